@@ -1,0 +1,63 @@
+# opcert: `make run` and `make test` do all the set-up from nothing.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export OPCERT_DATA_DIR ?= ./data
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick clean browser
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/opcert init
+	$(BIN)/opcert demo
+	$(BIN)/opcert serve --host 127.0.0.1 --port 8000
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: install
+	$(BIN)/mypy
+
+contracts: install
+	$(BIN)/lint-imports
+
+unit: install
+	$(BIN)/pytest -q tests/unit tests/conformance -p no:cacheprovider
+
+integration-sqlite: install
+	OPCERT_TEST_DATABASES=sqlite $(BIN)/pytest -q tests/integration -p no:cacheprovider
+
+integration-postgres: install
+	OPCERT_TEST_DATABASES=postgresql OPCERT_TEST_POSTGRES_URL=$(PG_URL) OPCERT_REQUIRE_POSTGRES=1 \
+	  $(BIN)/pytest -q tests/integration -p no:cacheprovider
+
+integration: integration-sqlite integration-postgres
+
+test: lint types contracts unit integration
+	@if [ -d tests/e2e ] && ls tests/e2e/test_*.py >/dev/null 2>&1; then $(MAKE) e2e; fi
+
+browser:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+e2e: install browser
+	$(BIN)/pytest -q tests/e2e -p no:cacheprovider
+
+bench: install
+	$(BIN)/python bench/intake.py
+
+bench-quick: install
+	$(BIN)/python bench/intake.py --quick
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache test-artifacts

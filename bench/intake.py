@@ -1,0 +1,128 @@
+"""Intake benchmark: exam results to signed certificates, against the crypto library's own limit.
+
+Prints one JSON object per measurement:
+- end-to-end certificates per second for N passing results in batches of 1,000 (SQLite, PostgreSQL);
+- Ed25519 signatures per second of the raw library in the same run (the ceiling for issuance);
+- p50/p99 latency of a single-result request to a running server (uvicorn, real HTTP).
+
+    .venv/bin/python bench/intake.py            # 100,000 results per backend
+    .venv/bin/python bench/intake.py --quick    # 5,000 results per backend
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import emit, exam_institution, fresh_platform, machine, percentiles, rate, results  # noqa: E402
+from opcert.domain.clock import local_date  # noqa: E402
+from opcert.services.intake.pipeline import submit_results  # noqa: E402
+from opcert.services.principals import InstitutionPrincipal  # noqa: E402
+
+
+def raw_signatures_per_second() -> float:
+    key = ed25519.Ed25519PrivateKey.generate()
+    message = os.urandom(330)  # about the size of an SC1 Sig_structure
+
+    def hundred() -> int:
+        for _ in range(100):
+            key.sign(message)
+        return 100
+
+    return rate(hundred)
+
+
+def end_to_end(backend: str, total: int, batch: int) -> dict[str, object]:
+    platform = fresh_platform(backend)
+    exam_institution(platform)
+    ctx = platform.ctx
+    with ctx.uow() as uow:
+        row = uow.registry.institution_by_code("BENCH-EXAM")
+        principal = InstitutionPrincipal(row.id, row.code, row.name)
+    exam_date = local_date(ctx.now()).isoformat()
+    begin = time.perf_counter()
+    issued = 0
+    for start in range(0, total, batch):
+        outcomes = submit_results(ctx, principal, results(start, batch, exam_date))
+        issued += sum(1 for o in outcomes if o.outcome == "issued")
+    seconds = time.perf_counter() - begin
+    assert issued == total, f"only {issued} of {total} issued"
+    platform.close()
+    return {"bench": "intake_end_to_end", "backend": backend, "results": total, "batch": batch,
+            "seconds": round(seconds, 2), "certificates_per_second": round(total / seconds, 1)}
+
+
+def single_latency(requests: int) -> dict[str, object]:
+    platform = fresh_platform("sqlite")
+    key = exam_institution(platform)
+    port = _free_port()
+    env = {**os.environ, "OPCERT_DATA_DIR": str(platform.settings.data_dir),
+           "OPCERT_DATABASE_URL": platform.settings.resolved_database_url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "opcert.interfaces.asgi:create", "--factory", "--port", str(port),
+         "--log-level", "warning", "--no-access-log"], env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait(base)
+        exam_date = local_date(platform.ctx.now()).isoformat()
+        samples = []
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client:
+            for n in range(requests + 20):
+                body = {"results": results(10_000_000 + n, 1, exam_date, prefix="L")}
+                begin = time.perf_counter()
+                response = client.post("/api/v1/exam-results", json=body)
+                elapsed = time.perf_counter() - begin
+                assert response.json()["results"][0]["outcome"] == "issued", response.text
+                if n >= 20:  # warm-up
+                    samples.append(elapsed)
+    finally:
+        server.terminate()
+        server.wait()
+        platform.close()
+    return {"bench": "intake_single_result_latency", "backend": "sqlite", "requests": requests,
+            **percentiles(samples)}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait(base: str) -> None:
+    for _ in range(100):
+        try:
+            if httpx.get(f"{base}/healthz").status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--results", type=int, default=None)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    total = args.results or (5_000 if args.quick else 100_000)
+    emit({"bench": "machine", **machine()})
+    emit({"bench": "raw_ed25519_sign", "signatures_per_second": round(raw_signatures_per_second(), 1)})
+    for backend in args.backends.split(","):
+        emit(end_to_end(backend, total, 1000))
+    emit(single_latency(200 if args.quick else 1000))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""opcert: the national platform for special operation certificates."""

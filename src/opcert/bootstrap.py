@@ -1,0 +1,61 @@
+"""The one place where real, development and fake parts are chosen and wired together.
+
+Nothing is built at import time: ``build()`` makes a platform from settings, and tests pass their
+own settings and clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from opcert.domain.clock import Clock, FixedClock, SystemClock
+from opcert.persistence.database import make_engine, migrate
+from opcert.persistence.unit_of_work import UnitOfWorkFactory
+from opcert.services import registry
+from opcert.services.context import ServiceContext
+from opcert.services.keystore import KeyStore
+from opcert.services.statuslists import StatusListService
+from opcert.settings import Settings, load_settings
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: Engine
+    ctx: ServiceContext
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Platform:
+    settings = settings or load_settings()
+    settings.check_production()
+    if clock is None:
+        clock = FixedClock(settings.fake_now) if settings.fake_now else SystemClock()
+    engine = make_engine(settings.resolved_database_url)
+    keys = KeyStore(settings.keys_dir, settings.passphrase, settings.trust_list_lifetime)
+    ctx = ServiceContext(
+        clock=clock,
+        keys=keys,
+        status_lists=StatusListService(keys, ttl=settings.status_list_ttl),
+        uow=UnitOfWorkFactory(engine),
+        base_url=settings.base_url,
+        batch_limit=settings.batch_limit,
+        officer_token_hours=settings.officer_token_hours,
+    )
+    return Platform(settings, engine, ctx)
+
+
+def initialise(platform: Platform) -> list[str]:
+    """Create the data dir, migrate, and make sure every authority has keys. Safe to repeat."""
+    platform.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate(platform.engine)
+    ctx = platform.ctx
+    with ctx.uow() as uow:
+        issuers = registry.ensure_authorities(uow, ctx)
+        created = ctx.keys.ensure(uow, issuers, ctx.now())
+        uow.commit()
+    return created

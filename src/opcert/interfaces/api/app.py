@@ -1,0 +1,44 @@
+"""The FastAPI application: API routers, problem+json errors, local API docs (no CDN)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path
+
+from opcert.bootstrap import Platform
+from opcert.interfaces.api import errors
+from opcert.interfaces.api.routers import intake, officers, public
+
+
+def create_app(platform: Platform) -> FastAPI:
+    app = FastAPI(
+        title="opcert 特种作业操作证平台 API",
+        description="考试成绩即发证、电子证照核验与公众查询 / exam results to certificates, "
+        "verification and public query.",
+        version="1.0",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.ctx = platform.ctx
+    app.state.engine = platform.engine
+    app.state.platform = platform
+    errors.install(app)
+    app.include_router(intake.router)
+    app.include_router(officers.router)
+    app.include_router(public.router)
+    app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="opcert API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+        )
+
+    return app

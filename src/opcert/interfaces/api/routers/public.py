@@ -1,0 +1,69 @@
+"""The public: certificate query, verification, trust and status lists, health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from opcert.interfaces.api.dependencies import Ctx, JsonBody, require_object
+from opcert.persistence.database import ping
+from opcert.services import certificates, verification
+
+router = APIRouter(tags=["public / 公众"])
+JOSE = "application/jose"
+
+
+@router.get("/api/v1/certificates", summary="证书查询 / public certificate query")
+def query(ctx: Ctx, id_number: str | None = None, name: str | None = None) -> dict[str, Any]:
+    """Both fields are required. 404 means the certificate is not on the national platform."""
+    return {"certificates": certificates.public_query(ctx, id_number, name)}
+
+
+@router.post("/api/v1/verify", summary="核验电子证照 / verify an SC1 credential")
+async def verify(ctx: Ctx, body: JsonBody) -> dict[str, Any]:
+    payload = require_object(body, "payload")["payload"]
+    return await run_in_threadpool(verification.verify_online, ctx, payload)
+
+
+@router.get("/.well-known/opcert/trust-list", summary="信任列表 / trust list (JWS)")
+def trust_list(ctx: Ctx, request: Request) -> Response:
+    with ctx.uow() as uow:
+        trust, jws = ctx.keys.trust_list(uow, ctx.now())
+    max_age = max(0, min(3600, trust.exp - int(ctx.now().timestamp())))
+    return _cacheable(request, jws, _etag(jws), max_age)
+
+
+@router.get("/.well-known/opcert/root-key", summary="国家根公钥 / national root key (JWK)")
+def root_key(ctx: Ctx) -> JSONResponse:
+    with ctx.uow() as uow:
+        jwk = ctx.keys.root_jwk(uow)
+    return JSONResponse(jwk, headers={"Cache-Control": "public, max-age=86400"})
+
+
+@router.get("/.well-known/opcert/status/{list_id}", summary="状态列表 / status list (JWS)")
+def status_list(ctx: Ctx, request: Request, list_id: str) -> Response:
+    with ctx.uow() as uow:
+        signed = ctx.status_lists.signed(uow, list_id, ctx.now())
+    return _cacheable(request, signed.jws, signed.etag, signed.ttl)
+
+
+@router.get("/healthz", summary="健康检查 / health")
+def healthz(ctx: Ctx, request: Request) -> JSONResponse:
+    ok = ping(request.app.state.engine)
+    return JSONResponse({"status": "ok" if ok else "database unavailable"}, status_code=200 if ok else 503)
+
+
+def _etag(text: str) -> str:
+    import hashlib
+
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def _cacheable(request: Request, body: str, etag: str, max_age: int) -> Response:
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=JOSE, headers=headers)

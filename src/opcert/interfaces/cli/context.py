@@ -1,0 +1,47 @@
+"""The CLI's platform: built once per command from the environment."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+import typer
+
+from opcert.bootstrap import Platform, build
+from opcert.domain.errors import DomainError
+from opcert.persistence.database import schema_is_current
+
+
+@cache
+def platform() -> Platform:
+    return build()
+
+
+def ready_platform() -> Platform:
+    """A platform whose database has been initialised; a clear message otherwise."""
+    current = platform()
+    try:
+        ok = schema_is_current(current.engine)
+    except Exception as error:  # noqa: BLE001 - any connection failure is reported the same way
+        fail(f"无法连接数据库 / cannot reach the database: {error}")
+    if not ok:
+        fail("数据库尚未初始化，请先运行 opcert init / the database is not initialised: run opcert init")
+    return current
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    print(f"错误 / error: {message}", file=sys.stderr)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    try:
+        yield
+    except DomainError as error:
+        fields = getattr(error, "errors", None) or []
+        detail = "; ".join(f"{e.field}: {e.message_zh}" for e in fields)
+        where = f"[{error.field}] " if error.field and not detail else ""
+        fail(f"{where}{error.message_zh}{'（' + detail + '）' if detail else ''} / {error.message_en}")

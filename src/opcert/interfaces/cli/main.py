@@ -1,0 +1,39 @@
+"""``opcert``: the command line. Nouns with sub-commands, one clear line on stderr for errors."""
+
+from __future__ import annotations
+
+import typer
+
+from opcert.interfaces.cli import (
+    applications,
+    certificates,
+    keys,
+    ledger,
+    registry,
+    results,
+    setup,
+    verify,
+)
+
+app = typer.Typer(
+    help="opcert：特种作业操作证全国平台 / national special operation certificate platform",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+setup.register(app)
+verify.register(app)
+app.add_typer(registry.institutions, name="institutions")
+app.add_typer(registry.exam_points, name="exam-points")
+app.add_typer(registry.officers, name="officers")
+app.add_typer(registry.authorities, name="authorities")
+app.add_typer(results.app, name="results")
+app.add_typer(certificates.app, name="certificates")
+app.add_typer(applications.app, name="applications")
+app.add_typer(keys.keys, name="keys")
+app.add_typer(keys.trust, name="trust")
+app.add_typer(ledger.app, name="ledger")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,75 @@
+"""results import."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from collections import Counter
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
+from opcert.services.intake.files import read_rows
+from opcert.services.intake.pipeline import submit_results
+from opcert.services.principals import InstitutionPrincipal
+
+app = typer.Typer(help="考试成绩 / exam results", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+def _principal(code: str | None) -> InstitutionPrincipal:
+    ctx = ready_platform().ctx
+    with ctx.uow() as uow:
+        if code is None:
+            exam = uow.registry.institutions("exam")
+            if len(exam) != 1:
+                fail("请用 --institution 指明考试机构 / name the exam institution with --institution")
+            row = exam[0]
+        else:
+            found = uow.registry.institution_by_code(code)
+            if found is None or found.kind != "exam":
+                fail(f"没有这个考试机构 / no exam institution {code}")
+            assert found is not None
+            row = found
+        return InstitutionPrincipal(row.id, row.code, row.name)
+
+
+@app.command("import")
+def import_results(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help=".xlsx / .csv / .json"),
+    institution: str = typer.Option(None, help="考试机构代码 / exam institution code"),
+    report: Path = typer.Option(None, help="逐行结果写入 CSV / write the per-row report as CSV"),
+) -> None:
+    """导入考试成绩，显示进度并逐行报告结果 / import results with a progress bar and a per-row report."""
+    ctx = ready_platform().ctx
+    principal = _principal(institution)
+    with domain_errors():
+        rows = read_rows(file.name, file.read_bytes())
+    outcomes = []
+    columns = (TextColumn("导入 / importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=console) as progress, domain_errors():
+        task = progress.add_task("import", total=len(rows))
+        for start in range(0, len(rows), ctx.batch_limit):
+            batch = rows[start:start + ctx.batch_limit]
+            outcomes.extend(o.to_json() for o in submit_results(ctx, principal, list(batch)))
+            progress.advance(task, len(batch))
+    _report(outcomes, report)
+
+
+def _report(outcomes: list[dict[str, object]], path: Path | None) -> None:
+    target = path.open("w", newline="", encoding="utf-8") if path else sys.stdout
+    writer = csv.writer(target)
+    writer.writerow(["row", "ref", "outcome", "certificate_no", "application_id", "errors"])
+    for number, outcome in enumerate(outcomes, start=1):
+        errors = outcome.get("errors") or outcome.get("reasons") or []
+        text = "; ".join(f"{e.get('field', e.get('reason', ''))}: {e['message']}" for e in errors)  # type: ignore[union-attr]
+        writer.writerow([number, outcome.get("ref"), outcome["outcome"], outcome.get("certificate_no", ""),
+                         outcome.get("application_id", ""), text])
+    if path:
+        target.close()
+    counts = Counter(str(o["outcome"]) for o in outcomes)
+    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    console.print(f"共 {len(outcomes)} 条 / {len(outcomes)} rows: {summary}")

@@ -1,0 +1,98 @@
+"""Certificates, their signed credential versions, status lists and revocation bans."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opcert.persistence.models.base import Base, UtcDateTime
+
+
+class Certificate(Base):
+    """A certificate: one per person and operation item. Its credential versions hang below it."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("number", "item_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(24))
+    typ: Mapped[str] = mapped_column(String(4))
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+    sex: Mapped[int] = mapped_column(Integer)
+    category_code: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    item_code: Mapped[str] = mapped_column(String(8))
+    item_name: Mapped[str] = mapped_column(String(100))
+    catalogue_version: Mapped[str] = mapped_column(String(16))
+    rule_set: Mapped[str] = mapped_column(String(16))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    first_issued_on: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date] = mapped_column(Date)
+    review_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    reviewed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    state: Mapped[str] = mapped_column(String(16))  # active | revoked | cancelled | suspended
+    state_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    state_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    application_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    current_version_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class CredentialVersion(Base):
+    """One signed SC1 credential of a certificate, with its status list entry."""
+
+    __tablename__ = "credential_versions"
+    __table_args__ = (
+        UniqueConstraint("list_id", "list_index"),
+        Index("ix_credential_versions_list_id_status_value", "list_id", "status_value"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    cti: Mapped[str] = mapped_column(String(32), unique=True)
+    kid: Mapped[str] = mapped_column(String(16), index=True)
+    issuer: Mapped[str] = mapped_column(String(16))
+    iat: Mapped[int] = mapped_column(Integer)
+    sc1: Mapped[str] = mapped_column(Text)
+    list_id: Mapped[str] = mapped_column(String(32))
+    list_index: Mapped[int] = mapped_column(Integer)
+    status_value: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StatusListRow(Base):
+    """A status list's bookkeeping; ``revision`` changes with every entry so caches know to rebuild."""
+
+    __tablename__ = "status_lists"
+
+    list_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(16), index=True)
+    entries: Mapped[int] = mapped_column(Integer)
+    allocated: Mapped[int] = mapped_column(Integer, default=0)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Ban(Base):
+    """A bar on new certificates after revocation for false information or deception (3 years)."""
+
+    __tablename__ = "bans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), index=True)
+    until_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    certificate_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,0 +1,91 @@
+"""From exam result to application: persons, exam results and the applications filed for them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opcert.persistence.models.base import Base, UtcDateTime
+
+
+class Person(Base):
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(50))
+    sex: Mapped[int] = mapped_column(Integer)
+    birth_on: Mapped[date] = mapped_column(Date)
+    division: Mapped[str] = mapped_column(String(6))
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ExamResult(Base):
+    """One exam result as an institution sent it. ``(institution_id, ref)`` is the idempotency key."""
+
+    __tablename__ = "exam_results"
+    __table_args__ = (
+        UniqueConstraint("institution_id", "ref"),
+        Index("ix_exam_results_id_number_item_code", "id_number", "item_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    ref: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    id_number: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(50))
+    item_code: Mapped[str] = mapped_column(String(8))
+    catalogue_version: Mapped[str] = mapped_column(String(16))
+    theory_score: Mapped[float] = mapped_column(Float)
+    practical_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    exam_on: Mapped[date] = mapped_column(Date)
+    exam_point_id: Mapped[int] = mapped_column(ForeignKey("exam_points.id"), index=True)
+    training_institution: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    education: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    rule_set: Mapped[str] = mapped_column(String(16))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    outcome: Mapped[str] = mapped_column(String(16))
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    application_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Application(Base):
+    """An application for a certificate, filed by the exam institution on the candidate's behalf."""
+
+    __tablename__ = "applications"
+    __table_args__ = (Index("ix_applications_status_region", "status", "region"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("exam_results.id"), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    id_number: Mapped[str] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(50))
+    typ: Mapped[str] = mapped_column(String(4), default="SO")
+    item_code: Mapped[str] = mapped_column(String(8))
+    catalogue_version: Mapped[str] = mapped_column(String(16))
+    rule_set: Mapped[str] = mapped_column(String(16))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    region: Mapped[str] = mapped_column(String(6))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"))
+    exam_point_id: Mapped[int] = mapped_column(ForeignKey("exam_points.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    checks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    review_reasons: Mapped[list[str]] = mapped_column(JSON)
+    commitment: Mapped[dict[str, Any]] = mapped_column(JSON)
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    filed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    target_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    decision_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    certificate_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -1,0 +1,114 @@
+"""Certificates, credential versions, status lists and bans."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.orm import Session
+
+from opcert.persistence.models import Ban, Certificate, CredentialVersion, StatusListRow
+
+
+class CertificateRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def by_pairs(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Certificate]:
+        """Certificates keyed by (id_number, item_code)."""
+        pairs = list(pairs)
+        if not pairs:
+            return {}
+        query = select(Certificate).where(tuple_(Certificate.id_number, Certificate.item_code).in_(pairs))
+        return {(row.id_number, row.item_code): row for row in self.session.scalars(query)}
+
+    def get(self, number: str, item_code: str, *, lock: bool = False) -> Certificate | None:
+        query = select(Certificate).where(
+            Certificate.number == number, Certificate.item_code == item_code
+        )
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalar(query)
+
+    def by_id(self, certificate_id: int) -> Certificate | None:
+        return self.session.get(Certificate, certificate_id)
+
+    def of_person(self, id_number: str, name: str | None = None) -> Sequence[Certificate]:
+        query = select(Certificate).where(Certificate.id_number == id_number)
+        if name is not None:
+            query = query.where(Certificate.name == name)
+        return self.session.scalars(query.order_by(Certificate.item_code)).all()
+
+    def search(self, text: str, region_prefix: str = "", limit: int = 50) -> Sequence[Certificate]:
+        query = select(Certificate)
+        if text:
+            query = query.where(
+                (Certificate.id_number == text.upper())
+                | (Certificate.number == text.upper())
+                | (Certificate.name == text)
+            )
+        if region_prefix:
+            query = query.where(Certificate.authority_code.startswith("CN-" + region_prefix))
+        return self.session.scalars(query.order_by(Certificate.id.desc()).limit(limit)).all()
+
+    def bans(self, id_numbers: Iterable[str], on: date) -> dict[str, Ban]:
+        query = select(Ban).where(Ban.id_number.in_(list(id_numbers)), Ban.until_on >= on)
+        found: dict[str, Ban] = {}
+        for ban in self.session.scalars(query.order_by(Ban.until_on)):
+            found[ban.id_number] = ban
+        return found
+
+    # credential versions
+    def version(self, version_id: int) -> CredentialVersion | None:
+        return self.session.get(CredentialVersion, version_id)
+
+    def version_by_cti(self, cti_hex: str) -> CredentialVersion | None:
+        return self.session.scalar(select(CredentialVersion).where(CredentialVersion.cti == cti_hex))
+
+    def versions_of(self, certificate_id: int) -> Sequence[CredentialVersion]:
+        query = select(CredentialVersion).where(CredentialVersion.certificate_id == certificate_id)
+        return self.session.scalars(query.order_by(CredentialVersion.version)).all()
+
+    def versions_signed_by(self, kid: str, since_iat: int) -> Sequence[CredentialVersion]:
+        query = select(CredentialVersion).where(
+            CredentialVersion.kid == kid, CredentialVersion.iat >= since_iat
+        )
+        return self.session.scalars(query).all()
+
+    # status lists
+    def status_lists(self, issuer: str, *, lock: bool = False) -> Sequence[StatusListRow]:
+        query = select(StatusListRow).where(StatusListRow.issuer == issuer)
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalars(query.order_by(StatusListRow.list_id)).all()
+
+    def status_list(self, list_id: str) -> StatusListRow | None:
+        return self.session.get(StatusListRow, list_id)
+
+    def all_status_lists(self) -> Sequence[StatusListRow]:
+        return self.session.scalars(select(StatusListRow).order_by(StatusListRow.list_id)).all()
+
+    def used_indexes(self, list_id: str) -> set[int]:
+        query = select(CredentialVersion.list_index).where(CredentialVersion.list_id == list_id)
+        return set(self.session.scalars(query))
+
+    def status_entries(self, list_id: str) -> list[tuple[int, int]]:
+        """Non-zero entries of a list; zero is the default and is not read."""
+        query = select(CredentialVersion.list_index, CredentialVersion.status_value).where(
+            CredentialVersion.list_id == list_id, CredentialVersion.status_value != 0
+        )
+        return [(int(i), int(v)) for i, v in self.session.execute(query)]
+
+    def set_status(self, version: CredentialVersion, value: int, now: datetime) -> None:
+        version.status_value = value
+        self.session.execute(
+            update(StatusListRow)
+            .where(StatusListRow.list_id == version.list_id)
+            .values(revision=StatusListRow.revision + 1, updated_at=now)
+        )
+        self.session.flush()

@@ -1,0 +1,114 @@
+"""Persons, exam results and applications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, insert, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from opcert.persistence.models import Application, ExamResult, Person
+
+
+class IntakeRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def stored_results(self, institution_id: int, refs: Iterable[str]) -> dict[str, ExamResult]:
+        query = select(ExamResult).where(
+            ExamResult.institution_id == institution_id, ExamResult.ref.in_(list(refs))
+        )
+        return {row.ref: row for row in self.session.scalars(query)}
+
+    def persons(self, id_numbers: Iterable[str]) -> dict[str, Person]:
+        query = select(Person).where(Person.id_number.in_(list(id_numbers)))
+        return {row.id_number: row for row in self.session.scalars(query)}
+
+    def person(self, id_number: str) -> Person | None:
+        return self.session.scalar(select(Person).where(Person.id_number == id_number))
+
+    def insert_returning_ids(self, model: type, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert many rows in one round trip per chunk and return their ids in input order."""
+        if not rows:
+            return []
+        query = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+        return list(self.session.scalars(query, list(rows)))
+
+    def insert_many(self, model: type, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(insert(model), list(rows))
+
+    def update_many(self, model: type, rows: Sequence[dict[str, Any]]) -> None:
+        """Bulk update by primary key: each dict holds the key and the new values."""
+        if rows:
+            self.session.execute(update(model), list(rows))
+
+    def failed_attempts(
+        self, pairs: Iterable[tuple[str, str]], since: date, pass_mark: float
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        """Failed theory and practical attempts per (id_number, item) since a date."""
+        pairs = list(pairs)
+        if not pairs:
+            return {}
+        theory_failed = case((ExamResult.theory_score < pass_mark, 1), else_=0)
+        practical_failed = case(
+            (
+                and_(
+                    ExamResult.theory_score >= pass_mark,
+                    or_(ExamResult.practical_score.is_(None), ExamResult.practical_score < pass_mark),
+                ),
+                1,
+            ),
+            else_=0,
+        )
+        query = (
+            select(
+                ExamResult.id_number,
+                ExamResult.item_code,
+                func.sum(theory_failed),
+                func.sum(practical_failed),
+            )
+            .where(
+                tuple_(ExamResult.id_number, ExamResult.item_code).in_(pairs),
+                ExamResult.passed.is_(False),
+                ExamResult.exam_on >= since,
+            )
+            .group_by(ExamResult.id_number, ExamResult.item_code)
+        )
+        return {(r[0], r[1]): (int(r[2] or 0), int(r[3] or 0)) for r in self.session.execute(query)}
+
+    # applications
+    def application(self, application_id: str, *, lock: bool = False) -> Application | None:
+        query = select(Application).where(Application.id == application_id)
+        if lock:
+            query = query.with_for_update()
+        return self.session.scalar(query)
+
+    def applications(
+        self, status: str | None, region_prefix: str, limit: int = 200, offset: int = 0
+    ) -> Sequence[Application]:
+        query = select(Application)
+        if status:
+            query = query.where(Application.status == status)
+        if region_prefix:
+            query = query.where(Application.region.startswith(region_prefix, autoescape=True))
+        query = query.order_by(Application.due_on, Application.filed_at).limit(limit).offset(offset)
+        return self.session.scalars(query).all()
+
+    def result(self, result_id: int) -> ExamResult | None:
+        return self.session.get(ExamResult, result_id)
+
+    def results_of_institution(self, institution_id: int, limit: int = 100) -> Sequence[ExamResult]:
+        query = (
+            select(ExamResult)
+            .where(ExamResult.institution_id == institution_id)
+            .order_by(ExamResult.id.desc())
+            .limit(limit)
+        )
+        return self.session.scalars(query).all()
+
+    def count_by_status(self) -> dict[str, int]:
+        query = select(Application.status, func.count()).group_by(Application.status)
+        return {row[0]: int(row[1]) for row in self.session.execute(query)}

@@ -1,0 +1,45 @@
+"""Public halves and metadata of signing keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from opcert.persistence.models import SigningKeyRow
+
+
+class KeyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: SigningKeyRow) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def get(self, kid: str) -> SigningKeyRow | None:
+        return self.session.get(SigningKeyRow, kid)
+
+    def all(self) -> Sequence[SigningKeyRow]:
+        query = select(SigningKeyRow).order_by(SigningKeyRow.issuer, SigningKeyRow.created_at)
+        return self.session.scalars(query).all()
+
+    def active_for(self, issuer: str) -> SigningKeyRow | None:
+        query = (
+            select(SigningKeyRow)
+            .where(SigningKeyRow.issuer == issuer, SigningKeyRow.status == "active")
+            .order_by(SigningKeyRow.created_at.desc())
+        )
+        return self.session.scalars(query).first()
+
+    def fingerprint(self) -> tuple[int, str]:
+        """A cheap value that changes whenever any key is added or changes state."""
+        count, latest = self.session.execute(
+            select(
+                func.count(SigningKeyRow.kid),
+                func.max(func.coalesce(SigningKeyRow.revoked_at, SigningKeyRow.retired_at, SigningKeyRow.created_at)),
+            )
+        ).one()
+        states = self.session.scalars(select(SigningKeyRow.status).order_by(SigningKeyRow.kid)).all()
+        return int(count), f"{latest}|{''.join(s[0] for s in states)}"

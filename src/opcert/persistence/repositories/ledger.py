@@ -1,0 +1,46 @@
+"""Append-only access to the hash-chained ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from opcert.persistence.models import LedgerEntry, LedgerHead
+
+GENESIS_HASH = "0" * 64
+
+
+class LedgerRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock_head(self) -> tuple[int, str]:
+        """Return ``(seq, hash)`` of the tip, locking it so concurrent appends queue up."""
+        query = select(LedgerHead).where(LedgerHead.id == 1).with_for_update()
+        head = self.session.scalar(query)
+        if head is None:
+            self.session.add(LedgerHead(id=1, seq=0, hash=GENESIS_HASH))
+            self.session.flush()
+            head = self.session.scalar(query)
+            assert head is not None
+        return head.seq, head.hash
+
+    def head(self) -> tuple[int, str]:
+        head = self.session.get(LedgerHead, 1)
+        return (0, GENESIS_HASH) if head is None else (head.seq, head.hash)
+
+    def append(self, rows: Sequence[dict[str, Any]], seq: int, tip: str) -> None:
+        if rows:
+            self.session.execute(insert(LedgerEntry), list(rows))
+        self.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(seq=seq, hash=tip))
+
+    def stream(self, batch: int = 5000) -> Iterator[LedgerEntry]:
+        query = select(LedgerEntry).order_by(LedgerEntry.seq).execution_options(yield_per=batch)
+        yield from self.session.scalars(query)
+
+    def entries_for(self, subject: str) -> Sequence[LedgerEntry]:
+        query = select(LedgerEntry).where(LedgerEntry.subject == subject).order_by(LedgerEntry.seq)
+        return self.session.scalars(query).all()

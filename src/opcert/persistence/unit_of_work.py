@@ -1,0 +1,76 @@
+"""The unit of work: one session, one transaction, rolled back unless the service commits."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from opcert.persistence.repositories.certificates import CertificateRepository
+from opcert.persistence.repositories.intake import IntakeRepository
+from opcert.persistence.repositories.keys import KeyRepository
+from opcert.persistence.repositories.ledger import LedgerRepository
+from opcert.persistence.repositories.registry import RegistryRepository
+
+
+class ConcurrentWriteConflict(Exception):
+    """Another transaction wrote the same unique key first; the caller may retry row by row."""
+
+
+class UnitOfWork:
+    """Use as ``with uow_factory() as uow: ...; uow.commit()``. Leaving without commit rolls back."""
+
+    session: Session
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self.registry = RegistryRepository(self.session)
+        self.intake = IntakeRepository(self.session)
+        self.certificates = CertificateRepository(self.session)
+        self.keys = KeyRepository(self.session)
+        self.ledger = LedgerRepository(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except IntegrityError as error:
+            self.session.rollback()
+            raise ConcurrentWriteConflict(str(error.orig)) from error
+
+    def commit(self) -> None:
+        try:
+            self.session.commit()
+        except IntegrityError as error:
+            self.session.rollback()
+            raise ConcurrentWriteConflict(str(error.orig)) from error
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+
+class UnitOfWorkFactory:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self._sessions)

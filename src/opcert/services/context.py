@@ -1,0 +1,29 @@
+"""What every service gets besides its unit of work: the clock, the key store and the limits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from opcert.domain.clock import Clock, local_date
+from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services.keystore import KeyStore
+from opcert.services.statuslists import StatusListService
+
+
+@dataclass
+class ServiceContext:
+    clock: Clock
+    keys: KeyStore
+    status_lists: StatusListService
+    uow: Callable[[], UnitOfWork]
+    base_url: str = "http://127.0.0.1:8000"
+    batch_limit: int = 1000
+    officer_token_hours: int = 12
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        return local_date(self.clock.now())

@@ -1,0 +1,242 @@
+"""Row validation for exam results: every field checked, every problem named, nothing stored."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from opcert.domain.catalogue import Catalogue, Item
+from opcert.domain.errors import FieldError
+from opcert.domain.identity import ResidentId, parse_resident_id
+from opcert.domain.rules import Education, parse_education
+
+MAX_NAME = 50
+MAX_REF = 64
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+FIELDS = (
+    "ref", "id_number", "name", "item", "theory_score", "practical_score", "exam_date",
+    "exam_point", "phone", "training_institution", "education",
+)
+
+
+@dataclass(frozen=True)
+class PointInfo:
+    id: int
+    code: str
+    institution_id: int
+    region: str
+    items: tuple[str, ...] | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class ValidRow:
+    index: int
+    ref: str
+    content_hash: str
+    identity: ResidentId
+    name: str
+    item: Item
+    theory: float
+    practical: float | None
+    exam_on: date
+    point: PointInfo
+    phone: str | None
+    training_institution: str | None
+    education: Education | None
+
+
+@dataclass(frozen=True)
+class InvalidRow:
+    index: int
+    ref: str | None
+    errors: list[FieldError]
+
+
+def content_hash(row: dict[str, Any]) -> str:
+    """Hash of what the institution sent; the same ref with another hash is a conflict."""
+    known = {key: row.get(key) for key in FIELDS if row.get(key) not in (None, "")}
+    text = json.dumps(known, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class RowValidator:
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        today: date,
+        institution_id: int,
+        points: dict[str, PointInfo],
+    ) -> None:
+        self.catalogue = catalogue
+        self.today = today
+        self.institution_id = institution_id
+        self.points = points
+
+    def validate(self, index: int, row: object) -> ValidRow | InvalidRow:
+        """Parse one row; return it typed, or every field error found (never raises)."""
+        if not isinstance(row, dict):
+            error = FieldError(
+                "row", "ROW_NOT_OBJECT", "每条成绩必须是一个 JSON 对象", "each result must be a JSON object"
+            )
+            return InvalidRow(index, None, [error])
+        errors: list[FieldError] = []
+        values: dict[str, Any] = {}
+        for key, field, parse in self._parsers():
+            try:
+                values[key] = parse(row.get(field))
+            except FieldError as error:
+                errors.append(error)
+        if errors:
+            ref = values.get("ref") or _text_or_none(row.get("ref"))
+            return InvalidRow(index, ref, errors)
+        return ValidRow(index=index, content_hash=content_hash(row), **values)
+
+    def _parsers(self) -> list[tuple[str, str, Any]]:
+        return [
+            ("ref", "ref", _ref),
+            ("identity", "id_number", self._identity),
+            ("name", "name", _name),
+            ("item", "item", self._item),
+            ("theory", "theory_score", lambda v: _score(v, "theory_score", required=True)),
+            ("practical", "practical_score", lambda v: _score(v, "practical_score", required=False)),
+            ("exam_on", "exam_date", self._exam_date),
+            ("point", "exam_point", self._point),
+            ("phone", "phone", _phone),
+            ("training_institution", "training_institution", _optional_code),
+            ("education", "education", _education),
+        ]
+
+    def _identity(self, value: object) -> ResidentId:
+        if not isinstance(value, str) or not value.strip():
+            raise _error("id_number", "ID_EMPTY", "请填写身份证号码", "the resident ID number is required")
+        return parse_resident_id(value, today=self.today, field="id_number")
+
+    def _item(self, value: object) -> Item:
+        if not isinstance(value, str) or not value.strip():
+            raise _error("item", "REQUIRED", "请填写操作项目代码，如 1.2", "the item code is required, e.g. 1.2")
+        return self.catalogue.item(value.strip(), field="item")
+
+    def _exam_date(self, value: object) -> date:
+        if isinstance(value, date):
+            parsed = value
+        elif isinstance(value, str) and value.strip():
+            try:
+                parsed = date.fromisoformat(value.strip()[:10])
+            except ValueError:
+                raise _error(
+                    "exam_date", "DATE_FORMAT",
+                    f"考试日期「{value}」不是有效日期，格式应为 YYYY-MM-DD",
+                    f"exam date {value!r} is not a valid date; use YYYY-MM-DD",
+                ) from None
+        else:
+            raise _error("exam_date", "REQUIRED", "请填写考试日期", "the exam date is required")
+        if parsed > self.today:
+            raise _error(
+                "exam_date", "DATE_IN_FUTURE",
+                f"考试日期 {parsed} 晚于今天（{self.today}）",
+                f"exam date {parsed} is after today ({self.today})",
+            )
+        if parsed.year < 2000:
+            raise _error("exam_date", "DATE_TOO_OLD", "考试日期早于2000年", "exam date before 2000")
+        return parsed
+
+    def _point(self, value: object) -> PointInfo:
+        if not isinstance(value, str) or not value.strip():
+            raise _error("exam_point", "REQUIRED", "请填写考试点代码", "the exam point code is required")
+        point = self.points.get(value.strip())
+        if point is None:
+            raise _error(
+                "exam_point", "EXAM_POINT_UNKNOWN",
+                f"考试点「{value}」未在平台登记", f"exam point {value!r} is not registered",
+            )
+        if point.institution_id != self.institution_id:
+            raise _error(
+                "exam_point", "EXAM_POINT_NOT_YOURS",
+                f"考试点「{value}」不属于本考试机构", f"exam point {value!r} belongs to another institution",
+            )
+        return point
+
+
+def _error(field: str, code: str, zh: str, en: str) -> FieldError:
+    return FieldError(field, code, zh, en)
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _ref(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise _error("ref", "REQUIRED", "请填写成绩编号 ref", "the result reference (ref) is required")
+    value = value.strip()
+    if len(value) > MAX_REF:
+        raise _error(
+            "ref", "TOO_LONG", f"成绩编号不能超过 {MAX_REF} 个字符", f"ref is longer than {MAX_REF} characters"
+        )
+    return value
+
+
+def _name(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _error("name", "NAME_EMPTY", "请填写姓名", "the name is required")
+    value = " ".join(value.split())
+    if len(value) > MAX_NAME:
+        raise _error(
+            "name", "NAME_TOO_LONG", f"姓名不能超过 {MAX_NAME} 个字符（现为 {len(value)} 个）",
+            f"the name is longer than {MAX_NAME} characters ({len(value)})",
+        )
+    if any(ch.isdigit() for ch in value):
+        raise _error("name", "NAME_HAS_DIGITS", "姓名不能包含数字", "the name must not contain digits")
+    return value
+
+
+def _score(value: object, field: str, *, required: bool) -> float | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise _error(field, "REQUIRED", "请填写分数", "the score is required")
+        return None
+    if isinstance(value, bool):
+        raise _error(field, "SCORE_NOT_NUMBER", "分数必须是数字", "the score must be a number")
+    try:
+        score = float(value) if isinstance(value, (int, float, str)) else math.nan
+    except ValueError:
+        score = math.nan
+    if math.isnan(score) or math.isinf(score):
+        raise _error(field, "SCORE_NOT_NUMBER", f"分数「{value}」不是数字", f"score {value!r} is not a number")
+    if not 0 <= score <= 100:
+        raise _error(
+            field, "SCORE_OUT_OF_RANGE", f"分数 {value} 超出 0 到 100 的范围", f"score {value} is outside 0 to 100"
+        )
+    return score
+
+
+def _phone(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    text = str(value).strip().replace(" ", "").replace("-", "")
+    if not PHONE.match(text):
+        raise _error(
+            "phone", "PHONE_FORMAT", f"手机号码「{value}」格式不正确，应为11位数字",
+            f"phone {value!r} is not an 11-digit mainland mobile number",
+        )
+    return text
+
+
+def _optional_code(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return str(value).strip()[:40]
+
+
+def _education(value: object) -> Education | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return parse_education(str(value), field="education")

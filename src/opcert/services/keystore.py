@@ -1,0 +1,183 @@
+"""Signing keys: generation, encrypted storage, rotation, compromise, and the signed trust list.
+
+Private keys are PKCS#8 files encrypted with the configured passphrase, mode 0600, under
+``<data>/keys``; the database holds only public halves and states, so several app processes
+share one key set. Signers are loaded lazily and cached per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from opcert.credential.keys import (
+    ALG_EDDSA,
+    Signer,
+    SoftwareSigner,
+    fingerprint,
+    generate_private_key,
+    jose_alg,
+    kid_b64,
+    kid_for,
+    kid_from_b64,
+    public_jwk,
+    public_key_from_jwk,
+)
+from opcert.credential.keyfiles import read_private_key, write_private_key
+from opcert.credential.trustlist import KeyStatus, TrustedKey, TrustList, sign_trust_list
+from opcert.domain.errors import Conflict, NotFound
+from opcert.persistence.models import SigningKeyRow
+from opcert.persistence.unit_of_work import UnitOfWork
+
+ROOT_ISSUER = "CN"
+
+
+@dataclass(frozen=True)
+class KeyInfo:
+    kid: str
+    issuer: str
+    alg: str
+    status: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class KeyStore:
+    def __init__(self, keys_dir: Path, passphrase: bytes, trust_list_lifetime: int = 86400) -> None:
+        self.keys_dir = keys_dir
+        self._passphrase = passphrase
+        self._lifetime = trust_list_lifetime
+        self._signers: dict[str, Signer] = {}
+        self._trust_cache: tuple[object, TrustList, str] | None = None
+        self._lock = threading.Lock()
+
+    # generation and lifecycle -------------------------------------------------------------
+    def ensure(self, uow: UnitOfWork, issuers: list[str], now: datetime) -> list[str]:
+        """Create the root key and an active key for each issuer lacking one; return new kids."""
+        created = []
+        for issuer in [ROOT_ISSUER, *issuers]:
+            if uow.keys.active_for(issuer) is None:
+                created.append(self._generate(uow, issuer, now))
+        return created
+
+    def rotate(self, uow: UnitOfWork, issuer: str, now: datetime) -> tuple[str | None, str]:
+        """Retire the active key of ``issuer`` and activate a new one. Returns (old, new) kids."""
+        old = uow.keys.active_for(issuer)
+        if old is None and issuer != ROOT_ISSUER and not uow.registry.authority(issuer):
+            raise NotFound(
+                "ISSUER_UNKNOWN",
+                f"未知的发证机关：{issuer}",
+                f"unknown issuing authority: {issuer}",
+                field="issuer",
+            )
+        if old is not None:
+            old.status = KeyStatus.RETIRED.value
+            old.retired_at = now
+        new = self._generate(uow, issuer, now)
+        return (old.kid if old else None), new
+
+    def revoke(self, uow: UnitOfWork, kid: str, at: datetime, now: datetime) -> SigningKeyRow:
+        """Mark a key compromised from ``at``; a new active key replaces it if it was active."""
+        row = uow.keys.get(kid)
+        if row is None:
+            raise NotFound("KEY_UNKNOWN", f"未知的密钥：{kid}", f"unknown key: {kid}", field="kid")
+        if row.status == KeyStatus.REVOKED.value:
+            raise Conflict("KEY_ALREADY_REVOKED", "该密钥已吊销", "the key is already revoked")
+        was_active = row.status == KeyStatus.ACTIVE.value
+        row.status = KeyStatus.REVOKED.value
+        row.revoked_at = at
+        if was_active:
+            self._generate(uow, row.issuer, now)
+        uow.session.flush()
+        return row
+
+    def _generate(self, uow: UnitOfWork, issuer: str, now: datetime) -> str:
+        private_key = generate_private_key(ALG_EDDSA)
+        public_key = private_key.public_key()
+        kid = kid_b64(kid_for(public_key))
+        file_name = f"{issuer}-{kid}.pem"
+        self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_private_key(self.keys_dir / file_name, private_key, self._passphrase)
+        uow.keys.add(
+            SigningKeyRow(
+                kid=kid,
+                issuer=issuer,
+                alg=jose_alg(ALG_EDDSA),
+                public_jwk=public_jwk(public_key),
+                key_ref=file_name,
+                status=KeyStatus.ACTIVE.value,
+                nbf_at=now,
+                created_at=now,
+            )
+        )
+        return kid
+
+    # signing ------------------------------------------------------------------------------
+    def signer_for(self, uow: UnitOfWork, issuer: str) -> Signer:
+        row = uow.keys.active_for(issuer)
+        if row is None:
+            raise NotFound(
+                "NO_ACTIVE_KEY",
+                f"发证机关 {issuer} 没有可用的签名密钥，请运行 opcert init",
+                f"issuer {issuer} has no active signing key; run opcert init",
+            )
+        return self._load(row.kid, row.key_ref)
+
+    def _load(self, kid: str, key_ref: str) -> Signer:
+        signer = self._signers.get(kid)
+        if signer is None:
+            with self._lock:
+                private_key = read_private_key(self.keys_dir / key_ref, self._passphrase)
+                signer = SoftwareSigner(private_key)
+                self._signers[kid] = signer
+        return signer
+
+    def root_signer(self, uow: UnitOfWork) -> Signer:
+        return self.signer_for(uow, ROOT_ISSUER)
+
+    def root_fingerprint(self, uow: UnitOfWork) -> str:
+        return fingerprint(self.root_signer(uow).public_key())
+
+    def root_jwk(self, uow: UnitOfWork) -> dict[str, str]:
+        row = uow.keys.active_for(ROOT_ISSUER)
+        if row is None:
+            raise NotFound("NO_ROOT_KEY", "尚未生成根密钥，请运行 opcert init", "no root key; run opcert init")
+        return dict(row.public_jwk)
+
+    # trust list ---------------------------------------------------------------------------
+    def trust_list(self, uow: UnitOfWork, now: datetime) -> tuple[TrustList, str]:
+        """The current trust list and its signed JWS, cached until a key changes or it ages."""
+        state = uow.keys.fingerprint()
+        cached = self._trust_cache
+        if cached is not None and cached[0] == state:
+            trust, jws = cached[1], cached[2]
+            if trust.exp - now.timestamp() > self._lifetime / 2:
+                return trust, jws
+        rows = uow.keys.all()
+        keys = tuple(_trusted(row) for row in rows if row.issuer != ROOT_ISSUER)
+        issued = int(now.timestamp())
+        trust = TrustList(iss=ROOT_ISSUER, iat=issued, exp=issued + self._lifetime, keys=keys)
+        jws = sign_trust_list(trust, self.root_signer(uow))
+        self._trust_cache = (state, trust, jws)
+        return trust, jws
+
+    def key_infos(self, uow: UnitOfWork) -> list[KeyInfo]:
+        return [
+            KeyInfo(r.kid, r.issuer, r.alg, r.status, r.created_at, r.revoked_at)
+            for r in uow.keys.all()
+        ]
+
+
+def _trusted(row: SigningKeyRow) -> TrustedKey:
+    return TrustedKey(
+        kid=kid_from_b64(row.kid),
+        issuer=row.issuer,
+        alg=row.alg,
+        public_key=public_key_from_jwk(row.public_jwk),
+        nbf=int(row.nbf_at.timestamp()),
+        exp=None,
+        status=KeyStatus(row.status),
+        revoked_at=int(row.revoked_at.timestamp()) if row.revoked_at else None,
+    )

@@ -1,0 +1,119 @@
+"""The audit ledger: every state change, hash-chained, from exam result to issued certificate.
+
+Each entry's hash is SHA-256 over the previous hash and the entry's canonical JSON body, which
+itself repeats the sequence number. Editing a body breaks its hash; deleting or reordering entries
+breaks the sequence or the chain; truncating the tail disagrees with the stored head. Publishing
+the head hash elsewhere (``opcert ledger verify`` prints it) also guards against a full rewrite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from opcert.persistence.repositories.ledger import GENESIS_HASH
+from opcert.persistence.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    at: datetime
+    actor: str
+    kind: str
+    subject: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+def canonical_json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def chain_hash(prev_hash: str, body: str) -> str:
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def append(uow: UnitOfWork, events: Sequence[LedgerEvent]) -> None:
+    """Append events in order, inside the caller's transaction."""
+    if not events:
+        return
+    seq, tip = uow.ledger.lock_head()
+    rows = []
+    for event in events:
+        seq += 1
+        at = event.at.astimezone(UTC)
+        body = canonical_json(
+            {
+                "seq": seq,
+                "at": at.isoformat(),
+                "actor": event.actor,
+                "kind": event.kind,
+                "subject": event.subject,
+                "data": event.data,
+            }
+        )
+        digest = chain_hash(tip, body)
+        rows.append(
+            {
+                "seq": seq,
+                "at": at,
+                "actor": event.actor,
+                "kind": event.kind,
+                "subject": event.subject,
+                "body": body,
+                "prev_hash": tip,
+                "hash": digest,
+            }
+        )
+        tip = digest
+    uow.ledger.append(rows, seq, tip)
+
+
+@dataclass(frozen=True)
+class LedgerReport:
+    ok: bool
+    entries: int
+    head_hash: str
+    problems: list[str]
+
+
+def verify(uow: UnitOfWork, max_problems: int = 20) -> LedgerReport:
+    """Walk the whole chain; report the first problems found (never raises on a bad chain)."""
+    problems: list[str] = []
+    expected_seq, tip, count = 1, GENESIS_HASH, 0
+    for entry in uow.ledger.stream():
+        count += 1
+        problems.extend(_check_entry(entry.seq, entry.body, entry.prev_hash, entry.hash,
+                                     expected_seq, tip))
+        expected_seq, tip = entry.seq + 1, entry.hash
+        if len(problems) >= max_problems:
+            break
+    head_seq, head_hash = uow.ledger.head()
+    if len(problems) < max_problems and (head_seq != expected_seq - 1 or head_hash != tip):
+        problems.append(
+            f"账本末尾与记录的链头不一致（链头 #{head_seq}，实际末条 #{expected_seq - 1}）/ "
+            "the last entry does not match the recorded head: entries were removed from the end"
+        )
+    return LedgerReport(ok=not problems, entries=count, head_hash=head_hash, problems=problems)
+
+
+def _check_entry(
+    seq: int, body: str, prev_hash: str, digest: str, expected_seq: int, tip: str
+) -> list[str]:
+    found = []
+    if seq != expected_seq:
+        found.append(f"#{seq}: 序号应为 {expected_seq}，有条目被删除或重排 / entry missing or reordered")
+    try:
+        body_seq = json.loads(body).get("seq")
+    except ValueError:
+        body_seq = None
+    if body_seq != seq:
+        found.append(f"#{seq}: 条目内容中的序号为 {body_seq} / body sequence differs: entry moved")
+    if prev_hash != tip:
+        found.append(f"#{seq}: 前一哈希不匹配 / previous hash does not match the chain")
+    if chain_hash(prev_hash, body) != digest:
+        found.append(f"#{seq}: 内容被修改（哈希不符）/ content was edited: hash mismatch")
+    return found

@@ -1,0 +1,119 @@
+"""Status lists: random index allocation, status changes, and the signed, cacheable documents.
+
+Indexes are drawn uniformly at random from the free slots of the issuer's current list, so an
+index says nothing about when or to whom a credential was issued. A list is filled to half its
+capacity before a new one is opened, which keeps random draws cheap and the lists sparse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from opcert.credential.statuslist import ENTRIES_PER_LIST, StatusBits, StatusList, sign_status_list
+from opcert.domain.errors import NotFound
+from opcert.persistence.models import CredentialVersion, StatusListRow
+from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services.keystore import KeyStore
+
+FILL_RATIO = 0.5
+
+
+@dataclass(frozen=True)
+class SignedStatusList:
+    list_id: str
+    jws: str
+    etag: str
+    ttl: int
+    revision: int
+    signed_at: int
+
+
+class StatusListService:
+    def __init__(self, keys: KeyStore, ttl: int = 600, entries: int = ENTRIES_PER_LIST) -> None:
+        self.keys = keys
+        self.ttl = ttl
+        self.entries = entries
+        self._cache: dict[str, SignedStatusList] = {}
+        self._lock = threading.Lock()
+
+    def allocate(self, uow: UnitOfWork, issuer: str, count: int, now: datetime) -> list[tuple[str, int]]:
+        """Reserve ``count`` random free entries for ``issuer``; the lists are locked meanwhile."""
+        slots: list[tuple[str, int]] = []
+        lists = list(uow.certificates.status_lists(issuer, lock=True))
+        while len(slots) < count:
+            current = self._open_list(uow, issuer, lists, now)
+            room = int(current.entries * FILL_RATIO) - current.allocated
+            take = min(room, count - len(slots))
+            used = uow.certificates.used_indexes(current.list_id)
+            for index in _draw(current.entries, used, take):
+                slots.append((current.list_id, index))
+            current.allocated += take
+            current.updated_at = now
+        uow.session.flush()
+        return slots
+
+    def _open_list(
+        self, uow: UnitOfWork, issuer: str, lists: list[StatusListRow], now: datetime
+    ) -> StatusListRow:
+        if lists and lists[-1].allocated < int(lists[-1].entries * FILL_RATIO):
+            return lists[-1]
+        row = StatusListRow(
+            list_id=f"{issuer}-{len(lists) + 1:04d}",
+            issuer=issuer,
+            entries=self.entries,
+            allocated=0,
+            revision=0,
+            updated_at=now,
+        )
+        uow.certificates.add(row)
+        lists.append(row)
+        return row
+
+    def set_status(self, uow: UnitOfWork, version: CredentialVersion, value: int, now: datetime) -> None:
+        uow.certificates.set_status(version, value, now)
+
+    def bits(self, uow: UnitOfWork, list_id: str) -> tuple[StatusListRow, StatusBits]:
+        row = uow.certificates.status_list(list_id)
+        if row is None:
+            raise NotFound(
+                "STATUS_LIST_UNKNOWN", f"没有这个状态列表：{list_id}", f"no such status list: {list_id}"
+            )
+        return row, StatusBits.from_values(row.entries, uow.certificates.status_entries(list_id))
+
+    def signed(self, uow: UnitOfWork, list_id: str, now: datetime) -> SignedStatusList:
+        """The signed list, rebuilt whenever its revision moved or half its ttl has passed."""
+        row = uow.certificates.status_list(list_id)
+        cached = self._cache.get(list_id)
+        if (
+            cached is not None
+            and row is not None
+            and cached.revision == row.revision
+            and now.timestamp() - cached.signed_at < self.ttl / 2
+        ):
+            return cached
+        row, bits = self.bits(uow, list_id)
+        issued = int(now.timestamp())
+        document = StatusList(list_id=list_id, iss=row.issuer, iat=issued, ttl=self.ttl, bits=bits)
+        jws = sign_status_list(document, self.keys.signer_for(uow, row.issuer))
+        etag = '"' + hashlib.sha256(jws.encode()).hexdigest()[:32] + '"'
+        signed = SignedStatusList(list_id, jws, etag, self.ttl, row.revision, issued)
+        with self._lock:
+            self._cache[list_id] = signed
+        return signed
+
+    def list_ids(self, uow: UnitOfWork) -> list[str]:
+        return [row.list_id for row in uow.certificates.all_status_lists()]
+
+
+def _draw(entries: int, used: set[int], count: int) -> list[int]:
+    chosen: list[int] = []
+    while len(chosen) < count:
+        index = secrets.randbelow(entries)
+        if index not in used:
+            used.add(index)
+            chosen.append(index)
+    return chosen
