@@ -19,7 +19,9 @@ from opcert.bootstrap import Platform, build, initialise
 from opcert.services import registry
 from opcert.settings import Settings
 
-PG_BASE = os.environ.get("OPCERT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_BASE = os.environ.get(
+    "OPCERT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 
 
 def machine() -> dict[str, Any]:
@@ -47,24 +49,36 @@ def fresh_platform(backend: str, schema: str = "opcert_bench") -> Platform:
 
 
 def exam_institution(platform: Platform, region: str = "440402") -> str:
-    created = registry.add_institution(platform.ctx, code="BENCH-EXAM", name="基准测试考试中心",
-                                       region=region, kind="exam")
-    registry.add_exam_point(platform.ctx, institution="BENCH-EXAM", code="EP-BENCH-01", name="基准考试点",
-                            region=region)
+    created = registry.add_institution(
+        platform.ctx, code="BENCH-EXAM", name="基准测试考试中心", region=region, kind="exam"
+    )
+    registry.add_exam_point(
+        platform.ctx, institution="BENCH-EXAM", code="EP-BENCH-01", name="基准考试点", region=region
+    )
     assert created.api_key
     return created.api_key
 
 
 def id_number(n: int) -> str:
-    born = 19700101 + (n % 28) + 100 * (n // 28 % 12) + 10000 * (n // 336 % 30)
+    born = (
+        19800101 + (n % 28) + 100 * (n // 28 % 12) + 10000 * (n // 336 % 20)
+    )  # working age, both sexes
     body = f"440402{born}{n % 1000:03d}"
     return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check digit
 
 
 def results(start: int, count: int, exam_date: str, prefix: str = "B") -> list[dict[str, Any]]:
     return [
-        {"ref": f"{prefix}-{n:08d}", "id_number": id_number(n), "name": "测试员", "item": "1.2",
-         "theory_score": 90, "practical_score": 92, "exam_date": exam_date, "exam_point": "EP-BENCH-01"}
+        {
+            "ref": f"{prefix}-{n:08d}",
+            "id_number": id_number(n),
+            "name": "测试员",
+            "item": "1.2",
+            "theory_score": 90,
+            "practical_score": 92,
+            "exam_date": exam_date,
+            "exam_point": "EP-BENCH-01",
+        }
         for n in range(start, start + count)
     ]
 

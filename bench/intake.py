@@ -24,10 +24,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import emit, exam_institution, fresh_platform, machine, percentiles, rate, results  # noqa: E402
-from opcert.domain.clock import local_date  # noqa: E402
-from opcert.services.intake.pipeline import submit_results  # noqa: E402
-from opcert.services.principals import InstitutionPrincipal  # noqa: E402
+from bench.common import emit, exam_institution, fresh_platform, machine, percentiles, rate, results
+from opcert.domain.clock import local_date
+from opcert.services.intake.pipeline import submit_results
+from opcert.services.principals import InstitutionPrincipal
 
 
 def raw_signatures_per_second() -> float:
@@ -58,19 +58,39 @@ def end_to_end(backend: str, total: int, batch: int) -> dict[str, object]:
     seconds = time.perf_counter() - begin
     assert issued == total, f"only {issued} of {total} issued"
     platform.close()
-    return {"bench": "intake_end_to_end", "backend": backend, "results": total, "batch": batch,
-            "seconds": round(seconds, 2), "certificates_per_second": round(total / seconds, 1)}
+    return {
+        "bench": "intake_end_to_end",
+        "backend": backend,
+        "results": total,
+        "batch": batch,
+        "seconds": round(seconds, 2),
+        "certificates_per_second": round(total / seconds, 1),
+    }
 
 
 def single_latency(requests: int) -> dict[str, object]:
     platform = fresh_platform("sqlite")
     key = exam_institution(platform)
     port = _free_port()
-    env = {**os.environ, "OPCERT_DATA_DIR": str(platform.settings.data_dir),
-           "OPCERT_DATABASE_URL": platform.settings.resolved_database_url}
+    env = {
+        **os.environ,
+        "OPCERT_DATA_DIR": str(platform.settings.data_dir),
+        "OPCERT_DATABASE_URL": platform.settings.resolved_database_url,
+    }
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "opcert.interfaces.asgi:create", "--factory", "--port", str(port),
-         "--log-level", "warning", "--no-access-log"], env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "opcert.interfaces.asgi:create",
+            "--factory",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -90,8 +110,12 @@ def single_latency(requests: int) -> dict[str, object]:
         server.terminate()
         server.wait()
         platform.close()
-    return {"bench": "intake_single_result_latency", "backend": "sqlite", "requests": requests,
-            **percentiles(samples)}
+    return {
+        "bench": "intake_single_result_latency",
+        "backend": "sqlite",
+        "requests": requests,
+        **percentiles(samples),
+    }
 
 
 def _free_port() -> int:
@@ -118,7 +142,12 @@ def main() -> None:
     args = parser.parse_args()
     total = args.results or (5_000 if args.quick else 100_000)
     emit({"bench": "machine", **machine()})
-    emit({"bench": "raw_ed25519_sign", "signatures_per_second": round(raw_signatures_per_second(), 1)})
+    emit(
+        {
+            "bench": "raw_ed25519_sign",
+            "signatures_per_second": round(raw_signatures_per_second(), 1),
+        }
+    )
     for backend in args.backends.split(","):
         emit(end_to_end(backend, total, 1000))
     emit(single_latency(200 if args.quick else 1000))

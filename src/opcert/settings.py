@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEVELOPMENT_PASSPHRASE = "opcert-development-only"
+DEVELOPMENT_PASSPHRASE = "opcert-development-only"  # noqa: S105 - refused in production
 
 
 class Settings(BaseSettings):
@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     @classmethod
     def _fake_now_is_aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            raise ValueError("OPCERT_FAKE_NOW must carry a time zone, e.g. 2026-11-20T10:00:00+08:00")
+            raise ValueError(
+                "OPCERT_FAKE_NOW must carry a time zone, e.g. 2026-11-20T10:00:00+08:00"
+            )
         return value
 
     @property

@@ -16,7 +16,9 @@ from opcert.services.principals import InstitutionPrincipal, OfficerPrincipal
 _serial = itertools.count(1)
 
 
-def id_number(division: str = "440402", born: date = date(1990, 5, 17), sex: int = 1, seq: int | None = None) -> str:
+def id_number(
+    division: str = "440402", born: date = date(1990, 5, 17), sex: int = 1, seq: int | None = None
+) -> str:
     n = next(_serial) if seq is None else seq
     sequence = (n % 500) * 2 + (1 if sex == 1 else 0)
     body = f"{division}{born:%Y%m%d}{sequence:03d}"
@@ -61,25 +63,50 @@ class World:
 
     @classmethod
     def create(cls, ctx: ServiceContext) -> World:
-        zh = registry.add_institution(ctx, code="EXAM-ZH", name="珠海市安全生产考试中心", region="440402", kind="exam")
-        cq = registry.add_institution(ctx, code="EXAM-CQ", name="重庆市安全技术考试中心", region="500103", kind="exam")
-        registry.add_exam_point(ctx, institution="EXAM-ZH", code="EP-440400-01", name="香洲考试点", region="440402")
-        registry.add_exam_point(ctx, institution="EXAM-ZH", code="EP-440400-02", name="金湾考试点", region="440404",
-                                items=["1.1", "1.2"])
-        registry.add_exam_point(ctx, institution="EXAM-CQ", code="EP-500000-01", name="渝中考试点", region="500103")
+        zh = registry.add_institution(
+            ctx, code="EXAM-ZH", name="珠海市安全生产考试中心", region="440402", kind="exam"
+        )
+        cq = registry.add_institution(
+            ctx, code="EXAM-CQ", name="重庆市安全技术考试中心", region="500103", kind="exam"
+        )
+        registry.add_exam_point(
+            ctx, institution="EXAM-ZH", code="EP-440400-01", name="香洲考试点", region="440402"
+        )
+        registry.add_exam_point(
+            ctx,
+            institution="EXAM-ZH",
+            code="EP-440400-02",
+            name="金湾考试点",
+            region="440404",
+            items=["1.1", "1.2"],
+        )
+        registry.add_exam_point(
+            ctx, institution="EXAM-CQ", code="EP-500000-01", name="渝中考试点", region="500103"
+        )
         officers = {}
-        for username, region, role in [("zh", "440400", "approver"), ("cq", "500000", "approver"),
-                                       ("gd", "440000", "approver"), ("insp", "440400", "inspector")]:
-            registry.add_officer(ctx, username=username, region=region, role=role, password=cls.password)
+        for username, region, role in [
+            ("zh", "440400", "approver"),
+            ("cq", "500000", "approver"),
+            ("gd", "440000", "approver"),
+            ("insp", "440400", "inspector"),
+        ]:
+            registry.add_officer(
+                ctx, username=username, region=region, role=role, password=cls.password
+            )
             with ctx.uow() as uow:
                 row = uow.registry.officer_by_username(username)
                 assert row is not None
                 officers[username] = OfficerPrincipal(row.id, row.username, row.region, row.role)
         assert zh.api_key and cq.api_key
         return cls(
-            InstitutionPrincipal(zh.institution_id, "EXAM-ZH", "珠海市安全生产考试中心"), zh.api_key,
-            InstitutionPrincipal(cq.institution_id, "EXAM-CQ", "重庆市安全技术考试中心"), cq.api_key,
-            officers["zh"], officers["cq"], officers["gd"], officers["insp"],
+            InstitutionPrincipal(zh.institution_id, "EXAM-ZH", "珠海市安全生产考试中心"),
+            zh.api_key,
+            InstitutionPrincipal(cq.institution_id, "EXAM-CQ", "重庆市安全技术考试中心"),
+            cq.api_key,
+            officers["zh"],
+            officers["cq"],
+            officers["gd"],
+            officers["insp"],
         )
 
     def headers(self, key: str | None = None) -> dict[str, str]:

@@ -35,13 +35,17 @@ def _backends() -> list[str]:
 
 
 def _postgres_url() -> str:
-    base = os.environ.get("OPCERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    base = os.environ.get(
+        "OPCERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
     joiner = "&" if "?" in base else "?"
     return f"{base}{joiner}options=-csearch_path%3D{PG_SCHEMA}"
 
 
 def _prepare_postgres() -> str:
-    base = os.environ.get("OPCERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    base = os.environ.get(
+        "OPCERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
     try:
         engine = create_engine(base)
         with engine.begin() as connection:
@@ -56,23 +60,32 @@ def _prepare_postgres() -> str:
 
 
 @pytest.fixture(scope="session", params=_backends())
-def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+def backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Platform]:
     data_dir = tmp_path_factory.mktemp(f"data-{request.param}")
-    url = _prepare_postgres() if request.param == "postgresql" else f"sqlite:///{data_dir / 'opcert.sqlite'}"
+    url = (
+        _prepare_postgres()
+        if request.param == "postgresql"
+        else f"sqlite:///{data_dir / 'opcert.sqlite'}"
+    )
     settings = Settings(data_dir=data_dir, database_url=url, env="development")
     platform = build(settings, clock=FixedClock(START))
     initialise(platform)
     with platform.engine.connect() as connection:
-        keys = [dict(row._mapping) for row in connection.execute(Base.metadata.tables["signing_keys"].select())]
+        keys = [
+            dict(row._mapping)
+            for row in connection.execute(Base.metadata.tables["signing_keys"].select())
+        ]
     platform.key_snapshot = keys  # type: ignore[attr-defined]
     yield platform
     platform.close()
 
 
 @pytest.fixture
-def platform(backend: Platform) -> Iterator[Platform]:
+def platform(backend: Platform) -> Platform:
     _reset(backend)
-    yield backend
+    return backend
 
 
 def _reset(platform: Platform) -> None:

@@ -36,10 +36,34 @@ def cli(platform, monkeypatch):
 
 @pytest.fixture
 def exam_setup(cli) -> str:
-    key = cli("institutions", "add", "--code", "EXAM-ZH", "--name", "珠海市安全生产考试中心",
-              "--region", "440402", "--kind", "exam").stdout.strip().splitlines()[-1]
-    cli("exam-points", "add", "--institution", "EXAM-ZH", "--code", "EP-440400-01", "--name", "香洲考试点",
-        "--region", "440402")
+    key = (
+        cli(
+            "institutions",
+            "add",
+            "--code",
+            "EXAM-ZH",
+            "--name",
+            "珠海市安全生产考试中心",
+            "--region",
+            "440402",
+            "--kind",
+            "exam",
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    cli(
+        "exam-points",
+        "add",
+        "--institution",
+        "EXAM-ZH",
+        "--code",
+        "EP-440400-01",
+        "--name",
+        "香洲考试点",
+        "--region",
+        "440402",
+    )
     return key
 
 
@@ -51,24 +75,37 @@ def test_init_is_safe_to_run_twice(cli):
 
 def test_an_institution_key_printed_once_on_the_last_line_files_results(cli, exam_setup, client):
     assert exam_setup.startswith("opk_")
-    response = client.post("/api/v1/exam-results", json={"results": [make_result()]},
-                           headers={"Authorization": f"Bearer {exam_setup}"})
+    response = client.post(
+        "/api/v1/exam-results",
+        json={"results": [make_result()]},
+        headers={"Authorization": f"Bearer {exam_setup}"},
+    )
     assert response.json()["results"][0]["outcome"] == "issued"
 
 
-def test_results_import_reads_csv_xlsx_and_json_and_reports_each_row(cli, exam_setup, tmp_path: Path):
+def test_results_import_reads_csv_xlsx_and_json_and_reports_each_row(
+    cli, exam_setup, tmp_path: Path
+):
     good, bad = make_result(), make_result(item="99.9")
     csv_file = tmp_path / "results.csv"
     fields = list(good)
-    csv_file.write_text(",".join(fields) + "\n" + "\n".join(",".join(str(r[f]) for f in fields) for r in (good, bad)))
+    csv_file.write_text(
+        ",".join(fields)
+        + "\n"
+        + "\n".join(",".join(str(r[f]) for f in fields) for r in (good, bad))
+    )
     out = cli("results", "import", str(csv_file), "--institution", "EXAM-ZH").stdout
     assert "issued" in out and "rejected" in out and "item" in out
 
     book = Workbook()
     sheet = book.active
-    sheet.append(["成绩编号", "证件号码", "姓名", "操作项目", "理论成绩", "实操成绩", "考试日期", "考试点"])
+    sheet.append(
+        ["成绩编号", "证件号码", "姓名", "操作项目", "理论成绩", "实操成绩", "考试日期", "考试点"]
+    )
     row = make_result()
-    sheet.append([row["ref"], row["id_number"], "赵六", "2.1", 90, 85, "2026-11-18", "EP-440400-01"])
+    sheet.append(
+        [row["ref"], row["id_number"], "赵六", "2.1", 90, 85, "2026-11-18", "EP-440400-01"]
+    )
     xlsx = tmp_path / "results.xlsx"
     book.save(xlsx)
     report = tmp_path / "report.csv"
@@ -97,17 +134,38 @@ def _issue(cli, exam_setup, tmp_path) -> tuple[str, str]:
     return "T" + row["id_number"], row["item"]
 
 
-def test_export_then_offline_verify_says_valid_and_after_revoke_revoked(cli, exam_setup, tmp_path: Path):
+def test_export_then_offline_verify_says_valid_and_after_revoke_revoked(
+    cli, exam_setup, tmp_path: Path
+):
     number, item = _issue(cli, exam_setup, tmp_path)
     credential = cli("certificates", "export", number, "--item", item).stdout.strip()
     assert credential.startswith("SC1:")
     trust = tmp_path / "trust"
     cli("trust", "export", str(trust))
-    args = ["verify", credential, "--offline", "--trust-list", str(trust / "trust-list.jws"),
-            "--status-dir", str(trust / "status"), "--root-key", str(trust / "root-key.jwk")]
+    args = [
+        "verify",
+        credential,
+        "--offline",
+        "--trust-list",
+        str(trust / "trust-list.jws"),
+        "--status-dir",
+        str(trust / "status"),
+        "--root-key",
+        str(trust / "root-key.jwk"),
+    ]
     assert "VALID" in cli(*args).stdout
 
-    cli("certificates", "revoke", number, "--item", item, "--reason", "证书记载虚假信息", "--ground", "false_information")
+    cli(
+        "certificates",
+        "revoke",
+        number,
+        "--item",
+        item,
+        "--reason",
+        "证书记载虚假信息",
+        "--ground",
+        "false_information",
+    )
     cli("trust", "export", str(trust))
     revoked = cli(*args, ok=False)
     assert revoked.exit_code == 1
@@ -119,12 +177,18 @@ def test_ledger_verify_passes_then_fails_after_tampering(cli, exam_setup, tmp_pa
     assert "intact" in cli("ledger", "verify").stdout
     with platform.engine.begin() as connection:
         connection.execute(text("UPDATE ledger_entries SET actor = 'someone-else'"))
-        connection.execute(text("UPDATE ledger_entries SET body = replace(body, 'institution', 'x')"))
+        connection.execute(
+            text("UPDATE ledger_entries SET body = replace(body, 'institution', 'x')")
+        )
     assert cli("ledger", "verify", ok=False).exit_code == 1
 
 
 def test_officers_add_prints_the_initial_password_on_the_last_line(cli):
-    password = cli("officers", "add", "--username", "zh", "--region", "440400").stdout.strip().splitlines()[-1]
+    password = (
+        cli("officers", "add", "--username", "zh", "--region", "440400")
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     assert len(password) >= 12
 
 
@@ -137,3 +201,19 @@ def test_a_bad_region_is_one_line_naming_the_field(cli):
 def test_keys_root_prints_a_one_line_jwk(cli):
     jwk = json.loads(cli("keys", "root", "--jwk").stdout)
     assert jwk["kty"] == "OKP" and jwk["crv"] == "Ed25519"
+
+
+def test_the_pdf_certificate_carries_a_qr_code_that_gives_back_the_exact_credential(
+    cli, exam_setup, tmp_path: Path
+):
+    number, item = _issue(cli, exam_setup, tmp_path)
+    credential = cli("certificates", "export", number, "--item", item).stdout.strip()
+    pdf = tmp_path / "cert.pdf"
+    cli("certificates", "export", number, "--item", item, "--format", "pdf", "-o", str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    from opcert.services.offline import read_credential_from_file
+
+    assert read_credential_from_file(pdf) == credential
+    png = tmp_path / "qr.png"
+    cli("certificates", "export", number, "--item", item, "--format", "png", "-o", str(png))
+    assert read_credential_from_file(png) == credential

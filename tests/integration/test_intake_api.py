@@ -28,7 +28,9 @@ def test_a_passing_result_is_issued_and_the_public_query_shows_it_at_once(client
     assert outcome["certificate_no"] == "T" + row["id_number"]
     assert outcome["application_id"]
 
-    query = client.get("/api/v1/certificates", params={"id_number": row["id_number"], "name": "李四"})
+    query = client.get(
+        "/api/v1/certificates", params={"id_number": row["id_number"], "name": "李四"}
+    )
     assert query.status_code == 200
     [certificate] = query.json()["certificates"]
     assert certificate["number"] == "T" + row["id_number"]
@@ -40,7 +42,9 @@ def test_a_passing_result_is_issued_and_the_public_query_shows_it_at_once(client
     assert certificate["authority_name"] == "珠海市应急管理局"
 
 
-def test_a_failing_row_and_an_invalid_row_come_back_failed_and_rejected_in_the_same_batch(client, world, platform):
+def test_a_failing_row_and_an_invalid_row_come_back_failed_and_rejected_in_the_same_batch(
+    client, world, platform
+):
     good, failing = make_result(), make_result(theory_score=72)
     invalid = make_result(id_number="110105194912310021", theory_score=140)
     response = post(client, world, [good, failing, invalid])
@@ -53,7 +57,9 @@ def test_a_failing_row_and_an_invalid_row_come_back_failed_and_rejected_in_the_s
     assert count(platform, ExamResult) == 2  # the rejected row stored nothing
 
 
-def test_sending_the_same_ref_again_returns_the_stored_outcome_and_changes_nothing(client, world, platform):
+def test_sending_the_same_ref_again_returns_the_stored_outcome_and_changes_nothing(
+    client, world, platform
+):
     row = make_result()
     first = post(client, world, [row]).json()["results"][0]
     again = post(client, world, [row]).json()["results"][0]
@@ -62,7 +68,9 @@ def test_sending_the_same_ref_again_returns_the_stored_outcome_and_changes_nothi
     assert count(platform, Application) == 1
 
 
-def test_the_same_ref_with_different_content_is_409_and_nothing_in_the_batch_is_stored(client, world, platform):
+def test_the_same_ref_with_different_content_is_409_and_nothing_in_the_batch_is_stored(
+    client, world, platform
+):
     row = make_result()
     post(client, world, [row])
     changed = {**row, "theory_score": 95}
@@ -116,7 +124,9 @@ def test_a_wrong_api_key_is_401(client, world):
 
 
 def test_malformed_json_is_400_problem_json(client, world):
-    response = client.post("/api/v1/exam-results", content=b'{"results": [', headers=world.headers())
+    response = client.post(
+        "/api/v1/exam-results", content=b'{"results": [', headers=world.headers()
+    )
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["code"] == "MALFORMED_JSON"
@@ -145,7 +155,9 @@ def test_a_row_that_is_not_an_object_is_rejected_and_the_rest_go_on(client, worl
 
 def test_a_historical_division_code_is_accepted_and_sent_to_review(client, world):
     # 440524 (潮阳县, abolished) is the standard's own example; real IDs keep such codes.
-    row = make_result(id_number=id_number(division="441399", born=__import__("datetime").date(1985, 1, 1)))
+    row = make_result(
+        id_number=id_number(division="441399", born=__import__("datetime").date(1985, 1, 1))
+    )
     outcome = post(client, world, [row]).json()["results"][0]
     assert outcome["outcome"] == "in_review"
     assert [r["reason"] for r in outcome["reasons"]] == ["ID_DIVISION_UNKNOWN"]
@@ -159,7 +171,9 @@ def test_a_candidate_past_retirement_age_on_the_exam_date_goes_to_review(client,
 
 
 def test_an_exam_point_not_authorised_for_the_item_sends_the_application_to_review(client, world):
-    outcome = post(client, world, [make_result(item="2.1", exam_point="EP-440400-02")]).json()["results"][0]
+    outcome = post(client, world, [make_result(item="2.1", exam_point="EP-440400-02")]).json()[
+        "results"
+    ][0]
     assert outcome["outcome"] == "in_review"
     assert [r["reason"] for r in outcome["reasons"]] == ["EXAM_POINT_NOT_AUTHORISED"]
 
@@ -173,13 +187,20 @@ def test_a_second_pass_for_an_item_already_held_goes_to_review(client, world):
     assert [r["reason"] for r in outcome["reasons"]] == ["ALREADY_CERTIFIED"]
 
 
-def test_the_application_records_the_health_commitment_and_every_transition(client, world, platform):
+def test_the_application_records_the_health_commitment_and_every_transition(
+    client, world, platform
+):
     outcome = post(client, world, [make_result()]).json()["results"][0]
     with platform.ctx.uow() as uow:
         application = uow.intake.application(outcome["application_id"])
         assert application.commitment["kind"] == "health"
         steps = [(t["from_status"], t["to_status"]) for t in application.history]
-        assert steps == [(None, "filed"), ("filed", "checking"), ("checking", "approved"), ("approved", "issued")]
+        assert steps == [
+            (None, "filed"),
+            ("filed", "checking"),
+            ("checking", "approved"),
+            ("approved", "issued"),
+        ]
         assert all(t["actor"] and t["at"] for t in application.history)
         assert application.catalogue_version == "2018"
         assert json.dumps(application.checks)

@@ -31,7 +31,9 @@ def test_the_ledger_records_every_row_and_verifies(ctx, world):
 def test_an_edited_entry_is_detected(ctx, world, platform):
     fill(ctx, world)
     with platform.engine.begin() as connection:
-        connection.execute(text("UPDATE ledger_entries SET body = replace(body, '1.2', '1.1') WHERE seq = 2"))
+        connection.execute(
+            text("UPDATE ledger_entries SET body = replace(body, '1.2', '1.1') WHERE seq = 2")
+        )
     result = report(ctx)
     assert not result.ok
     assert any("#2" in problem for problem in result.problems)

@@ -11,7 +11,9 @@ from tests.integration.builders import make_result
 
 
 def token(client, world, username: str) -> dict[str, str]:
-    response = client.post("/api/v1/auth/token", data={"username": username, "password": world.password})
+    response = client.post(
+        "/api/v1/auth/token", data={"username": username, "password": world.password}
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
@@ -28,7 +30,9 @@ def test_an_authority_that_reviews_by_hand_puts_clean_results_in_the_queue_with_
 ):
     registry.set_auto_approve(ctx, "CN-500000", False)
     app_id = in_review(ctx, world.chongqing, exam_point="EP-500000-01")
-    response = client.get("/api/v1/applications", params={"status": "in_review"}, headers=token(client, world, "cq"))
+    response = client.get(
+        "/api/v1/applications", params={"status": "in_review"}, headers=token(client, world, "cq")
+    )
     assert response.status_code == 200
     [entry] = response.json()["applications"]
     assert entry["id"] == app_id
@@ -51,15 +55,20 @@ def test_an_officer_approves_and_the_certificate_is_queryable_at_once(client, wo
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "issued"
     assert response.json()["certificate_no"] == "T" + row["id_number"]
-    query = client.get("/api/v1/certificates", params={"id_number": row["id_number"], "name": "王五"})
+    query = client.get(
+        "/api/v1/certificates", params={"id_number": row["id_number"], "name": "王五"}
+    )
     assert query.json()["certificates"][0]["status"] == "valid"
 
 
 def test_a_rejection_without_a_reason_is_refused_naming_the_reason_field(client, world, ctx):
     registry.set_auto_approve(ctx, "CN-500000", False)
     app_id = in_review(ctx, world.chongqing, exam_point="EP-500000-01")
-    response = client.post(f"/api/v1/applications/{app_id}/decision", json={"decision": "reject"},
-                           headers=token(client, world, "cq"))
+    response = client.post(
+        f"/api/v1/applications/{app_id}/decision",
+        json={"decision": "reject"},
+        headers=token(client, world, "cq"),
+    )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "reason"
 
@@ -69,7 +78,12 @@ def test_a_decided_application_cannot_be_decided_again(client, world, ctx):
     app_id = in_review(ctx, world.chongqing, exam_point="EP-500000-01")
     headers = token(client, world, "cq")
     body = {"decision": "reject", "reason": "信息不符"}
-    assert client.post(f"/api/v1/applications/{app_id}/decision", json=body, headers=headers).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/applications/{app_id}/decision", json=body, headers=headers
+        ).status_code
+        == 200
+    )
     again = client.post(f"/api/v1/applications/{app_id}/decision", json=body, headers=headers)
     assert again.status_code == 409
 
@@ -103,8 +117,11 @@ def test_officers_decide_only_applications_of_their_own_region(world, ctx, offic
 def test_a_zhuhai_officer_gets_403_deciding_a_chongqing_application_over_http(client, world, ctx):
     registry.set_auto_approve(ctx, "CN-500000", False)
     app_id = in_review(ctx, world.chongqing, exam_point="EP-500000-01")
-    response = client.post(f"/api/v1/applications/{app_id}/decision", json={"decision": "approve"},
-                           headers=token(client, world, "zh"))
+    response = client.post(
+        f"/api/v1/applications/{app_id}/decision",
+        json={"decision": "approve"},
+        headers=token(client, world, "zh"),
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "OUT_OF_REGION"
 

@@ -29,6 +29,7 @@ from opcert.credential.cose import (
     sig_structure,
 )
 from opcert.credential.errors import MalformedCredential
+from opcert.credential.keys import is_p256, verify_signature
 
 ALG_EDDSA = -8
 ALG_ES256 = -7
@@ -74,9 +75,15 @@ def verify_cose_with_certificate(cose: bytes, certificate_der: bytes) -> bool:
 def verify_cose_signature(public_key: object, alg: int, data: bytes, signature: bytes) -> bool:
     """Verify a COSE signature (RFC 9053 / RFC 8230 formats); False on any mismatch.
 
-    ECDSA signatures are raw `r || s` sized to the key's curve, hashed with
-    the alg's hash whatever the curve; PS256 uses a salt as long as the hash.
+    EdDSA and ES256 on P-256 go through `keys.verify_signature`, the code
+    SC1 verification uses, so the DCC vectors test it. ECDSA on other curves
+    takes raw `r || s` sized to the curve and the alg's hash whatever the
+    curve (RFC 9053 allows it); PS256 uses a salt as long as the hash.
     """
+    if (alg == ALG_EDDSA and isinstance(public_key, Ed25519PublicKey)) or (
+        alg == ALG_ES256 and is_p256(public_key)
+    ):
+        return verify_signature(public_key, alg, data, signature)
     try:
         if alg in _ECDSA_HASHES and isinstance(public_key, ec.EllipticCurvePublicKey):
             size = (public_key.curve.key_size + 7) // 8
@@ -89,9 +96,6 @@ def verify_cose_signature(public_key: object, alg: int, data: bytes, signature: 
         if alg == ALG_PS256 and isinstance(public_key, rsa.RSAPublicKey):
             pss = padding.PSS(padding.MGF1(hashes.SHA256()), padding.PSS.DIGEST_LENGTH)
             public_key.verify(signature, data, pss, hashes.SHA256())
-            return True
-        if alg == ALG_EDDSA and isinstance(public_key, Ed25519PublicKey):
-            public_key.verify(signature, data)
             return True
     except (InvalidSignature, ValueError):
         return False

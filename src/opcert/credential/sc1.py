@@ -117,9 +117,19 @@ def inflate(data: bytes, max_bytes: int = MAX_INFLATED_BYTES) -> bytes:
     """Inflate one complete ZLIB stream (RFC 1950) of at most `max_bytes`.
 
     Raises MalformedCredential("zlib") for a damaged, truncated or
-    over-long stream (a decompression bomb stops at `max_bytes`) and for
-    bytes after the end of the stream.
+    over-long stream (a decompression bomb stops at `max_bytes`), for bytes
+    after the end of the stream, and for padding bits after the final
+    deflate block that are not zero.
     """
+    out = _inflate_once(data, max_bytes)
+    if _has_stray_padding_bits(data, out, max_bytes):
+        raise MalformedCredential(
+            "zlib", "ZLIB 填充位非零", "non-zero padding after the last block"
+        )
+    return out
+
+
+def _inflate_once(data: bytes, max_bytes: int) -> bytes:
     inflater = zlib.decompressobj()
     try:
         out = inflater.decompress(data, max_bytes + 1)
@@ -132,6 +142,27 @@ def inflate(data: bytes, max_bytes: int = MAX_INFLATED_BYTES) -> bytes:
     if inflater.unused_data:
         raise MalformedCredential("zlib", "ZLIB 数据后有多余字节", "bytes after the ZLIB stream")
     return out
+
+
+def _has_stray_padding_bits(data: bytes, out: bytes, max_bytes: int) -> bool:
+    """True if the bits after the final deflate block are not all zero.
+
+    Inflaters ignore those bits, so without this check a character changed
+    in the last Base45 chunk could leave the credential intact: the string
+    would no longer be the one the issuer printed. Every encoder writes them
+    as zero. Deflate fills bytes from the low bit up, so if any padding bit is
+    set, the highest set bit of the last deflate byte is one of them, and
+    clearing it changes nothing; if that bit carries data, clearing it does.
+    """
+    last = len(data) - 5  # the last deflate byte, just before the Adler-32
+    if last < 2 or data[last] == 0:
+        return False
+    variant = bytearray(data)
+    variant[last] ^= 1 << (data[last].bit_length() - 1)
+    try:
+        return _inflate_once(bytes(variant), max_bytes) == out
+    except MalformedCredential:
+        return False
 
 
 def decode(text: str, *, prefix: str = PREFIX) -> DecodedCredential:

@@ -134,7 +134,8 @@ def verify(
 ) -> VerificationResult:
     """Verify an SC1 string at the instant `now` (a naive `now` is taken as UTC).
 
-    Never raises: an unexpected failure inside becomes MALFORMED and is logged.
+    Never raises: an unexpected failure inside (a bug) becomes MALFORMED with
+    the code INTERNAL_ERROR on the decode check, and is logged.
     """
     checked_at = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     try:

@@ -104,7 +104,11 @@ def check_identity(facts: CandidateFacts) -> CheckResult:
 def check_age(facts: CandidateFacts) -> CheckResult:
     age = check_working_age(facts.identity.birth_date, facts.identity.sex, facts.exam_on)
     if age.ok:
-        return _ok("age", "考试之日年龄在18周岁至法定退休年龄之间", "aged 18 to retirement age on the exam date")
+        return _ok(
+            "age",
+            "考试之日年龄在18周岁至法定退休年龄之间",
+            "aged 18 to retirement age on the exam date",
+        )
     return _fail("age", age.code, age.message_zh, age.message_en)
 
 
@@ -112,18 +116,23 @@ def check_education(facts: CandidateFacts) -> CheckResult:
     required = facts.exam_rules.required_education(facts.item.code)
     if required == Education.NONE:
         return CheckResult(
-            "education", CheckOutcome.NOT_APPLICABLE, "NOT_REQUIRED",
-            "该作业项目不再要求学历", "no education requirement for this item",
+            "education",
+            CheckOutcome.NOT_APPLICABLE,
+            "NOT_REQUIRED",
+            "该作业项目不再要求学历",
+            "no education requirement for this item",
         )
     if facts.education is None:
         return _ok(
-            "education", "学历条件以申请人书面承诺为准（告知承诺）",
+            "education",
+            "学历条件以申请人书面承诺为准（告知承诺）",
             "education requirement covered by the applicant's written commitment",
         )
     if facts.education >= required:
         return _ok("education", "学历符合要求", "education requirement met")
     return _fail(
-        "education", "EDUCATION_BELOW_REQUIRED",
+        "education",
+        "EDUCATION_BELOW_REQUIRED",
         f"该作业项目要求{required.label_zh}及以上学历",
         f"this item requires {required.name.lower().replace('_', ' ')} education or higher",
     )
@@ -145,7 +154,8 @@ def check_score_validity(facts: CandidateFacts) -> CheckResult:
     if facts.filed_on <= until:
         return _ok("score_validity", f"成绩有效期至 {until}", f"score valid until {until}")
     return _fail(
-        "score_validity", "SCORE_EXPIRED",
+        "score_validity",
+        "SCORE_EXPIRED",
         f"考试成绩已于 {until} 失效（有效期12个月）",
         f"the score lapsed on {until} (valid for 12 months)",
     )
@@ -157,11 +167,10 @@ def check_attempts(facts: CandidateFacts) -> CheckResult:
     if before_theory == 0 and before_practical == 0:
         return _ok("attempts", "首次考试合格", "passed at the first attempt")
     if _within_limit(facts.exam_rules, before_theory, before_practical):
-        return _ok(
-            "attempts", "补考次数在规定范围内", "retakes within the limit of the rule set"
-        )
+        return _ok("attempts", "补考次数在规定范围内", "retakes within the limit of the rule set")
     return _fail(
-        "attempts", "ATTEMPTS_EXCEEDED",
+        "attempts",
+        "ATTEMPTS_EXCEEDED",
         "此前不合格次数已超过规定，应重新培训或重新报名后再考",
         "earlier failures exceed the limit: re-training or re-registration was required first",
     )
@@ -175,23 +184,34 @@ def _within_limit(rules: RuleSet, failed_theory: int, failed_practical: int) -> 
 
 def check_institution(facts: CandidateFacts) -> CheckResult:
     if not facts.institution_active:
-        return _fail("institution", "INSTITUTION_INACTIVE", "考试机构已停用", "the exam institution is inactive")
+        return _fail(
+            "institution",
+            "INSTITUTION_INACTIVE",
+            "考试机构已停用",
+            "the exam institution is inactive",
+        )
     if not facts.point_active:
-        return _fail("institution", "EXAM_POINT_INACTIVE", "考试点已停用", "the exam point is inactive")
+        return _fail(
+            "institution", "EXAM_POINT_INACTIVE", "考试点已停用", "the exam point is inactive"
+        )
     if facts.point_items is not None and facts.item.code not in facts.point_items:
         return _fail(
-            "institution", "EXAM_POINT_NOT_AUTHORISED",
+            "institution",
+            "EXAM_POINT_NOT_AUTHORISED",
             f"考试点未获准考核「{facts.item.name_zh}」",
             f"the exam point is not authorised for item {facts.item.code}",
         )
-    return _ok("institution", "考试机构及考试点具备该项目考核资格", "institution and exam point authorised")
+    return _ok(
+        "institution", "考试机构及考试点具备该项目考核资格", "institution and exam point authorised"
+    )
 
 
 def check_ban(facts: CandidateFacts) -> CheckResult:
     if facts.banned_until is None or facts.banned_until < facts.filed_on:
         return _ok("ban", "无禁止申请记录", "no ban in force")
     return _fail(
-        "ban", "REVOCATION_BAN",
+        "ban",
+        "REVOCATION_BAN",
         f"因证书被撤销（虚假信息或欺骗、贿赂），{facts.banned_until} 前不得再次申请",
         f"a revocation for false information or deception bars new applications until "
         f"{facts.banned_until}",
@@ -202,7 +222,8 @@ def check_duplicate(facts: CandidateFacts) -> CheckResult:
     if not facts.holds_valid_certificate:
         return _ok("duplicate", "未持有该项目的有效证书", "holds no valid certificate for the item")
     return _fail(
-        "duplicate", "ALREADY_CERTIFIED",
+        "duplicate",
+        "ALREADY_CERTIFIED",
         "已持有该操作项目的有效证书",
         "already holds a valid certificate for this item",
     )
@@ -211,18 +232,24 @@ def check_duplicate(facts: CandidateFacts) -> CheckResult:
 def check_training_separation(facts: CandidateFacts) -> CheckResult:
     if facts.training_known is None:
         return CheckResult(
-            "training_separation", CheckOutcome.NOT_APPLICABLE, "TRAINING_NOT_GIVEN",
-            "未提供培训机构", "no training institution given",
+            "training_separation",
+            CheckOutcome.NOT_APPLICABLE,
+            "TRAINING_NOT_GIVEN",
+            "未提供培训机构",
+            "no training institution given",
         )
     if not facts.training_known:
         return _fail(
-            "training_separation", "TRAINING_INSTITUTION_UNKNOWN",
-            "培训机构未在平台登记", "the training institution is not registered",
+            "training_separation",
+            "TRAINING_INSTITUTION_UNKNOWN",
+            "培训机构未在平台登记",
+            "the training institution is not registered",
         )
     if facts.training_separated:
         return _ok("training_separation", "培训与考试分离", "training and examination are separate")
     return _fail(
-        "training_separation", "TRAINING_NOT_SEPARATED",
+        "training_separation",
+        "TRAINING_NOT_SEPARATED",
         "培训机构与考试机构为同一单位，违反教考分离",
         "the training and exam institutions are the same entity: teaching and testing not separated",
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum import numdb
 
@@ -73,6 +74,7 @@ def _pick(raw: str, year: int | None) -> str:
     return names[-1].name
 
 
+@lru_cache(maxsize=16384)
 def _entry(code: str) -> str | None:
     """The raw county-level entry stdnum records for a 6-digit code, if any."""
     info = dict(numdb.get("cn/loc").info(code))

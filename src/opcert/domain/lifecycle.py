@@ -64,7 +64,7 @@ def public_status(facts: CertificateFacts, today: date) -> PublicStatus:
         return PublicStatus.NOT_YET_VALID
     if today > facts.valid_to:
         return PublicStatus.EXPIRED
-    if review_required(facts) and facts.reviewed_on is None and facts.review_due is not None:
-        if today > facts.review_due:
-            return PublicStatus.LAPSED
+    due = facts.review_due
+    if review_required(facts) and facts.reviewed_on is None and due is not None and today > due:
+        return PublicStatus.LAPSED
     return PublicStatus.VALID

@@ -16,6 +16,7 @@ Upgrading chinesecalendar each December makes the provisional cases rare.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 import chinese_calendar
 from chinese_calendar import constants
@@ -40,8 +41,11 @@ def calendar_is_authoritative(d: date) -> bool:
     return _FIRST_YEAR <= d.year <= _LAST_YEAR
 
 
+@lru_cache(maxsize=8192)
 def is_workday(d: date) -> bool:
     """Whether ``d`` is an official working day (adjusted weekend working days included)."""
+    # Cached: chinese_calendar re-validates its whole table on every call, and deadlines are
+    # computed for every application filed.
     if calendar_is_authoritative(d):
         return chinese_calendar.is_workday(d) is True
     return d.weekday() < 5 and (d.month, d.day) not in _FIXED_HOLIDAYS

@@ -37,36 +37,63 @@ class QueueEntry:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "status": self.status, "name": self.name, "id_number": self.id_number,
-            "item": self.item_code, "authority": self.authority_code, "region": self.region,
-            "filed_at": self.filed_at, "due_on": self.due_on.isoformat(),
-            "target_on": self.target_on.isoformat(), "workdays_left": self.workdays_left,
-            "overdue": self.workdays_left < 0, "reasons": self.reasons, "checks": self.checks,
+            "id": self.id,
+            "status": self.status,
+            "name": self.name,
+            "id_number": self.id_number,
+            "item": self.item_code,
+            "authority": self.authority_code,
+            "region": self.region,
+            "filed_at": self.filed_at,
+            "due_on": self.due_on.isoformat(),
+            "target_on": self.target_on.isoformat(),
+            "workdays_left": self.workdays_left,
+            "overdue": self.workdays_left < 0,
+            "reasons": self.reasons,
+            "checks": self.checks,
         }
 
 
 def _entry(row: Application, today: date) -> QueueEntry:
     return QueueEntry(
-        row.id, row.status, row.name, row.id_number, row.item_code, row.authority_code, row.region,
-        row.filed_at.isoformat(), row.due_on, row.target_on, workdays_between(today, row.due_on),
-        list(row.review_reasons), list(row.checks), row.certificate_id,
+        row.id,
+        row.status,
+        row.name,
+        row.id_number,
+        row.item_code,
+        row.authority_code,
+        row.region,
+        row.filed_at.isoformat(),
+        row.due_on,
+        row.target_on,
+        workdays_between(today, row.due_on),
+        list(row.review_reasons),
+        list(row.checks),
+        row.certificate_id,
     )
 
 
 def queue(
-    ctx: ServiceContext, officer: OfficerPrincipal, status: str | None = "in_review",
-    limit: int = 200, offset: int = 0,
+    ctx: ServiceContext,
+    officer: OfficerPrincipal,
+    status: str | None = "in_review",
+    limit: int = 200,
+    offset: int = 0,
 ) -> list[QueueEntry]:
     """Applications in the officer's region, the nearest deadline first."""
     if status is not None and status not in {s.value for s in ApplicationStatus}:
-        raise FieldError("status", "STATUS_UNKNOWN", f"未知的状态：{status}", f"unknown status {status!r}")
+        raise FieldError(
+            "status", "STATUS_UNKNOWN", f"未知的状态：{status}", f"unknown status {status!r}"
+        )
     with ctx.uow() as uow:
         rows = uow.intake.applications(status, officer.region_prefix, limit=limit, offset=offset)
         today = ctx.today()
         return [_entry(row, today) for row in rows]
 
 
-def application_detail(ctx: ServiceContext, officer: OfficerPrincipal, app_id: str) -> dict[str, Any]:
+def application_detail(
+    ctx: ServiceContext, officer: OfficerPrincipal, app_id: str
+) -> dict[str, Any]:
     with ctx.uow() as uow:
         row = _application(uow.intake.application(app_id), app_id)
         officer.require_region(row.region)
@@ -96,52 +123,99 @@ def decide(
     """Approve (and issue) or reject an application under review. A reason is required to reject."""
     officer.require_decider()
     if decision not in ("approve", "reject"):
-        raise FieldError("decision", "DECISION_UNKNOWN", "决定应为 approve 或 reject",
-                         "decision must be approve or reject")
+        raise FieldError(
+            "decision",
+            "DECISION_UNKNOWN",
+            "决定应为 approve 或 reject",
+            "decision must be approve or reject",
+        )
     reason = (reason or "").strip()
     if decision == "reject" and not reason:
-        raise FieldError("reason", "REASON_REQUIRED", "不予发证必须说明理由", "a rejection needs a reason")
+        raise FieldError(
+            "reason", "REASON_REQUIRED", "不予发证必须说明理由", "a rejection needs a reason"
+        )
     if len(reason) > MAX_REASON:
-        raise FieldError("reason", "TOO_LONG", f"理由不能超过 {MAX_REASON} 字", f"reason over {MAX_REASON} chars")
+        raise FieldError(
+            "reason", "TOO_LONG", f"理由不能超过 {MAX_REASON} 字", f"reason over {MAX_REASON} chars"
+        )
     with ctx.uow() as uow:
         row = _application(uow.intake.application(app_id, lock=True), app_id)
         officer.require_region(row.region)
         if row.status != ApplicationStatus.IN_REVIEW.value:
-            raise Conflict("NOT_IN_REVIEW", f"该申请当前状态为「{row.status}」，不在审核中",
-                           f"the application is {row.status}, not in review")
+            raise Conflict(
+                "NOT_IN_REVIEW",
+                f"该申请当前状态为「{row.status}」，不在审核中",
+                f"the application is {row.status}, not in review",
+            )
         now = ctx.now()
         moves = _moves(row.status, decision, now, officer.actor, reason or None)
         number = None
         if decision == "approve":
             existing = uow.certificates.by_pairs([(row.id_number, row.item_code)]).get(
-                (row.id_number, row.item_code))
+                (row.id_number, row.item_code)
+            )
             authority = uow.registry.authority(row.authority_code)
             assert authority is not None
             person = uow.intake.person(row.id_number)
             sex = person.sex if person else 1
-            issued = issue_many(uow, ctx, [IssueRequest(row.id_number, row.name, sex, row.item_code,
-                                                        row.catalogue_version, authority, row.id,
-                                                        existing)])[0]
+            issued = issue_many(
+                uow,
+                ctx,
+                [
+                    IssueRequest(
+                        row.id_number,
+                        row.name,
+                        sex,
+                        row.item_code,
+                        row.catalogue_version,
+                        authority,
+                        row.id,
+                        existing,
+                    )
+                ],
+            )[0]
             row.certificate_id, number = issued.certificate_id, issued.number
         row.status = moves[-1].to_status.value
         row.history = [*row.history, *(m.to_json() for m in moves)]
         row.decided_at, row.decided_by, row.decision_reason = now, officer.username, reason or None
-        ledger.append(uow, [ledger.LedgerEvent(
-            now, officer.actor, f"application.{row.status}", f"application:{row.id}",
-            {"decision": decision, "reason": reason, "certificate_no": number,
-             "transitions": [m.to_json() for m in moves]})])
+        ledger.append(
+            uow,
+            [
+                ledger.LedgerEvent(
+                    now,
+                    officer.actor,
+                    f"application.{row.status}",
+                    f"application:{row.id}",
+                    {
+                        "decision": decision,
+                        "reason": reason,
+                        "certificate_no": number,
+                        "transitions": [m.to_json() for m in moves],
+                    },
+                )
+            ],
+        )
         uow.commit()
         return Decision(row.id, row.status, number)
 
 
-def _moves(current: str, decision: str, now: Any, actor: str, reason: str | None) -> list[Transition]:
+def _moves(
+    current: str, decision: str, now: Any, actor: str, reason: str | None
+) -> list[Transition]:
     status = ApplicationStatus(current)
     if decision == "reject":
         return [transition(status, ApplicationStatus.REJECTED, at=now, actor=actor, reason=reason)]
     approved = transition(status, ApplicationStatus.APPROVED, at=now, actor=actor, reason=reason)
-    return [approved, transition(ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, at=now, actor=actor)]
+    return [
+        approved,
+        transition(ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, at=now, actor=actor),
+    ]
 
 
-def approve_clean(ctx: ServiceContext, officer: OfficerPrincipal, app_ids: list[str]) -> list[Decision]:
+def approve_clean(
+    ctx: ServiceContext, officer: OfficerPrincipal, app_ids: list[str]
+) -> list[Decision]:
     """Batch approval of a list the officer checked: each decided on its own, all or nothing each."""
-    return [decide(ctx, officer, app_id, "approve", "批量审批 / batch approval") for app_id in app_ids]
+    return [
+        decide(ctx, officer, app_id, "approve", "批量审批 / batch approval") for app_id in app_ids
+    ]

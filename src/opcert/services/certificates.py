@@ -20,7 +20,9 @@ from opcert.services import ledger
 from opcert.services.context import ServiceContext
 from opcert.services.principals import OfficerPrincipal
 
-NOT_FOUND_ZH = "未在全国平台查询到该证书。未在本平台登记的证书不是真实有效的证书，请勿相信其他网站的查询结果。"
+NOT_FOUND_ZH = (
+    "未在全国平台查询到该证书。未在本平台登记的证书不是真实有效的证书，请勿相信其他网站的查询结果。"
+)
 NOT_FOUND_EN = (
     "No certificate was found on the national platform. A certificate that is not on this "
     "platform is not genuine; do not trust results from other websites."
@@ -31,42 +33,59 @@ REVOCATION_GROUNDS = {
     "unfit": ("身体条件已不适合继续从事特种作业", "no longer physically fit"),
     "accident": ("对发生生产安全事故负有责任", "responsible for a production safety accident"),
     "false_information": ("特种作业操作证记载虚假信息", "false information on the certificate"),
-    "deception": ("以欺骗、贿赂等不正当手段取得", "obtained by deception, bribery or other improper means"),
+    "deception": (
+        "以欺骗、贿赂等不正当手段取得",
+        "obtained by deception, bribery or other improper means",
+    ),
 }
 BANNING_GROUNDS = frozenset({"false_information", "deception"})
 
 
 def certificate_json(row: Certificate, today: date) -> dict[str, Any]:
-    facts = CertificateFacts(row.state, row.rule_set, row.valid_from, row.valid_to,
-                             row.review_due_on, row.reviewed_on)
+    facts = CertificateFacts(
+        row.state, row.rule_set, row.valid_from, row.valid_to, row.review_due_on, row.reviewed_on
+    )
     status = public_status(facts, today)
     zh, en = STATUS_LABELS[status]
     book = catalogue(row.catalogue_version)
     category = book.category(row.category_code) if row.category_code else None
     return {
-        "number": row.number, "type": row.typ, "name": row.name,
+        "number": row.number,
+        "type": row.typ,
+        "name": row.name,
         "sex": "男" if row.sex == 1 else "女",
-        "category": row.category_code, "category_name": category.name_zh if category else None,
-        "item": row.item_code, "item_name": row.item_name,
-        "status": status.value, "status_label": zh, "status_label_en": en,
+        "category": row.category_code,
+        "category_name": category.name_zh if category else None,
+        "item": row.item_code,
+        "item_name": row.item_name,
+        "status": status.value,
+        "status_label": zh,
+        "status_label_en": en,
         "first_issued_on": row.first_issued_on.isoformat(),
-        "valid_from": row.valid_from.isoformat(), "valid_to": row.valid_to.isoformat(),
+        "valid_from": row.valid_from.isoformat(),
+        "valid_to": row.valid_to.isoformat(),
         "review_due_on": row.review_due_on.isoformat() if row.review_due_on else None,
         "reviewed_on": row.reviewed_on.isoformat() if row.reviewed_on else None,
-        "authority": row.authority_code, "rule_set": row.rule_set,
+        "authority": row.authority_code,
+        "rule_set": row.rule_set,
     }
 
 
-def public_query(ctx: ServiceContext, id_number: str | None, name: str | None) -> list[dict[str, Any]]:
+def public_query(
+    ctx: ServiceContext, id_number: str | None, name: str | None
+) -> list[dict[str, Any]]:
     """Both fields are required; raises NotFound (with the not-genuine warning) when nothing matches."""
     errors = []
     if not id_number or not id_number.strip():
-        errors.append(FieldError("id_number", "REQUIRED", "请填写证件号码", "the ID number is required"))
+        errors.append(
+            FieldError("id_number", "REQUIRED", "请填写证件号码", "the ID number is required")
+        )
     if not name or not name.strip():
         errors.append(FieldError("name", "REQUIRED", "请填写姓名", "the name is required"))
     if errors:
         raise ValidationFailed(errors)
-    assert id_number is not None and name is not None
+    assert id_number is not None
+    assert name is not None
     number = parse_resident_id(id_number, today=ctx.today(), field="id_number").number
     with ctx.uow() as uow:
         rows = uow.certificates.of_person(number, " ".join(name.split()))
@@ -83,15 +102,20 @@ def public_query(ctx: ServiceContext, id_number: str | None, name: str | None) -
 def _find(uow: UnitOfWork, number: str, item: str, *, lock: bool = False) -> Certificate:
     row = uow.certificates.get(number.strip().upper(), item.strip(), lock=lock)
     if row is None:
-        raise NotFound("CERTIFICATE_UNKNOWN", f"没有证号为 {number}、项目为 {item} 的证书",
-                       f"no certificate {number} for item {item}")
+        raise NotFound(
+            "CERTIFICATE_UNKNOWN",
+            f"没有证号为 {number}、项目为 {item} 的证书",
+            f"no certificate {number} for item {item}",
+        )
     return row
 
 
 def _current(uow: UnitOfWork, row: Certificate) -> CredentialVersion:
     version = uow.certificates.version(row.current_version_id) if row.current_version_id else None
     if version is None:
-        raise NotFound("NO_CREDENTIAL", "该证书还没有电子证照", "the certificate has no credential yet")
+        raise NotFound(
+            "NO_CREDENTIAL", "该证书还没有电子证照", "the certificate has no credential yet"
+        )
     return version
 
 
@@ -112,17 +136,28 @@ class Revocation:
 
 
 def revoke(
-    ctx: ServiceContext, number: str, item: str, reason: str, *, ground: str | None = None,
+    ctx: ServiceContext,
+    number: str,
+    item: str,
+    reason: str,
+    *,
+    ground: str | None = None,
     officer: OfficerPrincipal | None = None,
 ) -> Revocation:
     """Revoke (撤销): the status entry turns void at once; false information or deception bans
     the holder from new certificates for the rule set's ban period."""
     reason = (reason or "").strip()
     if not reason:
-        raise FieldError("reason", "REASON_REQUIRED", "撤销必须说明理由", "a revocation needs a reason")
+        raise FieldError(
+            "reason", "REASON_REQUIRED", "撤销必须说明理由", "a revocation needs a reason"
+        )
     if ground is not None and ground not in REVOCATION_GROUNDS:
-        raise FieldError("ground", "GROUND_UNKNOWN", f"撤销情形应为：{', '.join(REVOCATION_GROUNDS)}",
-                         f"ground must be one of {', '.join(REVOCATION_GROUNDS)}")
+        raise FieldError(
+            "ground",
+            "GROUND_UNKNOWN",
+            f"撤销情形应为：{', '.join(REVOCATION_GROUNDS)}",
+            f"ground must be one of {', '.join(REVOCATION_GROUNDS)}",
+        )
     with ctx.uow() as uow:
         row = _find(uow, number, item, lock=True)
         if officer is not None:
@@ -135,13 +170,32 @@ def revoke(
         until = None
         if ground in BANNING_GROUNDS:
             until = add_years(today, rule_set(row.rule_set).revocation_ban_years)
-            uow.certificates.add(Ban(id_number=row.id_number, until_on=until, reason=reason,
-                                     certificate_id=row.id, created_at=now))
+            uow.certificates.add(
+                Ban(
+                    id_number=row.id_number,
+                    until_on=until,
+                    reason=reason,
+                    certificate_id=row.id,
+                    created_at=now,
+                )
+            )
         actor = officer.actor if officer else "cli:operator"
-        ledger.append(uow, [ledger.LedgerEvent(now, actor, "certificate.revoked",
-                                               f"certificate:{row.number}:{row.item_code}",
-                                               {"reason": reason, "ground": ground,
-                                                "banned_until": until.isoformat() if until else None,
-                                                "cti": version.cti})])
+        ledger.append(
+            uow,
+            [
+                ledger.LedgerEvent(
+                    now,
+                    actor,
+                    "certificate.revoked",
+                    f"certificate:{row.number}:{row.item_code}",
+                    {
+                        "reason": reason,
+                        "ground": ground,
+                        "banned_until": until.isoformat() if until else None,
+                        "cti": version.cti,
+                    },
+                )
+            ],
+        )
         uow.commit()
         return Revocation(row.number, row.item_code, until)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -24,30 +25,86 @@ from opcert.services.principals import InstitutionPrincipal, OfficerPrincipal
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌宇浩凯鹏飞俊峰海燕"
-DEMO_PASSWORD = "demo-password-2026"  # development data only; printed by the command
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - development demo data, printed by the command
 
 SITES = [
     # institution code, name, region, exam point code, point name, items (None: all), lat, lon
-    ("EXAM-440400", "珠海市安全生产考试中心", "440402", "EP-440400-01", "珠海市香洲区考试点", None, 22.27, 113.57),
-    ("EXAM-500000", "重庆市安全技术考试中心", "500103", "EP-500000-01", "重庆市渝中区考试点", None, 29.56, 106.57),
-    ("EXAM-110000", "北京市安全生产考试中心", "110105", "EP-110000-01", "北京市朝阳区考试点",
-     ["1.1", "1.2", "2.1", "3.1", "4.1"], 39.92, 116.44),
-    ("EXAM-320000", "江苏省安全生产考试中心", "320102", "EP-320000-01", "南京市玄武区考试点", None, 32.05, 118.80),
-    ("EXAM-510000", "四川省安全生产考试中心", "510104", "EP-510000-01", "成都市锦江区考试点", None, 30.66, 104.08),
+    (
+        "EXAM-440400",
+        "珠海市安全生产考试中心",
+        "440402",
+        "EP-440400-01",
+        "珠海市香洲区考试点",
+        None,
+        22.27,
+        113.57,
+    ),
+    (
+        "EXAM-500000",
+        "重庆市安全技术考试中心",
+        "500103",
+        "EP-500000-01",
+        "重庆市渝中区考试点",
+        None,
+        29.56,
+        106.57,
+    ),
+    (
+        "EXAM-110000",
+        "北京市安全生产考试中心",
+        "110105",
+        "EP-110000-01",
+        "北京市朝阳区考试点",
+        ["1.1", "1.2", "2.1", "3.1", "4.1"],
+        39.92,
+        116.44,
+    ),
+    (
+        "EXAM-320000",
+        "江苏省安全生产考试中心",
+        "320102",
+        "EP-320000-01",
+        "南京市玄武区考试点",
+        None,
+        32.05,
+        118.80,
+    ),
+    (
+        "EXAM-510000",
+        "四川省安全生产考试中心",
+        "510104",
+        "EP-510000-01",
+        "成都市锦江区考试点",
+        None,
+        30.66,
+        104.08,
+    ),
 ]
 TRAINERS = [
     ("TRAIN-440400-01", "珠海市安全技能培训学校", "440402", 22.26, 113.55),
     ("TRAIN-500000-01", "重庆市安全技术培训中心", "500103", 29.55, 106.55),
     ("TRAIN-320000-01", "南京市特种作业培训学校", "320102", 32.04, 118.79),
 ]
-ITEM_WEIGHTS = [("1.2", 30), ("1.1", 12), ("2.1", 25), ("3.1", 8), ("3.2", 6), ("4.1", 5),
-                ("4.2", 3), ("1.3", 3), ("9.16", 3), ("8.1", 2), ("5.4", 2), ("6.8", 1)]
+ITEM_WEIGHTS = [
+    ("1.2", 30),
+    ("1.1", 12),
+    ("2.1", 25),
+    ("3.1", 8),
+    ("3.2", 6),
+    ("4.1", 5),
+    ("4.2", 3),
+    ("1.3", 3),
+    ("9.16", 3),
+    ("8.1", 2),
+    ("5.4", 2),
+    ("6.8", 1),
+]
 
 
 def make_id_number(rng: random.Random, division: str, born: date, sex: int) -> str:
     sequence = rng.randrange(0, 50) * 2 + (1 if sex == 1 else 0)
     body = f"{division}{born:%Y%m%d}{rng.randrange(0, 10)}{sequence:02d}"
-    return body + ric.calc_check_digit(body + "0")  # stdnum expects a placeholder check digit
+    return body + str(ric.calc_check_digit(body + "0"))  # stdnum expects a placeholder check digit
 
 
 def _person(rng: random.Random, region: str, on: date) -> tuple[str, str]:
@@ -59,8 +116,8 @@ def _person(rng: random.Random, region: str, on: date) -> tuple[str, str]:
 
 
 def _item(rng: random.Random) -> str:
-    codes, weights = zip(*ITEM_WEIGHTS, strict=True)
-    return rng.choices(codes, weights)[0]
+    codes = [code for code, _ in ITEM_WEIGHTS]
+    return rng.choices(codes, [weight for _, weight in ITEM_WEIGHTS])[0]
 
 
 def _at(ctx: ServiceContext, moment: datetime) -> ServiceContext:
@@ -70,35 +127,61 @@ def _at(ctx: ServiceContext, moment: datetime) -> ServiceContext:
 def _institutions(ctx: ServiceContext) -> dict[str, InstitutionPrincipal]:
     principals = {}
     for code, name, region, point, point_name, items, lat, lon in SITES:
-        try:
-            created = registry.add_institution(ctx, code=code, name=name, region=region, kind="exam",
-                                               address=f"{point_name}", latitude=lat, longitude=lon)
-            registry.add_exam_point(ctx, institution=code, code=point, name=point_name, region=region,
-                                    items=items, address=point_name, latitude=lat, longitude=lon)
-        except Conflict:
-            pass
+        with suppress(Conflict):
+            registry.add_institution(
+                ctx,
+                code=code,
+                name=name,
+                region=region,
+                kind="exam",
+                address=f"{point_name}",
+                latitude=lat,
+                longitude=lon,
+            )
+            registry.add_exam_point(
+                ctx,
+                institution=code,
+                code=point,
+                name=point_name,
+                region=region,
+                items=items,
+                address=point_name,
+                latitude=lat,
+                longitude=lon,
+            )
         with ctx.uow() as uow:
             row = uow.registry.institution_by_code(code)
             assert row is not None
             principals[code] = InstitutionPrincipal(row.id, row.code, row.name)
     for code, name, region, lat, lon in TRAINERS:
-        try:
-            registry.add_institution(ctx, code=code, name=name, region=region, kind="training",
-                                     address=name, latitude=lat, longitude=lon)
-        except Conflict:
-            pass
+        with suppress(Conflict):
+            registry.add_institution(
+                ctx,
+                code=code,
+                name=name,
+                region=region,
+                kind="training",
+                address=name,
+                latitude=lat,
+                longitude=lon,
+            )
     return principals
 
 
 def _officers(ctx: ServiceContext) -> dict[str, OfficerPrincipal]:
     found = {}
-    for username, region, role in [("zhuhai", "440400", "approver"), ("chongqing", "500000", "approver"),
-                                    ("beijing", "110000", "approver"), ("jiangsu", "320000", "approver"),
-                                    ("inspector", "440000", "inspector"), ("admin", "000000", "admin")]:
-        try:
-            registry.add_officer(ctx, username=username, region=region, role=role, password=DEMO_PASSWORD)
-        except Conflict:
-            pass
+    for username, region, role in [
+        ("zhuhai", "440400", "approver"),
+        ("chongqing", "500000", "approver"),
+        ("beijing", "110000", "approver"),
+        ("jiangsu", "320000", "approver"),
+        ("inspector", "440000", "inspector"),
+        ("admin", "000000", "admin"),
+    ]:
+        with suppress(Conflict):
+            registry.add_officer(
+                ctx, username=username, region=region, role=role, password=DEMO_PASSWORD
+            )
         with ctx.uow() as uow:
             row = uow.registry.officer_by_username(username)
             assert row is not None
@@ -106,19 +189,30 @@ def _officers(ctx: ServiceContext) -> dict[str, OfficerPrincipal]:
     return found
 
 
-def _rows(rng: random.Random, site: tuple[Any, ...], on: date, count: int, tag: str) -> list[dict[str, Any]]:
+def _rows(
+    rng: random.Random, site: tuple[Any, ...], on: date, count: int, tag: str
+) -> list[dict[str, Any]]:
     rows = []
     for n in range(count):
         id_number, name = _person(rng, site[2], on)
         theory = rng.choice([rng.randint(80, 98)] * 8 + [rng.randint(50, 79)] * 2)
         practical = rng.randint(80, 100) if rng.random() < 0.9 else rng.randint(55, 79)
-        rows.append({
-            "ref": f"DEMO-{tag}-{n:04d}", "id_number": id_number, "name": name, "item": _item(rng),
-            "theory_score": theory, "practical_score": practical,
-            "exam_date": (on - timedelta(days=rng.randint(0, 3))).isoformat(), "exam_point": site[3],
-            "phone": f"13{rng.randint(100000000, 999999999)}",
-            "training_institution": rng.choice([None, TRAINERS[0][0], TRAINERS[1][0], TRAINERS[2][0]]),
-        })
+        rows.append(
+            {
+                "ref": f"DEMO-{tag}-{n:04d}",
+                "id_number": id_number,
+                "name": name,
+                "item": _item(rng),
+                "theory_score": theory,
+                "practical_score": practical,
+                "exam_date": (on - timedelta(days=rng.randint(0, 3))).isoformat(),
+                "exam_point": site[3],
+                "phone": f"13{rng.randint(100000000, 999999999)}",
+                "training_institution": rng.choice(
+                    [None, TRAINERS[0][0], TRAINERS[1][0], TRAINERS[2][0]]
+                ),
+            }
+        )
     return rows
 
 
@@ -141,8 +235,13 @@ def load_demo(ctx: ServiceContext) -> list[str]:
     for moment, tag in history:
         past = _at(ctx, moment)
         for site in SITES:
-            rows = _rows(rng, site, moment.astimezone(SHANGHAI).date(), 12 if tag != "NOW" else 30,
-                         f"{tag}-{site[0]}")
+            rows = _rows(
+                rng,
+                site,
+                moment.astimezone(SHANGHAI).date(),
+                12 if tag != "NOW" else 30,
+                f"{tag}-{site[0]}",
+            )
             for outcome in submit_results(past, principals[site[0]], list(rows)):
                 counts[outcome.outcome] = counts.get(outcome.outcome, 0) + 1
     registry.set_auto_approve(ctx, "CN-500000", False)
@@ -157,7 +256,9 @@ def load_demo(ctx: ServiceContext) -> list[str]:
 
 
 def _review_cases(
-    ctx: ServiceContext, rng: random.Random, principals: dict[str, InstitutionPrincipal],
+    ctx: ServiceContext,
+    rng: random.Random,
+    principals: dict[str, InstitutionPrincipal],
     officers: dict[str, OfficerPrincipal],
 ) -> None:
     today = ctx.today()
@@ -175,6 +276,10 @@ def _review_cases(
     if len(pending) > 3:
         approval.decide(ctx, chongqing, pending[3], "reject", "身份信息与考试记录不一致")
     with ctx.uow() as uow:
-        issued = [c for c in uow.certificates.search("", "44")[:2] if c.state == "active"]
-    for row in issued[:1]:
-        certificates.revoke(ctx, row.number, row.item_code, "以欺骗手段取得证书", ground="deception")
+        issued = [
+            (c.number, c.item_code)
+            for c in uow.certificates.search("", "44", limit=5)
+            if c.state == "active"
+        ]
+    for number, item in issued[:1]:
+        certificates.revoke(ctx, number, item, "以欺骗手段取得证书", ground="deception")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from opcert.credential.keyfiles import read_private_key, write_private_key
 from opcert.credential.keys import (
     ALG_EDDSA,
     Signer,
@@ -25,7 +26,6 @@ from opcert.credential.keys import (
     public_jwk,
     public_key_from_jwk,
 )
-from opcert.credential.keyfiles import read_private_key, write_private_key
 from opcert.credential.trustlist import KeyStatus, TrustedKey, TrustList, sign_trust_list
 from opcert.domain.errors import Conflict, NotFound
 from opcert.persistence.models import SigningKeyRow
@@ -143,7 +143,9 @@ class KeyStore:
     def root_jwk(self, uow: UnitOfWork) -> dict[str, str]:
         row = uow.keys.active_for(ROOT_ISSUER)
         if row is None:
-            raise NotFound("NO_ROOT_KEY", "尚未生成根密钥，请运行 opcert init", "no root key; run opcert init")
+            raise NotFound(
+                "NO_ROOT_KEY", "尚未生成根密钥，请运行 opcert init", "no root key; run opcert init"
+            )
         return dict(row.public_jwk)
 
     # trust list ---------------------------------------------------------------------------

@@ -86,8 +86,9 @@ def verify(uow: UnitOfWork, max_problems: int = 20) -> LedgerReport:
     expected_seq, tip, count = 1, GENESIS_HASH, 0
     for entry in uow.ledger.stream():
         count += 1
-        problems.extend(_check_entry(entry.seq, entry.body, entry.prev_hash, entry.hash,
-                                     expected_seq, tip))
+        problems.extend(
+            _check_entry(entry.seq, entry.body, entry.prev_hash, entry.hash, expected_seq, tip)
+        )
         expected_seq, tip = entry.seq + 1, entry.hash
         if len(problems) >= max_problems:
             break
@@ -105,7 +106,9 @@ def _check_entry(
 ) -> list[str]:
     found = []
     if seq != expected_seq:
-        found.append(f"#{seq}: 序号应为 {expected_seq}，有条目被删除或重排 / entry missing or reordered")
+        found.append(
+            f"#{seq}: 序号应为 {expected_seq}，有条目被删除或重排 / entry missing or reordered"
+        )
     try:
         body_seq = json.loads(body).get("seq")
     except ValueError:

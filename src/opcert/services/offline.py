@@ -9,6 +9,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from PIL import Image
+
 from opcert.credential.errors import CredentialError
 from opcert.credential.keys import public_key_from_jwk
 from opcert.credential.statuslist import StatusList, parse_status_list
@@ -25,7 +27,9 @@ class FileStatuses:
         if list_id not in self._cache:
             path = self.directory / f"{list_id}.jws"
             try:
-                self._cache[list_id] = parse_status_list(path.read_text("ascii").strip(), self.trust)
+                self._cache[list_id] = parse_status_list(
+                    path.read_text("ascii").strip(), self.trust
+                )
             except (OSError, CredentialError, ValueError):
                 self._cache[list_id] = None
         return self._cache[list_id]
@@ -45,7 +49,9 @@ class OfflineVerifier:
         return cls(trust, FileStatuses(status_dir, trust))
 
     def verify(self, text: str, now: datetime | None = None) -> VerificationResult:
-        return verify(text, trust_list=self.trust, statuses=self.statuses, now=now or datetime.now(UTC))
+        return verify(
+            text, trust_list=self.trust, statuses=self.statuses, now=now or datetime.now(UTC)
+        )
 
 
 def read_credential_from_file(path: Path) -> str:
@@ -58,8 +64,9 @@ def read_credential_from_file(path: Path) -> str:
     elif data.lstrip()[:4].upper() == b"SC1:":
         return data.decode("ascii").strip()
     else:
-        from PIL import Image
         import io
+
+        from PIL import Image
 
         images = [Image.open(io.BytesIO(data))]
     for image in images:
@@ -69,7 +76,7 @@ def read_credential_from_file(path: Path) -> str:
     raise ValueError(f"文件中没有找到 SC1 二维码 / no SC1 QR code found in {path}")
 
 
-def _pdf_pages(data: bytes) -> list[object]:
+def _pdf_pages(data: bytes) -> list[Image.Image]:
     import pypdfium2
 
     document = pypdfium2.PdfDocument(data)

@@ -7,14 +7,24 @@ import hashlib
 import hmac
 import json
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import resources
 
+from stdnum.cn import uscc
+
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.domain.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
 from opcert.domain.identity import division_name
-from opcert.persistence.models import ApiKey, Authority, ExamPoint, Institution, Officer, OfficerToken
+from opcert.persistence.models import (
+    ApiKey,
+    Authority,
+    ExamPoint,
+    Institution,
+    Officer,
+    OfficerToken,
+)
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.context import ServiceContext
 from opcert.services.issuance.numbering import authorities_for, issuer_code
@@ -34,8 +44,13 @@ def ensure_authorities(uow: UnitOfWork, ctx: ServiceContext) -> list[str]:
     for division, name in default_authorities():
         if uow.registry.authority(issuer_code(division)) is None:
             uow.registry.add(
-                Authority(code=issuer_code(division), division=division, name=name,
-                          auto_approve=True, created_at=ctx.now())
+                Authority(
+                    code=issuer_code(division),
+                    division=division,
+                    name=name,
+                    auto_approve=True,
+                    created_at=ctx.now(),
+                )
             )
     return [a.code for a in uow.registry.authorities()]
 
@@ -44,19 +59,35 @@ def set_auto_approve(ctx: ServiceContext, issuer: str, enabled: bool) -> None:
     with ctx.uow() as uow:
         authority = uow.registry.authority(issuer)
         if authority is None:
-            raise NotFound("ISSUER_UNKNOWN", f"未知的发证机关：{issuer}", f"unknown authority {issuer}",
-                           field="issuer")
+            raise NotFound(
+                "ISSUER_UNKNOWN",
+                f"未知的发证机关：{issuer}",
+                f"unknown authority {issuer}",
+                field="issuer",
+            )
         authority.auto_approve = enabled
         uow.commit()
 
 
 def _region(value: str, field: str = "region") -> str:
-    if len(value) != 6 or not value.isdigit() or value[:2] == "00":
-        raise FieldError(field, "REGION_FORMAT", f"行政区划代码「{value}」应为6位数字",
-                         f"division code {value!r} must be 6 digits")
-    if value != "000000" and division_name(value) is None and division_name(value[:2] + "0000") is None:
-        raise FieldError(field, "REGION_UNKNOWN", f"未知的行政区划代码：{value}",
-                         f"unknown division code {value}")
+    if len(value) != 6 or not value.isdigit() or (value[:2] == "00" and value != "000000"):
+        raise FieldError(
+            field,
+            "REGION_FORMAT",
+            f"行政区划代码「{value}」应为6位数字",
+            f"division code {value!r} must be 6 digits",
+        )
+    if (
+        value != "000000"
+        and division_name(value) is None
+        and division_name(value[:2] + "0000") is None
+    ):
+        raise FieldError(
+            field,
+            "REGION_UNKNOWN",
+            f"未知的行政区划代码：{value}",
+            f"unknown division code {value}",
+        )
     return value
 
 
@@ -65,9 +96,24 @@ def _required(value: str | None, field: str, limit: int) -> str:
     if not text:
         raise FieldError(field, "REQUIRED", f"请填写 {field}", f"{field} is required")
     if len(text) > limit:
-        raise FieldError(field, "TOO_LONG", f"{field} 不能超过 {limit} 个字符",
-                         f"{field} is longer than {limit} characters")
+        raise FieldError(
+            field,
+            "TOO_LONG",
+            f"{field} 不能超过 {limit} 个字符",
+            f"{field} is longer than {limit} characters",
+        )
     return text
+
+
+def _collect(*checks: Callable[[], object]) -> list[FieldError]:
+    """Run every check and gather their field errors, so one reply names every bad field."""
+    errors = []
+    for check in checks:
+        try:
+            check()
+        except FieldError as error:
+            errors.append(error)
+    return errors
 
 
 @dataclass(frozen=True)
@@ -78,35 +124,60 @@ class NewInstitution:
 
 
 def add_institution(
-    ctx: ServiceContext, *, code: str, name: str, region: str, kind: str,
-    credit_code: str | None = None, address: str | None = None,
-    latitude: float | None = None, longitude: float | None = None,
+    ctx: ServiceContext,
+    *,
+    code: str,
+    name: str,
+    region: str,
+    kind: str,
+    credit_code: str | None = None,
+    address: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> NewInstitution:
     """Register an institution; an exam institution gets an API key, returned only here."""
-    errors = []
-    for check in (lambda: _required(code, "code", 40), lambda: _required(name, "name", 200),
-                  lambda: _region(region)):
-        try:
-            check()
-        except FieldError as error:
-            errors.append(error)
+    errors = _collect(
+        lambda: _required(code, "code", 40),
+        lambda: _required(name, "name", 200),
+        lambda: _region(region),
+    )
     if kind not in ("exam", "training"):
-        errors.append(FieldError("kind", "KIND", "机构类型应为 exam 或 training", "kind must be exam or training"))
-    if credit_code:
-        from stdnum.cn import uscc
-
-        if not uscc.is_valid(credit_code):
-            errors.append(FieldError("credit_code", "USCC_INVALID", "统一社会信用代码无效",
-                                     "invalid unified social credit code"))
+        errors.append(
+            FieldError(
+                "kind", "KIND", "机构类型应为 exam 或 training", "kind must be exam or training"
+            )
+        )
+    if credit_code and not uscc.is_valid(credit_code):
+        errors.append(
+            FieldError(
+                "credit_code",
+                "USCC_INVALID",
+                "统一社会信用代码无效",
+                "invalid unified social credit code",
+            )
+        )
     if errors:
         raise ValidationFailed(errors)
     with ctx.uow() as uow:
         if uow.registry.institution_by_code(code.strip()) is not None:
-            raise Conflict("INSTITUTION_EXISTS", f"机构代码 {code} 已存在", f"institution {code} exists",
-                           field="code")
-        row = Institution(code=code.strip(), name=name.strip(), kind=kind, region=region,
-                          credit_code=credit_code, address=address, latitude=latitude,
-                          longitude=longitude, active=True, created_at=ctx.now())
+            raise Conflict(
+                "INSTITUTION_EXISTS",
+                f"机构代码 {code} 已存在",
+                f"institution {code} exists",
+                field="code",
+            )
+        row = Institution(
+            code=code.strip(),
+            name=name.strip(),
+            kind=kind,
+            region=region,
+            credit_code=credit_code,
+            address=address,
+            latitude=latitude,
+            longitude=longitude,
+            active=True,
+            created_at=ctx.now(),
+        )
         uow.registry.add(row)
         key = _issue_api_key(uow, ctx, row.id) if kind == "exam" else None
         uow.commit()
@@ -116,8 +187,14 @@ def add_institution(
 def _issue_api_key(uow: UnitOfWork, ctx: ServiceContext, institution_id: int) -> str:
     secret = secrets.token_urlsafe(32)
     key = f"{API_KEY_PREFIX}{secret}"
-    uow.registry.add(ApiKey(institution_id=institution_id, prefix=key[:12], key_hash=_digest(key),
-                            created_at=ctx.now()))
+    uow.registry.add(
+        ApiKey(
+            institution_id=institution_id,
+            prefix=key[:12],
+            key_hash=_digest(key),
+            created_at=ctx.now(),
+        )
+    )
     return key
 
 
@@ -137,29 +214,47 @@ def _digest(key: str) -> str:
 def _institution(uow: UnitOfWork, code: str) -> Institution:
     row = uow.registry.institution_by_code(code)
     if row is None:
-        raise NotFound("INSTITUTION_UNKNOWN", f"未知的机构：{code}", f"unknown institution {code}",
-                       field="institution")
+        raise NotFound(
+            "INSTITUTION_UNKNOWN",
+            f"未知的机构：{code}",
+            f"unknown institution {code}",
+            field="institution",
+        )
     return row
 
 
 def authenticate_institution(ctx: ServiceContext, api_key: str | None) -> InstitutionPrincipal:
     if not api_key:
-        raise Unauthorized("API_KEY_MISSING", "缺少机构 API 密钥（Authorization: Bearer ...）",
-                           "missing institution API key (Authorization: Bearer ...)",
-                           field="Authorization")
+        raise Unauthorized(
+            "API_KEY_MISSING",
+            "缺少机构 API 密钥（Authorization: Bearer ...）",
+            "missing institution API key (Authorization: Bearer ...)",
+            field="Authorization",
+        )
     with ctx.uow() as uow:
         row = uow.registry.api_key_by_hash(_digest(api_key.strip()))
         institution = uow.registry.institution(row.institution_id) if row else None
         if institution is None or not institution.active or institution.kind != "exam":
-            raise Unauthorized("API_KEY_INVALID", "机构 API 密钥无效或已停用",
-                               "the institution API key is invalid or revoked", field="Authorization")
+            raise Unauthorized(
+                "API_KEY_INVALID",
+                "机构 API 密钥无效或已停用",
+                "the institution API key is invalid or revoked",
+                field="Authorization",
+            )
         return InstitutionPrincipal(institution.id, institution.code, institution.name)
 
 
 def add_exam_point(
-    ctx: ServiceContext, *, institution: str, code: str, name: str, region: str,
-    items: list[str] | None = None, address: str | None = None,
-    latitude: float | None = None, longitude: float | None = None,
+    ctx: ServiceContext,
+    *,
+    institution: str,
+    code: str,
+    name: str,
+    region: str,
+    items: list[str] | None = None,
+    address: str | None = None,
+    latitude: float | None = None,
+    longitude: float | None = None,
 ) -> int:
     _required(code, "code", 40)
     _required(name, "name", 200)
@@ -169,17 +264,38 @@ def add_exam_point(
     with ctx.uow() as uow:
         owner = _institution(uow, institution)
         if owner.kind != "exam":
-            raise FieldError("institution", "NOT_EXAM_INSTITUTION", "只有考试机构可以设立考试点",
-                             "only exam institutions have exam points")
+            raise FieldError(
+                "institution",
+                "NOT_EXAM_INSTITUTION",
+                "只有考试机构可以设立考试点",
+                "only exam institutions have exam points",
+            )
         if uow.registry.exam_point_by_code(code) is not None:
-            raise Conflict("EXAM_POINT_EXISTS", f"考试点 {code} 已存在", f"exam point {code} exists",
-                           field="code")
+            raise Conflict(
+                "EXAM_POINT_EXISTS",
+                f"考试点 {code} 已存在",
+                f"exam point {code} exists",
+                field="code",
+            )
         if region not in authorities_for(uow, {region}):
-            raise FieldError("region", "NO_AUTHORITY", f"{region} 所在省份没有发证机关",
-                             f"no issuing authority covers {region}")
-        row = ExamPoint(code=code, institution_id=owner.id, name=name, region=region, items=checked,
-                        address=address, latitude=latitude, longitude=longitude, active=True,
-                        created_at=ctx.now())
+            raise FieldError(
+                "region",
+                "NO_AUTHORITY",
+                f"{region} 所在省份没有发证机关",
+                f"no issuing authority covers {region}",
+            )
+        row = ExamPoint(
+            code=code,
+            institution_id=owner.id,
+            name=name,
+            region=region,
+            items=checked,
+            address=address,
+            latitude=latitude,
+            longitude=longitude,
+            active=True,
+            created_at=ctx.now(),
+        )
         uow.registry.add(row)
         uow.commit()
         return row.id
@@ -201,22 +317,39 @@ def check_password(password: str, stored: str) -> bool:
 
 
 def add_officer(
-    ctx: ServiceContext, *, username: str, region: str, role: str = "approver",
+    ctx: ServiceContext,
+    *,
+    username: str,
+    region: str,
+    role: str = "approver",
     password: str | None = None,
 ) -> str:
     """Create an officer; returns the initial password (generated unless given)."""
     _required(username, "username", 64)
     _region(region)
     if role not in ROLES:
-        raise FieldError("role", "ROLE_UNKNOWN", f"角色应为 {'/'.join(ROLES)}", f"role must be one of {ROLES}")
+        raise FieldError(
+            "role", "ROLE_UNKNOWN", f"角色应为 {'/'.join(ROLES)}", f"role must be one of {ROLES}"
+        )
     password = password or secrets.token_urlsafe(12)
     with ctx.uow() as uow:
         if uow.registry.officer_by_username(username) is not None:
-            raise Conflict("OFFICER_EXISTS", f"用户名 {username} 已存在", f"username {username} exists",
-                           field="username")
-        uow.registry.add(Officer(username=username, region=region, role=role,
-                                 password_hash=hash_password(password), active=True,
-                                 created_at=ctx.now()))
+            raise Conflict(
+                "OFFICER_EXISTS",
+                f"用户名 {username} 已存在",
+                f"username {username} exists",
+                field="username",
+            )
+        uow.registry.add(
+            Officer(
+                username=username,
+                region=region,
+                role=role,
+                password_hash=hash_password(password),
+                active=True,
+                created_at=ctx.now(),
+            )
+        )
         uow.commit()
     return password
 
@@ -224,14 +357,25 @@ def add_officer(
 def officer_login(ctx: ServiceContext, username: str, password: str) -> str:
     with ctx.uow() as uow:
         officer = uow.registry.officer_by_username(username.strip())
-        if officer is None or not officer.active or not check_password(password, officer.password_hash):
-            raise Unauthorized("LOGIN_FAILED", "用户名或密码错误", "wrong username or password",
-                               field="password")
+        if (
+            officer is None
+            or not officer.active
+            or not check_password(password, officer.password_hash)
+        ):
+            raise Unauthorized(
+                "LOGIN_FAILED", "用户名或密码错误", "wrong username or password", field="password"
+            )
         token = secrets.token_urlsafe(32)
         now = ctx.now()
         uow.registry.purge_tokens(now)
-        uow.registry.add(OfficerToken(token_hash=_digest(token), officer_id=officer.id, created_at=now,
-                                      expires_at=now + timedelta(hours=ctx.officer_token_hours)))
+        uow.registry.add(
+            OfficerToken(
+                token_hash=_digest(token),
+                officer_id=officer.id,
+                created_at=now,
+                expires_at=now + timedelta(hours=ctx.officer_token_hours),
+            )
+        )
         uow.commit()
         return token
 
@@ -243,6 +387,10 @@ def authenticate_officer(ctx: ServiceContext, token: str | None) -> OfficerPrinc
         row = uow.registry.officer_token(_digest(token.strip()), ctx.now())
         officer = uow.registry.officer(row.officer_id) if row else None
         if officer is None or not officer.active:
-            raise Unauthorized("TOKEN_INVALID", "登录已失效，请重新登录", "session expired; log in again",
-                               field="Authorization")
+            raise Unauthorized(
+                "TOKEN_INVALID",
+                "登录已失效，请重新登录",
+                "session expired; log in again",
+                field="Authorization",
+            )
         return OfficerPrincipal(officer.id, officer.username, officer.region, officer.role)

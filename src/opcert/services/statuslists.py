@@ -40,7 +40,9 @@ class StatusListService:
         self._cache: dict[str, SignedStatusList] = {}
         self._lock = threading.Lock()
 
-    def allocate(self, uow: UnitOfWork, issuer: str, count: int, now: datetime) -> list[tuple[str, int]]:
+    def allocate(
+        self, uow: UnitOfWork, issuer: str, count: int, now: datetime
+    ) -> list[tuple[str, int]]:
         """Reserve ``count`` random free entries for ``issuer``; the lists are locked meanwhile."""
         slots: list[tuple[str, int]] = []
         lists = list(uow.certificates.status_lists(issuer, lock=True))
@@ -73,14 +75,18 @@ class StatusListService:
         lists.append(row)
         return row
 
-    def set_status(self, uow: UnitOfWork, version: CredentialVersion, value: int, now: datetime) -> None:
+    def set_status(
+        self, uow: UnitOfWork, version: CredentialVersion, value: int, now: datetime
+    ) -> None:
         uow.certificates.set_status(version, value, now)
 
     def bits(self, uow: UnitOfWork, list_id: str) -> tuple[StatusListRow, StatusBits]:
         row = uow.certificates.status_list(list_id)
         if row is None:
             raise NotFound(
-                "STATUS_LIST_UNKNOWN", f"没有这个状态列表：{list_id}", f"no such status list: {list_id}"
+                "STATUS_LIST_UNKNOWN",
+                f"没有这个状态列表：{list_id}",
+                f"no such status list: {list_id}",
             )
         return row, StatusBits.from_values(row.entries, uow.certificates.status_entries(list_id))
 

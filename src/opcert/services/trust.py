@@ -21,8 +21,18 @@ from opcert.services.context import ServiceContext
 def rotate(ctx: ServiceContext, issuer: str) -> tuple[str | None, str]:
     with ctx.uow() as uow:
         old, new = ctx.keys.rotate(uow, issuer, ctx.now())
-        ledger.append(uow, [ledger.LedgerEvent(ctx.now(), "cli:operator", "key.rotated", f"key:{issuer}",
-                                               {"old": old, "new": new})])
+        ledger.append(
+            uow,
+            [
+                ledger.LedgerEvent(
+                    ctx.now(),
+                    "cli:operator",
+                    "key.rotated",
+                    f"key:{issuer}",
+                    {"old": old, "new": new},
+                )
+            ],
+        )
         uow.commit()
         return old, new
 
@@ -38,8 +48,18 @@ def compromise(ctx: ServiceContext, kid: str, at: datetime | None, *, resign: bo
     with ctx.uow() as uow:
         row = ctx.keys.revoke(uow, kid, at, now)
         count = _resign(uow, ctx, kid, int(at.timestamp()), row.issuer) if resign else 0
-        ledger.append(uow, [ledger.LedgerEvent(now, "cli:operator", "key.revoked", f"key:{kid}",
-                                               {"revoked_at": at.isoformat(), "resigned": count})])
+        ledger.append(
+            uow,
+            [
+                ledger.LedgerEvent(
+                    now,
+                    "cli:operator",
+                    "key.revoked",
+                    f"key:{kid}",
+                    {"revoked_at": at.isoformat(), "resigned": count},
+                )
+            ],
+        )
         uow.commit()
         return count
 
@@ -59,12 +79,26 @@ def _resign(uow: UnitOfWork, ctx: ServiceContext, kid: str, since: int, issuer: 
             continue
         slot = ctx.status_lists.allocate(uow, issuer, 1, now)[0]
         claims = dataclasses.replace(old.certificate, st=slot)
-        payload = CredentialPayload(iss=old.iss, iat=int(now.timestamp()), exp=old.exp,
-                                    cti=os.urandom(16), certificate=claims)
-        new = CredentialVersion(certificate_id=certificate.id, version=version.version + 1,
-                                cti=payload.cti.hex(), kid=kid_b64(signer.kid), issuer=issuer,
-                                iat=payload.iat, sc1=encode(payload, signer), list_id=slot[0],
-                                list_index=slot[1], status_value=0, created_at=now)
+        payload = CredentialPayload(
+            iss=old.iss,
+            iat=int(now.timestamp()),
+            exp=old.exp,
+            cti=os.urandom(16),
+            certificate=claims,
+        )
+        new = CredentialVersion(
+            certificate_id=certificate.id,
+            version=version.version + 1,
+            cti=payload.cti.hex(),
+            kid=kid_b64(signer.kid),
+            issuer=issuer,
+            iat=payload.iat,
+            sc1=encode(payload, signer),
+            list_id=slot[0],
+            list_index=slot[1],
+            status_value=0,
+            created_at=now,
+        )
         uow.certificates.add(new)
         ctx.status_lists.set_status(uow, version, StatusCode.SUPERSEDED, now)
         certificate.current_version_id = new.id
@@ -78,7 +112,9 @@ def export(ctx: ServiceContext, directory: Path) -> int:
     with ctx.uow() as uow:
         _, jws = ctx.keys.trust_list(uow, now)
         (directory / "trust-list.jws").write_text(jws, encoding="ascii")
-        (directory / "root-key.jwk").write_text(json.dumps(ctx.keys.root_jwk(uow)), encoding="ascii")
+        (directory / "root-key.jwk").write_text(
+            json.dumps(ctx.keys.root_jwk(uow)), encoding="ascii"
+        )
         written = 2
         for list_id in ctx.status_lists.list_ids(uow):
             signed = ctx.status_lists.signed(uow, list_id, now)

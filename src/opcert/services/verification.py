@@ -27,22 +27,39 @@ class LiveStatuses:
         if row is None:
             return None
         _, bits = self.service.bits(self.uow, list_id)
-        return StatusList(list_id=list_id, iss=row.issuer, iat=int(self.now.timestamp()),
-                          ttl=self.service.ttl, bits=bits)
+        return StatusList(
+            list_id=list_id,
+            iss=row.issuer,
+            iat=int(self.now.timestamp()),
+            ttl=self.service.ttl,
+            bits=bits,
+        )
 
 
 def verify_online(ctx: ServiceContext, payload: object) -> dict[str, Any]:
     if not isinstance(payload, str) or not payload.strip():
-        raise FieldError("payload", "REQUIRED", "请提供二维码内容（以 SC1: 开头）",
-                         "payload is required (the SC1: string of the QR code)")
+        raise FieldError(
+            "payload",
+            "REQUIRED",
+            "请提供二维码内容（以 SC1: 开头）",
+            "payload is required (the SC1: string of the QR code)",
+        )
     if len(payload) > MAX_PAYLOAD:
-        raise FieldError("payload", "TOO_LONG", f"内容超过 {MAX_PAYLOAD} 个字符",
-                         f"payload longer than {MAX_PAYLOAD} characters")
+        raise FieldError(
+            "payload",
+            "TOO_LONG",
+            f"内容超过 {MAX_PAYLOAD} 个字符",
+            f"payload longer than {MAX_PAYLOAD} characters",
+        )
     now = ctx.now()
     with ctx.uow() as uow:
         trust, _ = ctx.keys.trust_list(uow, now)
-        result = verify(payload.strip(), trust_list=trust,
-                        statuses=LiveStatuses(uow, ctx.status_lists, now), now=now)
+        result = verify(
+            payload.strip(),
+            trust_list=trust,
+            statuses=LiveStatuses(uow, ctx.status_lists, now),
+            now=now,
+        )
         body = result.to_json()
         body["record"] = _record(uow, result.payload.cti.hex()) if result.payload else None
     return body
@@ -51,12 +68,17 @@ def verify_online(ctx: ServiceContext, payload: object) -> dict[str, Any]:
 def _record(uow: UnitOfWork, cti_hex: str) -> dict[str, Any]:
     version = uow.certificates.version_by_cti(cti_hex)
     if version is None:
-        return {"found": False, "message": "平台上没有这份电子证照的记录，不是本平台签发的证书",
-                "message_en": "the platform has no record of this credential"}
+        return {
+            "found": False,
+            "message": "平台上没有这份电子证照的记录，不是本平台签发的证书",
+            "message_en": "the platform has no record of this credential",
+        }
     certificate = uow.certificates.by_id(version.certificate_id)
     current = certificate is not None and certificate.current_version_id == version.id
     return {
-        "found": True, "current_version": current, "version": version.version,
+        "found": True,
+        "current_version": current,
+        "version": version.version,
         "message": "与平台记录一致" if current else "平台上已有该证书的更新版本",
         "message_en": "matches the platform's record" if current else "a newer version exists",
     }

@@ -65,9 +65,7 @@ def make_trusted_key(
     exp: int | None = None,
 ) -> TrustedKey:
     alg = "EdDSA" if signer.alg == ALG_EDDSA else "ES256"
-    return TrustedKey(
-        signer.kid, issuer, alg, signer.public_key(), nbf, exp, status, revoked_at
-    )
+    return TrustedKey(signer.kid, issuer, alg, signer.public_key(), nbf, exp, status, revoked_at)
 
 
 def make_trust_list(*keys: TrustedKey, iat: int = ISSUED_AT, exp: int | None = None) -> TrustList:

@@ -56,8 +56,16 @@ def test_decoding_any_text_agrees_with_the_base45_package_on_result_and_rejectio
 @pytest.mark.parametrize(
     "text",
     ["GGW", "ZZ", "A", "a", "ÄB", "::", "BB8 ", "bb8"],
-    ids=["chunk above 65535", "tail above 255", "lone char", "lower", "non ascii", "tail 2024",
-         "dangling space", "lower case"],
+    ids=[
+        "chunk above 65535",
+        "tail above 255",
+        "lone char",
+        "lower",
+        "non ascii",
+        "tail 2024",
+        "dangling space",
+        "lower case",
+    ],
 )
 def test_invalid_base45_is_rejected_with_value_error(text: str) -> None:
     with pytest.raises(ValueError):

@@ -26,11 +26,15 @@ def test_the_fixed_utc_plus_8_offset_agrees_with_the_tz_database_for_every_day_s
     shanghai = ZoneInfo("Asia/Shanghai")
     day = date(1992, 1, 1)
     while day < date(2100, 1, 1):
-        assert start_of_day(day) == datetime(day.year, day.month, day.day, tzinfo=shanghai).timestamp()
+        assert (
+            start_of_day(day) == datetime(day.year, day.month, day.day, tzinfo=shanghai).timestamp()
+        )
         day += timedelta(days=97)
 
 
-@pytest.mark.parametrize("text", ["20261120", "2026-11-2", "2026-02-30", "2026/11/20", "２０２６-11-20"])
+@pytest.mark.parametrize(
+    "text", ["20261120", "2026-11-2", "2026-02-30", "2026/11/20", "２０２６-11-20"]
+)
 def test_only_yyyy_mm_dd_dates_parse(text: str) -> None:
     with pytest.raises(ValueError):
         parse_date(text)

@@ -19,10 +19,15 @@ from opcert.credential.verifier import StaticStatusSource, Verdict, Verification
 from .builders import NOW, make_payload, make_status_list, make_trust_list, make_trusted_key
 
 cbor_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**64), 2**64) | st.text(max_size=20)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**64), 2**64)
+    | st.text(max_size=20)
     | st.binary(max_size=20),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.integers(-70000, 10) | st.text(max_size=5), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.dictionaries(st.integers(-70000, 10) | st.text(max_size=5), children, max_size=5)
+    ),
     max_leaves=20,
 )
 
@@ -59,7 +64,9 @@ def setting(signer: SoftwareSigner) -> tuple[str, dict[str, object]]:
 
 
 def verdict_of(text: str, context: dict[str, object]) -> VerificationResult:
-    return verify(text, **context)  # type: ignore[arg-type]
+    result = verify(text, **context)  # type: ignore[arg-type]
+    assert "INTERNAL_ERROR" not in {check.code for check in result.checks}
+    return result
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
@@ -78,8 +85,13 @@ def test_verify_answers_every_input_and_never_with_valid(
 ) -> None:
     result = verdict_of(text, setting[1])
     assert result.verdict is not Verdict.VALID
-    assert [check.name for check in result.checks] == ["decode", "key", "signature", "dates",
-                                                        "status"]
+    assert [check.name for check in result.checks] == [
+        "decode",
+        "key",
+        "signature",
+        "dates",
+        "status",
+    ]
 
 
 def test_flipping_bits_of_any_byte_of_the_cose_never_yields_valid(
@@ -116,7 +128,10 @@ def test_replacing_any_character_of_the_string_never_yields_valid(
             if replacement == text[position]:
                 continue
             changed = text[:position] + replacement + text[position + 1 :]
-            assert verdict_of(changed, context).verdict is not Verdict.VALID, (position, replacement)
+            assert verdict_of(changed, context).verdict is not Verdict.VALID, (
+                position,
+                replacement,
+            )
 
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -47,7 +47,9 @@ def test_an_es256_credential_says_alg_minus_7_and_carries_a_64_byte_signature(
     decoded = decode(encode(make_payload(), es256_signer))
     assert decoded.protected == bytes.fromhex("a2012604") + b"\x48" + es256_signer.kid
     assert len(decoded.signature) == 64
-    assert verify_signature(es256_signer.public_key(), -7, decoded.sig_structure(), decoded.signature)
+    assert verify_signature(
+        es256_signer.public_key(), -7, decoded.sig_structure(), decoded.signature
+    )
 
 
 def test_the_signature_covers_the_rfc_9052_sig_structure(signer: SoftwareSigner) -> None:
@@ -137,8 +139,17 @@ def test_a_cwt_without_the_certificate_decodes_with_no_payload_and_a_reason() ->
         ("SC1:" + base45.b45encode(zlib.compress(b"x") + b"!").decode(), "zlib"),
         ("SC1:" + base45.b45encode(zlib.compress(b"x")).decode(), "cbor"),
     ],
-    ids=["other prefix", "lower case", "empty", "lower base45", "odd length", "not zlib",
-         "truncated zlib", "bytes after zlib", "not cbor"],
+    ids=[
+        "other prefix",
+        "lower case",
+        "empty",
+        "lower base45",
+        "odd length",
+        "not zlib",
+        "truncated zlib",
+        "bytes after zlib",
+        "not cbor",
+    ],
 )
 def test_each_outer_layer_reports_its_own_failure(text: str, layer: str) -> None:
     with pytest.raises(MalformedCredential) as raised:
@@ -170,3 +181,28 @@ def test_decode_takes_another_prefix_when_asked(signer: SoftwareSigner) -> None:
     text = encode(make_payload(), signer)
     assert unprefix("HC1:ABC", "HC1:") == "ABC"
     assert decode("HC1:" + text[4:], prefix="HC1:").payload == make_payload()
+
+
+def _inflates_to(stream: bytes, expected: bytes) -> bool:
+    try:
+        return zlib.decompress(stream) == expected
+    except zlib.error:
+        return False
+
+
+def test_set_padding_bits_after_the_last_deflate_block_are_refused() -> None:
+    data = b"SC1 padding" * 7
+    stream = zlib.compress(data)
+    last = len(stream) - 5  # the last deflate byte, before the Adler-32
+    variants = [
+        stream[:last] + bytes([stream[last] | bit]) + stream[last + 1 :]
+        for bit in (0x80, 0x40, 0x20, 0x10, 0x08, 0x04, 0x02)
+        if not stream[last] & bit
+    ]
+    ignored = [variant for variant in variants if _inflates_to(variant, data)]
+    assert ignored, "zlib itself ignores padding bits, which is why SC1 checks them"
+    assert inflate(stream) == zlib.decompress(stream)
+    for variant in ignored:
+        with pytest.raises(MalformedCredential) as raised:
+            inflate(variant)
+        assert raised.value.layer == "zlib"

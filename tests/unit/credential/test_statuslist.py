@@ -119,7 +119,9 @@ def test_the_payload_has_the_spec_members(es256_signer: SoftwareSigner) -> None:
 
 def test_the_root_may_sign_any_issuers_list(signer: SoftwareSigner, root: SoftwareSigner) -> None:
     trust_list = make_trust_list(make_trusted_key(root, issuer="CN"))
-    assert parse_status_list(sign_status_list(make_status_list(), root), trust_list).iss == "CN-440400"
+    assert (
+        parse_status_list(sign_status_list(make_status_list(), root), trust_list).iss == "CN-440400"
+    )
 
 
 def test_another_issuers_key_may_not_sign_the_list(signer: SoftwareSigner) -> None:
@@ -139,7 +141,9 @@ def test_a_key_missing_from_the_trust_list_may_not_sign_the_list(
 def test_a_revoked_key_may_not_sign_a_list_after_its_revocation(signer: SoftwareSigner) -> None:
     key = make_trusted_key(signer, status=KeyStatus.REVOKED, revoked_at=1000)
     with pytest.raises(StatusListError):
-        parse_status_list(sign_status_list(make_status_list(iat=1000), signer), make_trust_list(key))
+        parse_status_list(
+            sign_status_list(make_status_list(iat=1000), signer), make_trust_list(key)
+        )
 
 
 def test_a_list_signed_with_an_alg_other_than_the_keys_is_refused(signer: SoftwareSigner) -> None:

@@ -31,8 +31,16 @@ def test_a_key_serializes_exactly_as_the_spec_shows(signer: SoftwareSigner) -> N
         "status": "active",
         "revoked_at": None,
     }
-    assert list(key.to_json()) == ["kid", "issuer", "alg", "jwk", "nbf", "exp", "status",
-                                   "revoked_at"]
+    assert list(key.to_json()) == [
+        "kid",
+        "issuer",
+        "alg",
+        "jwk",
+        "nbf",
+        "exp",
+        "status",
+        "revoked_at",
+    ]
 
 
 def test_a_trust_list_signed_by_the_root_parses_back_equal(
@@ -85,8 +93,16 @@ def _signed_payload(payload: dict[str, object], root: SoftwareSigner) -> str:
         {"nbf": True},
         {"jwk": {"kty": "RSA"}},
     ],
-    ids=["kid not derived from key", "alg not fitting key", "unknown alg",
-         "revoked without revoked_at", "unknown status", "nbf text", "nbf bool", "rsa jwk"],
+    ids=[
+        "kid not derived from key",
+        "alg not fitting key",
+        "unknown alg",
+        "revoked without revoked_at",
+        "unknown status",
+        "nbf text",
+        "nbf bool",
+        "rsa jwk",
+    ],
 )
 def test_an_inconsistent_key_entry_makes_the_list_unusable(
     signer: SoftwareSigner, root: SoftwareSigner, change: dict[str, object]
@@ -97,7 +113,9 @@ def test_an_inconsistent_key_entry_makes_the_list_unusable(
         parse_trust_list(jws, root.public_key())
 
 
-def test_a_repeated_kid_makes_the_list_unusable(signer: SoftwareSigner, root: SoftwareSigner) -> None:
+def test_a_repeated_kid_makes_the_list_unusable(
+    signer: SoftwareSigner, root: SoftwareSigner
+) -> None:
     entry = make_trusted_key(signer).to_json()
     jws = _signed_payload({"iss": "CN", "iat": 1, "exp": 2, "keys": [entry, entry]}, root)
     with pytest.raises(TrustListError):
@@ -132,5 +150,6 @@ def test_a_revoked_key_voids_credentials_signed_from_revoked_at_on(signer: Softw
 
 def test_a_trusted_key_with_an_unknown_alg_cannot_be_built(signer: SoftwareSigner) -> None:
     with pytest.raises(ValueError):
-        TrustedKey(signer.kid, "CN-440400", "RS256", signer.public_key(), 0, None,
-                   KeyStatus.ACTIVE, None)
+        TrustedKey(
+            signer.kid, "CN-440400", "RS256", signer.public_key(), 0, None, KeyStatus.ACTIVE, None
+        )

@@ -48,7 +48,9 @@ def outcomes(result: VerificationResult) -> list[str]:
     return [str(check.outcome) for check in result.checks]
 
 
-def test_a_good_credential_in_force_is_valid_with_five_passed_checks(signer: SoftwareSigner) -> None:
+def test_a_good_credential_in_force_is_valid_with_five_passed_checks(
+    signer: SoftwareSigner,
+) -> None:
     result = run(encode(make_payload(), signer), [make_trusted_key(signer)], [make_status_list()])
     assert result.verdict is Verdict.VALID
     assert [check.name for check in result.checks] == CHECK_NAMES
@@ -58,8 +60,9 @@ def test_a_good_credential_in_force_is_valid_with_five_passed_checks(signer: Sof
 
 
 def test_an_es256_credential_verifies_like_an_eddsa_one(es256_signer: SoftwareSigner) -> None:
-    result = run(encode(make_payload(), es256_signer), [make_trusted_key(es256_signer)],
-                 [make_status_list()])
+    result = run(
+        encode(make_payload(), es256_signer), [make_trusted_key(es256_signer)], [make_status_list()]
+    )
     assert result.verdict is Verdict.VALID
 
 
@@ -88,8 +91,9 @@ def test_a_key_missing_from_the_trust_list_is_unknown(
 def test_a_signature_by_another_key_under_the_same_kid_is_bad(
     signer: SoftwareSigner, root: SoftwareSigner
 ) -> None:
-    impostor = TrustedKey(signer.kid, "CN-440400", "EdDSA", root.public_key(), 0, None,
-                          KeyStatus.ACTIVE, None)
+    impostor = TrustedKey(
+        signer.kid, "CN-440400", "EdDSA", root.public_key(), 0, None, KeyStatus.ACTIVE, None
+    )
     result = run(encode(make_payload(), signer), [impostor])
     assert result.verdict is Verdict.BAD_SIGNATURE
     assert result.check("signature").outcome == "failed"
@@ -98,8 +102,9 @@ def test_a_signature_by_another_key_under_the_same_kid_is_bad(
 def test_a_header_alg_other_than_the_keys_alg_is_a_bad_signature(
     signer: SoftwareSigner, es256_signer: SoftwareSigner
 ) -> None:
-    mismatched = TrustedKey(signer.kid, "CN-440400", "ES256", es256_signer.public_key(), 0, None,
-                            KeyStatus.ACTIVE, None)
+    mismatched = TrustedKey(
+        signer.kid, "CN-440400", "ES256", es256_signer.public_key(), 0, None, KeyStatus.ACTIVE, None
+    )
     assert run(encode(make_payload(), signer), [mismatched]).verdict is Verdict.BAD_SIGNATURE
 
 
@@ -165,7 +170,10 @@ def test_without_any_status_list_the_status_is_unknown_not_revoked(signer: Softw
     assert result.verdict is Verdict.STATUS_UNKNOWN
     status = result.check("status")
     assert status.outcome == "unknown"
-    assert (status.message_zh, status.message_en) == ("离线，无法获取状态列表", "offline, no status list")
+    assert (status.message_zh, status.message_en) == (
+        "离线，无法获取状态列表",
+        "offline, no status list",
+    )
 
 
 def test_an_index_beyond_the_list_makes_the_status_unknown(signer: SoftwareSigner) -> None:
@@ -175,8 +183,11 @@ def test_an_index_beyond_the_list_makes_the_status_unknown(signer: SoftwareSigne
 
 
 def test_a_list_published_under_another_issuer_does_not_count(signer: SoftwareSigner) -> None:
-    result = run(encode(make_payload(), signer), [make_trusted_key(signer)],
-                 [make_status_list({12345: 0}, iss="CN-500000")])
+    result = run(
+        encode(make_payload(), signer),
+        [make_trusted_key(signer)],
+        [make_status_list({12345: 0}, iss="CN-500000")],
+    )
     assert result.verdict is Verdict.STATUS_UNKNOWN
 
 
@@ -185,8 +196,12 @@ def test_a_failing_status_source_makes_the_status_unknown(signer: SoftwareSigner
         def get(self, list_id: str) -> StatusList | None:
             raise ConnectionError("network down")
 
-    result = verify(encode(make_payload(), signer), trust_list=make_trust_list(
-        make_trusted_key(signer)), statuses=Broken(), now=NOW)
+    result = verify(
+        encode(make_payload(), signer),
+        trust_list=make_trust_list(make_trusted_key(signer)),
+        statuses=Broken(),
+        now=NOW,
+    )
     assert result.verdict is Verdict.STATUS_UNKNOWN
 
 
@@ -195,8 +210,9 @@ def test_a_list_older_than_its_ttl_still_decides_but_says_how_old_it_is(
 ) -> None:
     three_hours_ago = int(NOW.timestamp()) - 3 * 3600
     keys = [make_trusted_key(signer)]
-    fresh_enough = run(encode(make_payload(), signer), keys,
-                       [make_status_list(iat=three_hours_ago, ttl=3600)])
+    fresh_enough = run(
+        encode(make_payload(), signer), keys, [make_status_list(iat=three_hours_ago, ttl=3600)]
+    )
     assert fresh_enough.verdict is Verdict.VALID
     status = fresh_enough.check("status")
     assert status.outcome == "warning"
@@ -205,8 +221,11 @@ def test_a_list_older_than_its_ttl_still_decides_but_says_how_old_it_is(
         "status list is 3 hours old",
     )
     assert fresh_enough.status_age_seconds == 3 * 3600
-    revoked = run(encode(make_payload(), signer), keys,
-                  [make_status_list({12345: 1}, iat=three_hours_ago, ttl=3600)])
+    revoked = run(
+        encode(make_payload(), signer),
+        keys,
+        [make_status_list({12345: 1}, iat=three_hours_ago, ttl=3600)],
+    )
     assert revoked.verdict is Verdict.REVOKED
     assert "3 hours old" in revoked.check("status").message_en
 
@@ -219,13 +238,19 @@ def test_a_trust_list_past_its_exp_is_used_with_a_warning(signer: SoftwareSigner
 
 
 def test_a_naive_now_is_taken_as_utc(signer: SoftwareSigner) -> None:
-    result = run(encode(make_payload(), signer), [make_trusted_key(signer)], [make_status_list()],
-                 now=NOW.replace(tzinfo=None))
+    result = run(
+        encode(make_payload(), signer),
+        [make_trusted_key(signer)],
+        [make_status_list()],
+        now=NOW.replace(tzinfo=None),
+    )
     assert result.verdict is Verdict.VALID
     assert result.checked_at == NOW
 
 
-def test_the_json_answer_carries_verdict_certificate_time_and_checks(signer: SoftwareSigner) -> None:
+def test_the_json_answer_carries_verdict_certificate_time_and_checks(
+    signer: SoftwareSigner,
+) -> None:
     result = run(encode(make_payload(), signer), [make_trusted_key(signer)], [make_status_list()])
     answer = result.to_json()
     assert answer["verdict"] == "VALID"

@@ -15,8 +15,12 @@ from opcert.services.principals import InstitutionPrincipal, OfficerPrincipal
 
 class MalformedJson(DomainError):
     def __init__(self, detail: str) -> None:
-        super().__init__("MALFORMED_JSON", f"请求体不是有效的 JSON：{detail}",
-                         f"the request body is not valid JSON: {detail}", field="body")
+        super().__init__(
+            "MALFORMED_JSON",
+            f"请求体不是有效的 JSON：{detail}",
+            f"the request body is not valid JSON: {detail}",
+            field="body",
+        )
 
 
 def get_ctx(request: Request) -> ServiceContext:
@@ -32,11 +36,15 @@ def bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def get_institution(request: Request, ctx: Annotated[ServiceContext, Depends(get_ctx)]) -> InstitutionPrincipal:
+def get_institution(
+    request: Request, ctx: Annotated[ServiceContext, Depends(get_ctx)]
+) -> InstitutionPrincipal:
     return registry.authenticate_institution(ctx, bearer(request))
 
 
-def get_officer(request: Request, ctx: Annotated[ServiceContext, Depends(get_ctx)]) -> OfficerPrincipal:
+def get_officer(
+    request: Request, ctx: Annotated[ServiceContext, Depends(get_ctx)]
+) -> OfficerPrincipal:
     return registry.authenticate_officer(ctx, bearer(request))
 
 
@@ -52,7 +60,9 @@ async def json_body(request: Request) -> Any:
 
 def require_object(body: Any, *keys: str) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise FieldError("body", "NOT_OBJECT", "请求体应为 JSON 对象", "the body must be a JSON object")
+        raise FieldError(
+            "body", "NOT_OBJECT", "请求体应为 JSON 对象", "the body must be a JSON object"
+        )
     for key in keys:
         if key not in body:
             raise FieldError(key, "REQUIRED", f"缺少字段 {key}", f"missing field {key}")

@@ -31,8 +31,15 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (FieldError, 422),
     (DomainError, 400),
 ]
-TITLES = {400: "请求有误", 401: "未认证", 403: "无权操作", 404: "未找到", 409: "冲突",
-          413: "请求过大", 422: "输入有误"}
+TITLES = {
+    400: "请求有误",
+    401: "未认证",
+    403: "无权操作",
+    404: "未找到",
+    409: "冲突",
+    413: "请求过大",
+    422: "输入有误",
+}
 
 
 def status_for(error: DomainError) -> int:
@@ -42,8 +49,14 @@ def status_for(error: DomainError) -> int:
     return 400
 
 
-def problem(status: int, code: str, detail: str, detail_en: str,
-            errors: list[dict[str, str]] | None = None, **extra: Any) -> JSONResponse:
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    detail_en: str,
+    errors: list[dict[str, str]] | None = None,
+    **extra: Any,
+) -> JSONResponse:
     body: dict[str, Any] = {
         "type": f"https://opcert.example/problems/{code.lower().replace('_', '-')}",
         "title": TITLES.get(status, "错误"),
@@ -55,7 +68,9 @@ def problem(status: int, code: str, detail: str, detail_en: str,
         **extra,
     }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
 
 
 def field_errors(error: DomainError) -> list[dict[str, str]]:
@@ -68,32 +83,51 @@ def field_errors(error: DomainError) -> list[dict[str, str]]:
 
 
 def _one(error: DomainError) -> dict[str, str]:
-    return {"field": error.field or "", "code": error.code, "message": error.message_zh,
-            "message_en": error.message_en}
+    return {
+        "field": error.field or "",
+        "code": error.code,
+        "message": error.message_zh,
+        "message_en": error.message_en,
+    }
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
         extra = {"limit": error.limit} if isinstance(error, BatchTooLarge) else {}
-        return problem(status_for(error), error.code, error.message_zh, error.message_en,
-                       field_errors(error), **extra)
+        return problem(
+            status_for(error),
+            error.code,
+            error.message_zh,
+            error.message_en,
+            field_errors(error),
+            **extra,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, error: RequestValidationError) -> JSONResponse:
         errors = [_pydantic_error(e) for e in error.errors()]
         malformed = any(e["code"] == "json_invalid" for e in errors)
         if malformed:
-            return problem(400, "MALFORMED_JSON", "请求体不是有效的 JSON", "the request body is not valid JSON",
-                           errors)
+            return problem(
+                400,
+                "MALFORMED_JSON",
+                "请求体不是有效的 JSON",
+                "the request body is not valid JSON",
+                errors,
+            )
         return problem(422, "VALIDATION_FAILED", "请求内容有误", "the request is invalid", errors)
 
 
 def _pydantic_error(error: Any) -> dict[str, str]:
     location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "form")]
     field = ".".join(location) or "body"
-    return {"field": field, "code": str(error.get("type", "invalid")),
-            "message": _zh(error), "message_en": str(error.get("msg", "invalid"))}
+    return {
+        "field": field,
+        "code": str(error.get("type", "invalid")),
+        "message": _zh(error),
+        "message_en": str(error.get("msg", "invalid")),
+    }
 
 
 def _zh(error: Any) -> str:

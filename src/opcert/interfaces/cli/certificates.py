@@ -49,13 +49,19 @@ def revoke(
     number: str = typer.Argument(..., metavar="NO"),
     item: str = typer.Option(..., help="操作项目代码 / item code"),
     reason: str = typer.Option(..., help="撤销理由 / reason"),
-    ground: str = typer.Option(None, help="撤销情形 / ground: " + ", ".join(service.REVOCATION_GROUNDS)),
+    ground: str = typer.Option(
+        None, help="撤销情形 / ground: " + ", ".join(service.REVOCATION_GROUNDS)
+    ),
 ) -> None:
     """撤销证书，状态列表立即变更 / revoke; the status entry changes at once."""
     ctx = ready_platform().ctx
     with domain_errors():
         done = service.revoke(ctx, number, item, reason, ground=ground)
-    note = f"，{done.banned_until} 前不得重新申请 / banned until {done.banned_until}" if done.banned_until else ""
+    note = (
+        f"，{done.banned_until} 前不得重新申请 / banned until {done.banned_until}"
+        if done.banned_until
+        else ""
+    )
     typer.echo(f"已撤销 / revoked: {done.number} {done.item}{note}")
 
 

@@ -24,10 +24,12 @@ def ready_platform() -> Platform:
     current = platform()
     try:
         ok = schema_is_current(current.engine)
-    except Exception as error:  # noqa: BLE001 - any connection failure is reported the same way
+    except Exception as error:
         fail(f"无法连接数据库 / cannot reach the database: {error}")
     if not ok:
-        fail("数据库尚未初始化，请先运行 opcert init / the database is not initialised: run opcert init")
+        fail(
+            "数据库尚未初始化，请先运行 opcert init / the database is not initialised: run opcert init"
+        )
     return current
 
 
@@ -44,4 +46,6 @@ def domain_errors() -> Iterator[None]:
         fields = getattr(error, "errors", None) or []
         detail = "; ".join(f"{e.field}: {e.message_zh}" for e in fields)
         where = f"[{error.field}] " if error.field and not detail else ""
-        fail(f"{where}{error.message_zh}{'（' + detail + '）' if detail else ''} / {error.message_en}")
+        fail(
+            f"{where}{error.message_zh}{'（' + detail + '）' if detail else ''} / {error.message_en}"
+        )

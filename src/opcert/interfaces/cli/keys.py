@@ -16,7 +16,9 @@ trust = typer.Typer(help="信任列表 / trust material for offline verifiers", 
 
 
 @keys.command("rotate")
-def rotate(issuer: str = typer.Option(..., help="CN-DIVISION6，根密钥为 CN / CN for the root")) -> None:
+def rotate(
+    issuer: str = typer.Option(..., help="CN-DIVISION6，根密钥为 CN / CN for the root"),
+) -> None:
     """启用新签名密钥，旧密钥退役、已签证照仍有效 / activate a new key; the old one retires."""
     ctx = ready_platform().ctx
     with domain_errors():
@@ -56,7 +58,9 @@ def list_keys() -> None:
     ctx = ready_platform().ctx
     with ctx.uow() as uow:
         for info in ctx.keys.key_infos(uow):
-            typer.echo(f"{info.kid}\t{info.issuer}\t{info.alg}\t{info.status}\t{info.created_at:%Y-%m-%d}")
+            typer.echo(
+                f"{info.kid}\t{info.issuer}\t{info.alg}\t{info.status}\t{info.created_at:%Y-%m-%d}"
+            )
 
 
 @trust.command("export")

@@ -12,8 +12,8 @@ from opcert.interfaces.cli import (
     registry,
     results,
     setup,
-    verify,
 )
+from opcert.interfaces.cli import verify as verify_command
 
 app = typer.Typer(
     help="opcert：特种作业操作证全国平台 / national special operation certificate platform",
@@ -22,7 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 setup.register(app)
-verify.register(app)
+verify_command.register(app)
 app.add_typer(registry.institutions, name="institutions")
 app.add_typer(registry.exam_points, name="exam-points")
 app.add_typer(registry.officers, name="officers")

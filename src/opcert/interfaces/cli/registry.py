@@ -7,7 +7,9 @@ import typer
 from opcert.interfaces.cli.context import domain_errors, ready_platform
 from opcert.services import registry
 
-institutions = typer.Typer(help="考试与培训机构 / exam and training institutions", no_args_is_help=True)
+institutions = typer.Typer(
+    help="考试与培训机构 / exam and training institutions", no_args_is_help=True
+)
 exam_points = typer.Typer(help="考试点 / exam points", no_args_is_help=True)
 officers = typer.Typer(help="发证机关工作人员 / officers", no_args_is_help=True)
 authorities = typer.Typer(help="发证机关 / issuing authorities", no_args_is_help=True)
@@ -25,8 +27,15 @@ def add_institution(
     """登记机构；考试机构的 API 密钥只显示一次（最后一行）/ prints an exam institution's API key once."""
     ctx = ready_platform().ctx
     with domain_errors():
-        created = registry.add_institution(ctx, code=code, name=name, region=region, kind=kind,
-                                           credit_code=credit_code, address=address)
+        created = registry.add_institution(
+            ctx,
+            code=code,
+            name=name,
+            region=region,
+            kind=kind,
+            credit_code=credit_code,
+            address=address,
+        )
     typer.echo(f"已登记机构 / registered {created.code}", err=True)
     if created.api_key:
         typer.echo("API 密钥仅显示这一次，请妥善保存 / the API key is shown only once:", err=True)
@@ -47,15 +56,24 @@ def add_exam_point(
     code: str = typer.Option(..., help="考试点代码 / exam point code"),
     name: str = typer.Option(..., help="名称 / name"),
     region: str = typer.Option(..., help="6位行政区划代码 / division code"),
-    items: str = typer.Option(None, help="获准考核的项目，如 1.1,1.2（省略为全部）/ items, all if omitted"),
+    items: str = typer.Option(
+        None, help="获准考核的项目，如 1.1,1.2（省略为全部）/ items, all if omitted"
+    ),
     address: str = typer.Option(None, help="地址 / address"),
 ) -> None:
     """为考试机构设立考试点 / add an exam point."""
     ctx = ready_platform().ctx
     listed = [part for part in items.split(",") if part.strip()] if items else None
     with domain_errors():
-        registry.add_exam_point(ctx, institution=institution, code=code, name=name, region=region,
-                                items=listed, address=address)
+        registry.add_exam_point(
+            ctx,
+            institution=institution,
+            code=code,
+            name=name,
+            region=region,
+            items=listed,
+            address=address,
+        )
     typer.echo(f"已设立考试点 / exam point added: {code}")
 
 
@@ -86,7 +104,9 @@ def list_authorities() -> None:
 @authorities.command("policy")
 def policy(
     issuer: str = typer.Argument(..., help="CN-DIVISION6"),
-    auto_approve: bool = typer.Option(..., "--auto-approve/--manual", help="全部核验通过时自动发证"),
+    auto_approve: bool = typer.Option(
+        ..., "--auto-approve/--manual", help="全部核验通过时自动发证"
+    ),
 ) -> None:
     """设置发证机关的自动审批策略 / set the auto-approval policy."""
     ctx = ready_platform().ctx

@@ -6,6 +6,7 @@ import csv
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -17,7 +18,7 @@ from opcert.services.intake.pipeline import submit_results
 from opcert.services.principals import InstitutionPrincipal
 
 app = typer.Typer(help="考试成绩 / exam results", no_args_is_help=True)
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _principal(code: str | None) -> InstitutionPrincipal:
@@ -26,7 +27,9 @@ def _principal(code: str | None) -> InstitutionPrincipal:
         if code is None:
             exam = uow.registry.institutions("exam")
             if len(exam) != 1:
-                fail("请用 --institution 指明考试机构 / name the exam institution with --institution")
+                fail(
+                    "请用 --institution 指明考试机构 / name the exam institution with --institution"
+                )
             row = exam[0]
         else:
             found = uow.registry.institution_by_code(code)
@@ -48,26 +51,39 @@ def import_results(
     principal = _principal(institution)
     with domain_errors():
         rows = read_rows(file.name, file.read_bytes())
-    outcomes = []
-    columns = (TextColumn("导入 / importing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    outcomes: list[dict[str, Any]] = []
+    columns = (
+        TextColumn("导入 / importing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=console) as progress, domain_errors():
         task = progress.add_task("import", total=len(rows))
         for start in range(0, len(rows), ctx.batch_limit):
-            batch = rows[start:start + ctx.batch_limit]
+            batch = rows[start : start + ctx.batch_limit]
             outcomes.extend(o.to_json() for o in submit_results(ctx, principal, list(batch)))
             progress.advance(task, len(batch))
     _report(outcomes, report)
 
 
-def _report(outcomes: list[dict[str, object]], path: Path | None) -> None:
+def _report(outcomes: list[dict[str, Any]], path: Path | None) -> None:
     target = path.open("w", newline="", encoding="utf-8") if path else sys.stdout
     writer = csv.writer(target)
     writer.writerow(["row", "ref", "outcome", "certificate_no", "application_id", "errors"])
     for number, outcome in enumerate(outcomes, start=1):
         errors = outcome.get("errors") or outcome.get("reasons") or []
-        text = "; ".join(f"{e.get('field', e.get('reason', ''))}: {e['message']}" for e in errors)  # type: ignore[union-attr]
-        writer.writerow([number, outcome.get("ref"), outcome["outcome"], outcome.get("certificate_no", ""),
-                         outcome.get("application_id", ""), text])
+        text = "; ".join(f"{e.get('field', e.get('reason', ''))}: {e['message']}" for e in errors)
+        writer.writerow(
+            [
+                number,
+                outcome.get("ref"),
+                outcome["outcome"],
+                outcome.get("certificate_no", ""),
+                outcome.get("application_id", ""),
+                text,
+            ]
+        )
     if path:
         target.close()
     counts = Counter(str(o["outcome"]) for o in outcomes)

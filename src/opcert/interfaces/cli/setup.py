@@ -9,7 +9,7 @@ from rich.console import Console
 from opcert.bootstrap import initialise
 from opcert.interfaces.cli.context import domain_errors, platform, ready_platform
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -30,8 +30,10 @@ def init() -> None:
     console.print(f"新生成密钥 / keys created: {len(created)}")
     console.print(f"国家根公钥指纹 / root key fingerprint: {fingerprint}")
     if current.settings.env == "development":
-        console.print("[yellow]开发环境：密钥口令为开发默认值，不可用于生产 / development passphrase, "
-                      "not for production[/yellow]")
+        console.print(
+            "[yellow]开发环境：密钥口令为开发默认值，不可用于生产 / development passphrase, "
+            "not for production[/yellow]"
+        )
 
 
 def serve(
@@ -41,8 +43,15 @@ def serve(
 ) -> None:
     """启动 API 与网页服务 / serve the API and web pages."""
     ready_platform()
-    uvicorn.run("opcert.interfaces.asgi:create", factory=True, host=host, port=port,
-                workers=workers, log_level="info", access_log=False)
+    uvicorn.run(
+        "opcert.interfaces.asgi:create",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def demo() -> None:

@@ -18,10 +18,18 @@ def register(app: typer.Typer) -> None:
 
 
 def verify(
-    source: str = typer.Argument(..., metavar="INPUT", help="SC1 字符串、二维码图片或 PDF / SC1 text, image or PDF"),
-    offline: bool = typer.Option(False, "--offline", help="不联网，使用导出的信任材料 / no network"),
-    trust_list: Path = typer.Option(None, "--trust-list", help="trust-list.jws（默认 数据目录/trust）"),
-    status_dir: Path = typer.Option(None, "--status-dir", help="状态列表目录 / status list directory"),
+    source: str = typer.Argument(
+        ..., metavar="INPUT", help="SC1 字符串、二维码图片或 PDF / SC1 text, image or PDF"
+    ),
+    offline: bool = typer.Option(
+        False, "--offline", help="不联网，使用导出的信任材料 / no network"
+    ),
+    trust_list: Path = typer.Option(
+        None, "--trust-list", help="trust-list.jws（默认 数据目录/trust）"
+    ),
+    status_dir: Path = typer.Option(
+        None, "--status-dir", help="状态列表目录 / status list directory"
+    ),
     root_key: Path = typer.Option(None, "--root-key", help="固定的根公钥 JWK / pinned root key"),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
 ) -> None:
@@ -31,7 +39,9 @@ def verify(
         base = platform().settings.data_dir / "trust"
         trust_file = trust_list or base / "trust-list.jws"
         verifier = OfflineVerifier.from_files(
-            trust_file, status_dir or trust_file.parent / "status", root_key or trust_file.parent / "root-key.jwk"
+            trust_file,
+            status_dir or trust_file.parent / "status",
+            root_key or trust_file.parent / "root-key.jwk",
         )
         result = verifier.verify(text, now=platform().ctx.now()).to_json()
     else:
@@ -59,7 +69,9 @@ def _online(text: str) -> dict[str, Any]:
     try:
         response = httpx.post(f"{base}/api/v1/verify", json={"payload": text}, timeout=10)
     except httpx.HTTPError as error:
-        fail(f"无法连接平台 {base}（可改用 --offline）/ cannot reach {base}, try --offline: {error}")
+        fail(
+            f"无法连接平台 {base}（可改用 --offline）/ cannot reach {base}, try --offline: {error}"
+        )
     if response.status_code != 200:
         fail(f"平台返回 {response.status_code}: {response.text[:200]}")
     body: dict[str, Any] = response.json()
@@ -72,8 +84,12 @@ def _print(result: dict[str, Any], as_json: bool) -> None:
         return
     typer.echo(f"结论 / verdict: {result.get('verdict')}")
     for check in result.get("checks", []):
-        typer.echo(f"  [{check['outcome']}] {check['name']}: {check['message_zh']} / {check['message_en']}")
+        typer.echo(
+            f"  [{check['outcome']}] {check['name']}: {check['message_zh']} / {check['message_en']}"
+        )
     certificate = result.get("certificate")
     if certificate:
-        typer.echo(f"  证号 {certificate.get('no')}  姓名 {certificate.get('nam')}  项目 {certificate.get('itn')}"
-                   f"  有效期 {certificate.get('vfr')} 至 {certificate.get('vto')}  签发机关 {certificate.get('aut')}")
+        typer.echo(
+            f"  证号 {certificate.get('no')}  姓名 {certificate.get('nam')}  项目 {certificate.get('itn')}"
+            f"  有效期 {certificate.get('vfr')} 至 {certificate.get('vto')}  签发机关 {certificate.get('aut')}"
+        )

@@ -24,7 +24,9 @@ class CertificateRepository:
         pairs = list(pairs)
         if not pairs:
             return {}
-        query = select(Certificate).where(tuple_(Certificate.id_number, Certificate.item_code).in_(pairs))
+        query = select(Certificate).where(
+            tuple_(Certificate.id_number, Certificate.item_code).in_(pairs)
+        )
         return {(row.id_number, row.item_code): row for row in self.session.scalars(query)}
 
     def get(self, number: str, item_code: str, *, lock: bool = False) -> Certificate | None:
@@ -68,7 +70,9 @@ class CertificateRepository:
         return self.session.get(CredentialVersion, version_id)
 
     def version_by_cti(self, cti_hex: str) -> CredentialVersion | None:
-        return self.session.scalar(select(CredentialVersion).where(CredentialVersion.cti == cti_hex))
+        return self.session.scalar(
+            select(CredentialVersion).where(CredentialVersion.cti == cti_hex)
+        )
 
     def versions_of(self, certificate_id: int) -> Sequence[CredentialVersion]:
         query = select(CredentialVersion).where(CredentialVersion.certificate_id == certificate_id)

@@ -38,8 +38,14 @@ class KeyRepository:
         count, latest = self.session.execute(
             select(
                 func.count(SigningKeyRow.kid),
-                func.max(func.coalesce(SigningKeyRow.revoked_at, SigningKeyRow.retired_at, SigningKeyRow.created_at)),
+                func.max(
+                    func.coalesce(
+                        SigningKeyRow.revoked_at, SigningKeyRow.retired_at, SigningKeyRow.created_at
+                    )
+                ),
             )
         ).one()
-        states = self.session.scalars(select(SigningKeyRow.status).order_by(SigningKeyRow.kid)).all()
+        states = self.session.scalars(
+            select(SigningKeyRow.status).order_by(SigningKeyRow.kid)
+        ).all()
         return int(count), f"{latest}|{''.join(s[0] for s in states)}"

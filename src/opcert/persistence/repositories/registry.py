@@ -34,7 +34,9 @@ class RegistryRepository:
         return self.session.scalars(select(Authority).order_by(Authority.code)).all()
 
     def authority_by_division(self, divisions: Iterable[str]) -> dict[str, Authority]:
-        rows = self.session.scalars(select(Authority).where(Authority.division.in_(list(divisions))))
+        rows = self.session.scalars(
+            select(Authority).where(Authority.division.in_(list(divisions)))
+        )
         return {row.division: row for row in rows}
 
     # institutions and exam points

@@ -17,12 +17,27 @@ from typing import Any
 from opcert.domain.errors import FieldError
 
 HEADER_ALIASES = {
-    "成绩编号": "ref", "编号": "ref", "证件号码": "id_number", "身份证号码": "id_number",
-    "身份证号": "id_number", "姓名": "name", "操作项目": "item", "操作项目代码": "item",
-    "项目代码": "item", "理论成绩": "theory_score", "理论考试成绩": "theory_score",
-    "实操成绩": "practical_score", "实际操作成绩": "practical_score", "考试日期": "exam_date",
-    "考试点": "exam_point", "考试点代码": "exam_point", "手机号码": "phone", "手机": "phone",
-    "培训机构": "training_institution", "培训机构代码": "training_institution", "学历": "education",
+    "成绩编号": "ref",
+    "编号": "ref",
+    "证件号码": "id_number",
+    "身份证号码": "id_number",
+    "身份证号": "id_number",
+    "姓名": "name",
+    "操作项目": "item",
+    "操作项目代码": "item",
+    "项目代码": "item",
+    "理论成绩": "theory_score",
+    "理论考试成绩": "theory_score",
+    "实操成绩": "practical_score",
+    "实际操作成绩": "practical_score",
+    "考试日期": "exam_date",
+    "考试点": "exam_point",
+    "考试点代码": "exam_point",
+    "手机号码": "phone",
+    "手机": "phone",
+    "培训机构": "training_institution",
+    "培训机构代码": "training_institution",
+    "学历": "education",
 }
 FORMATS = (".xlsx", ".csv", ".json")
 
@@ -44,19 +59,28 @@ def read_rows(name: str, data: bytes) -> list[dict[str, Any]]:
             return list(_xlsx_rows(data))
     except FieldError:
         raise
-    except Exception as error:  # noqa: BLE001 - any parser failure is the file's fault
-        raise FieldError("file", "FILE_UNREADABLE", f"无法读取文件：{error}",
-                         f"cannot read the file: {error}") from None
-    raise FieldError("file", "FILE_TYPE", f"只支持 {'、'.join(FORMATS)} 文件",
-                     f"only {', '.join(FORMATS)} files are accepted")
+    except Exception as error:
+        raise FieldError(
+            "file", "FILE_UNREADABLE", f"无法读取文件：{error}", f"cannot read the file: {error}"
+        ) from None
+    raise FieldError(
+        "file",
+        "FILE_TYPE",
+        f"只支持 {'、'.join(FORMATS)} 文件",
+        f"only {', '.join(FORMATS)} files are accepted",
+    )
 
 
 def _json_rows(data: bytes) -> list[dict[str, Any]]:
     body = json.loads(data.decode("utf-8-sig"))
     rows = body.get("results") if isinstance(body, dict) else body
     if not isinstance(rows, list):
-        raise FieldError("file", "JSON_SHAPE", "JSON 文件应为 {\"results\": [...]} 或数组",
-                         'a JSON file must be {"results": [...]} or an array')
+        raise FieldError(
+            "file",
+            "JSON_SHAPE",
+            'JSON 文件应为 {"results": [...]} 或数组',
+            'a JSON file must be {"results": [...]} or an array',
+        )
     return rows
 
 
@@ -99,8 +123,17 @@ def error_sheet(rows: list[dict[str, Any]], outcomes: list[dict[str, Any]]) -> b
 
     book = Workbook()
     sheet = book.active
-    fields = ["ref", "id_number", "name", "item", "theory_score", "practical_score", "exam_date",
-              "exam_point", "phone"]
+    fields = [
+        "ref",
+        "id_number",
+        "name",
+        "item",
+        "theory_score",
+        "practical_score",
+        "exam_date",
+        "exam_point",
+        "phone",
+    ]
     sheet.append([*fields, "outcome", "errors"])
     for row, outcome in zip(rows, outcomes, strict=False):
         if outcome["outcome"] in ("rejected", "failed"):

@@ -11,6 +11,7 @@ from typing import Any
 
 from opcert.domain.applications import ApplicationStatus, Transition, transition
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION
+from opcert.domain.certificates import certificate_number
 from opcert.domain.checks import CandidateFacts, run_checks
 from opcert.domain.periods import add_months
 from opcert.domain.rules import PLATFORM_TARGET_WORKDAYS, rule_set_for
@@ -68,24 +69,23 @@ def file_batch(
             applications.append(record.application)
         if record.issue is not None:
             requests.append(record.issue)
+    for outcome, result, event in zip(outcomes, results, events, strict=True):
+        if outcome["outcome"] == "issued":
+            outcome["certificate_no"] = event.data["certificate_no"] = certificate_number(
+                result["id_number"]
+            )
+        result["response"] = outcome
     result_ids = uow.intake.insert_returning_ids(ExamResult, results)
     by_ref = {r["ref"]: rid for r, rid in zip(results, result_ids, strict=True)}
-    issued = {r.application_id: i for r, i in zip(requests, issue_many(uow, ctx, requests), strict=True)}
+    issued = {
+        r.application_id: i for r, i in zip(requests, issue_many(uow, ctx, requests), strict=True)
+    }
     for application in applications:
         application["result_id"] = by_ref[application.pop("_ref")]
         done = issued.get(application["id"])
         if done is not None:
             application["certificate_id"] = done.certificate_id
     uow.intake.insert_many(Application, applications)
-    for outcome, event in zip(outcomes, events, strict=True):
-        done = issued.get(outcome.get("application_id"))
-        if done is not None:
-            outcome["certificate_no"] = done.number
-            event.data["certificate_no"] = done.number
-            event.data["credential_version"] = done.version_id
-    uow.intake.update_many(
-        ExamResult, [{"id": by_ref[o["ref"]], "response": o} for o in outcomes]
-    )
     ledger.append(uow, events)
     return outcomes
 
@@ -129,9 +129,14 @@ def _save_persons(
                 known.name, known.phone, known.updated_at = row.name, row.phone or known.phone, now
             continue
         fresh[number] = {
-            "id_number": number, "name": row.name, "sex": int(row.identity.sex),
-            "birth_on": row.identity.birth_date, "division": row.identity.division,
-            "phone": row.phone, "created_at": now, "updated_at": now,
+            "id_number": number,
+            "name": row.name,
+            "sex": int(row.identity.sex),
+            "birth_on": row.identity.birth_date,
+            "division": row.identity.division,
+            "phone": row.phone,
+            "created_at": now,
+            "updated_at": now,
         }
     ids = {number: person.id for number, person in persons.items()}
     new_ids = uow.intake.insert_returning_ids(Person, list(fresh.values()))
@@ -165,15 +170,31 @@ def _file_row(
         )
         zh, en = next_step_message(step)
         outcome = {
-            "ref": row.ref, "outcome": "failed", "errors": [],
-            "reasons": [{"reason": scored.code, "message": scored.message_zh,
-                         "message_en": scored.message_en}],
+            "ref": row.ref,
+            "outcome": "failed",
+            "errors": [],
+            "reasons": [
+                {
+                    "reason": scored.code,
+                    "message": scored.message_zh,
+                    "message_en": scored.message_en,
+                }
+            ],
             "next_step": {"step": step.value, "message": zh, "message_en": en},
         }
         result["outcome"] = "failed"
-        event = ledger.LedgerEvent(now, principal.actor, "result.failed", f"result:{principal.code}:{row.ref}",
-                                   {"item": row.item.code, "id_number": row.identity.number,
-                                    "rule_set": rules.id.value, "reason": scored.code})
+        event = ledger.LedgerEvent(
+            now,
+            principal.actor,
+            "result.failed",
+            f"result:{principal.code}:{row.ref}",
+            {
+                "item": row.item.code,
+                "id_number": row.identity.number,
+                "rule_set": rules.id.value,
+                "reason": scored.code,
+            },
+        )
         return _Filed(result, outcome, event)
     return _file_application(row, looked, principal, result, now, today)
 
@@ -193,54 +214,113 @@ def _file_application(
     authority = looked.authorities[row.point.region]
     app_id = str(uuid.uuid4())
     history = [
-        transition(None, ApplicationStatus.FILED, at=now, actor=principal.actor,
-                   reason="考试机构代为申请 / filed by the exam institution"),
+        transition(
+            None,
+            ApplicationStatus.FILED,
+            at=now,
+            actor=principal.actor,
+            reason="考试机构代为申请 / filed by the exam institution",
+        ),
         transition(ApplicationStatus.FILED, ApplicationStatus.CHECKING, at=now, actor=AUTO_ACTOR),
     ]
     issue = None
     if not failed and authority.auto_approve:
-        history.append(transition(ApplicationStatus.CHECKING, ApplicationStatus.APPROVED, at=now,
-                                  actor=AUTO_ACTOR, reason="自动核验全部通过 / every check passed"))
-        history.append(transition(ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, at=now,
-                                  actor=AUTO_ACTOR))
+        history.append(
+            transition(
+                ApplicationStatus.CHECKING,
+                ApplicationStatus.APPROVED,
+                at=now,
+                actor=AUTO_ACTOR,
+                reason="自动核验全部通过 / every check passed",
+            )
+        )
+        history.append(
+            transition(
+                ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, at=now, actor=AUTO_ACTOR
+            )
+        )
         looked.issuing.add(key)
-        issue = IssueRequest(row.identity.number, row.name, int(row.identity.sex), row.item.code,
-                             CURRENT_CATALOGUE_VERSION, authority, app_id, existing)
+        issue = IssueRequest(
+            row.identity.number,
+            row.name,
+            int(row.identity.sex),
+            row.item.code,
+            CURRENT_CATALOGUE_VERSION,
+            authority,
+            app_id,
+            existing,
+        )
     else:
-        why = "需人工审核 / officer review required" if failed else "发证机关要求人工审批 / authority policy"
-        history.append(transition(ApplicationStatus.CHECKING, ApplicationStatus.IN_REVIEW, at=now,
-                                  actor=AUTO_ACTOR, reason=why))
+        why = (
+            "需人工审核 / officer review required"
+            if failed
+            else "发证机关要求人工审批 / authority policy"
+        )
+        history.append(
+            transition(
+                ApplicationStatus.CHECKING,
+                ApplicationStatus.IN_REVIEW,
+                at=now,
+                actor=AUTO_ACTOR,
+                reason=why,
+            )
+        )
     status = history[-1].to_status
     reasons = [c.reason for c in failed] or ([] if issue else ["AUTHORITY_REVIEWS_ALL"])
-    application = _application_values(row, app_id, principal, authority, checks, reasons, history,
-                                      now, today)
+    application = _application_values(
+        row, app_id, principal, authority, checks, reasons, history, now, today
+    )
     result.update(outcome="issued" if issue else "in_review", application_id=app_id)
     outcome = {
-        "ref": row.ref, "outcome": "issued" if issue else "in_review", "errors": [],
+        "ref": row.ref,
+        "outcome": "issued" if issue else "in_review",
+        "errors": [],
         "application_id": app_id,
-        "reasons": [{"reason": c.reason, "message": c.message_zh, "message_en": c.message_en}
-                    for c in failed],
+        "reasons": [
+            {"reason": c.reason, "message": c.message_zh, "message_en": c.message_en}
+            for c in failed
+        ],
     }
     event = ledger.LedgerEvent(
-        now, principal.actor, f"application.{status.value}", f"application:{app_id}",
-        {"ref": row.ref, "item": row.item.code, "id_number": row.identity.number,
-         "authority": authority.code, "checks": {c.check: c.outcome.value for c in checks},
-         "transitions": [t.to_json() for t in history]},
+        now,
+        principal.actor,
+        f"application.{status.value}",
+        f"application:{app_id}",
+        {
+            "ref": row.ref,
+            "item": row.item.code,
+            "id_number": row.identity.number,
+            "authority": authority.code,
+            "checks": {c.check: c.outcome.value for c in checks},
+            "transitions": [t.to_json() for t in history],
+        },
     )
     return _Filed(result, outcome, event, application, issue)
 
 
-def _facts(row: ValidRow, looked: _Lookups, existing: Certificate | None, today: date) -> CandidateFacts:
+def _facts(
+    row: ValidRow, looked: _Lookups, existing: Certificate | None, today: date
+) -> CandidateFacts:
     key = (row.identity.number, row.item.code)
     trainer = looked.trainers.get(row.training_institution) if row.training_institution else None
-    separated = trainer is not None and trainer.id != row.point.institution_id and not (
-        trainer.credit_code and trainer.credit_code == looked.institution_credit_code
+    separated = (
+        trainer is not None
+        and trainer.id != row.point.institution_id
+        and not (trainer.credit_code and trainer.credit_code == looked.institution_credit_code)
     )
     return CandidateFacts(
-        identity=row.identity, item=row.item, exam_rules=rule_set_for(row.exam_on),
-        exam_on=row.exam_on, filed_on=today, theory=row.theory, practical=row.practical,
-        education=row.education, point_active=row.point.active, point_items=row.point.items,
-        institution_active=looked.institution_active, banned_until=looked.bans.get(row.identity.number),
+        identity=row.identity,
+        item=row.item,
+        exam_rules=rule_set_for(row.exam_on),
+        exam_on=row.exam_on,
+        filed_on=today,
+        theory=row.theory,
+        practical=row.practical,
+        education=row.education,
+        point_active=row.point.active,
+        point_items=row.point.items,
+        institution_active=looked.institution_active,
+        banned_until=looked.bans.get(row.identity.number),
         holds_valid_certificate=key in looked.issuing
         or (existing is not None and existing.state == "active" and existing.valid_to >= today),
         training_known=None if not row.training_institution else trainer is not None,
@@ -254,35 +334,70 @@ def _result_values(
     row: ValidRow, principal: InstitutionPrincipal, rule_set: str, passed: bool, now: datetime
 ) -> dict[str, Any]:
     return {
-        "institution_id": principal.id, "ref": row.ref, "content_hash": row.content_hash,
-        "id_number": row.identity.number, "name": row.name, "item_code": row.item.code,
-        "catalogue_version": CURRENT_CATALOGUE_VERSION, "theory_score": row.theory,
-        "practical_score": row.practical, "exam_on": row.exam_on, "exam_point_id": row.point.id,
+        "institution_id": principal.id,
+        "ref": row.ref,
+        "content_hash": row.content_hash,
+        "id_number": row.identity.number,
+        "name": row.name,
+        "item_code": row.item.code,
+        "catalogue_version": CURRENT_CATALOGUE_VERSION,
+        "theory_score": row.theory,
+        "practical_score": row.practical,
+        "exam_on": row.exam_on,
+        "exam_point_id": row.point.id,
         "training_institution": row.training_institution,
         "education": int(row.education) if row.education is not None else None,
-        "phone": row.phone, "rule_set": rule_set, "passed": passed, "outcome": "failed",
-        "response": {}, "application_id": None, "received_at": now,
+        "phone": row.phone,
+        "rule_set": rule_set,
+        "passed": passed,
+        "outcome": "failed",
+        "response": {},
+        "application_id": None,
+        "received_at": now,
     }
 
 
 def _application_values(
-    row: ValidRow, app_id: str, principal: InstitutionPrincipal, authority: Authority,
-    checks: list[Any], reasons: list[str], history: list[Transition], now: datetime, today: date,
+    row: ValidRow,
+    app_id: str,
+    principal: InstitutionPrincipal,
+    authority: Authority,
+    checks: list[Any],
+    reasons: list[str],
+    history: list[Transition],
+    now: datetime,
+    today: date,
 ) -> dict[str, Any]:
     rules = rule_set_for(today)
     return {
-        "id": app_id, "_ref": row.ref, "id_number": row.identity.number, "name": row.name,
-        "typ": "SO", "item_code": row.item.code, "catalogue_version": CURRENT_CATALOGUE_VERSION,
-        "rule_set": rules.id.value, "authority_code": authority.code, "region": row.point.region,
-        "institution_id": principal.id, "exam_point_id": row.point.id, "status": history[-1].to_status.value,
-        "checks": [c.to_json() for c in checks], "review_reasons": reasons,
-        "commitment": {"kind": "health", "version": HEALTH_COMMITMENT_VERSION,
-                       "text_sha256": HEALTH_COMMITMENT_HASH, "collected_by": principal.code,
-                       "recorded_at": now.isoformat()},
-        "history": [t.to_json() for t in history], "filed_at": now,
+        "id": app_id,
+        "_ref": row.ref,
+        "id_number": row.identity.number,
+        "name": row.name,
+        "typ": "SO",
+        "item_code": row.item.code,
+        "catalogue_version": CURRENT_CATALOGUE_VERSION,
+        "rule_set": rules.id.value,
+        "authority_code": authority.code,
+        "region": row.point.region,
+        "institution_id": principal.id,
+        "exam_point_id": row.point.id,
+        "status": history[-1].to_status.value,
+        "checks": [c.to_json() for c in checks],
+        "review_reasons": reasons,
+        "commitment": {
+            "kind": "health",
+            "version": HEALTH_COMMITMENT_VERSION,
+            "text_sha256": HEALTH_COMMITMENT_HASH,
+            "collected_by": principal.code,
+            "recorded_at": now.isoformat(),
+        },
+        "history": [t.to_json() for t in history],
+        "filed_at": now,
         "target_on": add_workdays(today, PLATFORM_TARGET_WORKDAYS),
         "due_on": add_workdays(today, rules.decision_deadline_workdays),
         "decided_at": now if history[-1].to_status is ApplicationStatus.ISSUED else None,
         "decided_by": AUTO_ACTOR if history[-1].to_status is ApplicationStatus.ISSUED else None,
-        "decision_reason": None, "certificate_id": None,
+        "decision_reason": None,
+        "certificate_id": None,
     }

@@ -9,6 +9,7 @@ not at all and a ref never gets two outcomes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +57,7 @@ class RowOutcome:
 
 
 def submit_results(
-    ctx: ServiceContext, principal: InstitutionPrincipal, rows: list[object]
+    ctx: ServiceContext, principal: InstitutionPrincipal, rows: Sequence[object]
 ) -> list[RowOutcome]:
     """Take a batch of results from an exam institution; one outcome per row, in order."""
     if len(rows) > ctx.batch_limit:
@@ -74,7 +75,7 @@ def submit_results(
 
 
 def _submit(
-    uow: UnitOfWork, ctx: ServiceContext, principal: InstitutionPrincipal, rows: list[object]
+    uow: UnitOfWork, ctx: ServiceContext, principal: InstitutionPrincipal, rows: Sequence[object]
 ) -> list[RowOutcome]:
     validator = RowValidator(
         catalogue(CURRENT_CATALOGUE_VERSION), ctx.today(), principal.id, _points(uow, rows)
@@ -84,7 +85,9 @@ def _submit(
     outcomes: list[RowOutcome | None] = [None] * len(rows)
     for row in checked:
         if isinstance(row, InvalidRow):
-            outcomes[row.index] = RowOutcome(row.ref, "rejected", [_field_error(e) for e in row.errors])
+            outcomes[row.index] = RowOutcome(
+                row.ref, "rejected", [_field_error(e) for e in row.errors]
+            )
     fresh, twins = _replay_stored(uow, principal, valid, outcomes)
     for row, outcome in zip(fresh, file_batch(uow, ctx, principal, fresh), strict=True):
         outcomes[row.index] = RowOutcome(**outcome)
@@ -93,12 +96,20 @@ def _submit(
     return [outcome for outcome in outcomes if outcome is not None]
 
 
-def _points(uow: UnitOfWork, rows: list[object]) -> dict[str, PointInfo]:
-    codes = {str(r.get("exam_point")).strip() for r in rows if isinstance(r, dict) and r.get("exam_point")}
+def _points(uow: UnitOfWork, rows: Sequence[object]) -> dict[str, PointInfo]:
+    codes = {
+        str(r.get("exam_point")).strip()
+        for r in rows
+        if isinstance(r, dict) and r.get("exam_point")
+    }
     return {
         code: PointInfo(
-            p.id, p.code, p.institution_id, p.region,
-            tuple(p.items) if p.items is not None else None, p.active,
+            p.id,
+            p.code,
+            p.institution_id,
+            p.region,
+            tuple(p.items) if p.items is not None else None,
+            p.active,
         )
         for code, p in uow.registry.exam_points_by_codes(codes).items()
     }
@@ -149,8 +160,12 @@ def _conflict(rows: list[ValidRow]) -> Conflict:
         field="ref",
     )
     error.errors = [  # type: ignore[attr-defined]
-        FieldError(f"results[{row.index}].ref", "REF_CONFLICT",
-                   f"编号 {row.ref} 已对应另一份成绩", f"ref {row.ref} already names other content")
+        FieldError(
+            f"results[{row.index}].ref",
+            "REF_CONFLICT",
+            f"编号 {row.ref} 已对应另一份成绩",
+            f"ref {row.ref} already names other content",
+        )
         for row in rows
     ]
     return error

@@ -19,8 +19,17 @@ MAX_NAME = 50
 MAX_REF = 64
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 FIELDS = (
-    "ref", "id_number", "name", "item", "theory_score", "practical_score", "exam_date",
-    "exam_point", "phone", "training_institution", "education",
+    "ref",
+    "id_number",
+    "name",
+    "item",
+    "theory_score",
+    "practical_score",
+    "exam_date",
+    "exam_point",
+    "phone",
+    "training_institution",
+    "education",
 )
 
 
@@ -82,7 +91,10 @@ class RowValidator:
         """Parse one row; return it typed, or every field error found (never raises)."""
         if not isinstance(row, dict):
             error = FieldError(
-                "row", "ROW_NOT_OBJECT", "每条成绩必须是一个 JSON 对象", "each result must be a JSON object"
+                "row",
+                "ROW_NOT_OBJECT",
+                "每条成绩必须是一个 JSON 对象",
+                "each result must be a JSON object",
             )
             return InvalidRow(index, None, [error])
         errors: list[FieldError] = []
@@ -104,7 +116,11 @@ class RowValidator:
             ("name", "name", _name),
             ("item", "item", self._item),
             ("theory", "theory_score", lambda v: _score(v, "theory_score", required=True)),
-            ("practical", "practical_score", lambda v: _score(v, "practical_score", required=False)),
+            (
+                "practical",
+                "practical_score",
+                lambda v: _score(v, "practical_score", required=False),
+            ),
             ("exam_on", "exam_date", self._exam_date),
             ("point", "exam_point", self._point),
             ("phone", "phone", _phone),
@@ -114,12 +130,19 @@ class RowValidator:
 
     def _identity(self, value: object) -> ResidentId:
         if not isinstance(value, str) or not value.strip():
-            raise _error("id_number", "ID_EMPTY", "请填写身份证号码", "the resident ID number is required")
+            raise _error(
+                "id_number", "ID_EMPTY", "请填写身份证号码", "the resident ID number is required"
+            )
         return parse_resident_id(value, today=self.today, field="id_number")
 
     def _item(self, value: object) -> Item:
         if not isinstance(value, str) or not value.strip():
-            raise _error("item", "REQUIRED", "请填写操作项目代码，如 1.2", "the item code is required, e.g. 1.2")
+            raise _error(
+                "item",
+                "REQUIRED",
+                "请填写操作项目代码，如 1.2",
+                "the item code is required, e.g. 1.2",
+            )
         return self.catalogue.item(value.strip(), field="item")
 
     def _exam_date(self, value: object) -> date:
@@ -130,7 +153,8 @@ class RowValidator:
                 parsed = date.fromisoformat(value.strip()[:10])
             except ValueError:
                 raise _error(
-                    "exam_date", "DATE_FORMAT",
+                    "exam_date",
+                    "DATE_FORMAT",
                     f"考试日期「{value}」不是有效日期，格式应为 YYYY-MM-DD",
                     f"exam date {value!r} is not a valid date; use YYYY-MM-DD",
                 ) from None
@@ -138,7 +162,8 @@ class RowValidator:
             raise _error("exam_date", "REQUIRED", "请填写考试日期", "the exam date is required")
         if parsed > self.today:
             raise _error(
-                "exam_date", "DATE_IN_FUTURE",
+                "exam_date",
+                "DATE_IN_FUTURE",
                 f"考试日期 {parsed} 晚于今天（{self.today}）",
                 f"exam date {parsed} is after today ({self.today})",
             )
@@ -148,17 +173,23 @@ class RowValidator:
 
     def _point(self, value: object) -> PointInfo:
         if not isinstance(value, str) or not value.strip():
-            raise _error("exam_point", "REQUIRED", "请填写考试点代码", "the exam point code is required")
+            raise _error(
+                "exam_point", "REQUIRED", "请填写考试点代码", "the exam point code is required"
+            )
         point = self.points.get(value.strip())
         if point is None:
             raise _error(
-                "exam_point", "EXAM_POINT_UNKNOWN",
-                f"考试点「{value}」未在平台登记", f"exam point {value!r} is not registered",
+                "exam_point",
+                "EXAM_POINT_UNKNOWN",
+                f"考试点「{value}」未在平台登记",
+                f"exam point {value!r} is not registered",
             )
         if point.institution_id != self.institution_id:
             raise _error(
-                "exam_point", "EXAM_POINT_NOT_YOURS",
-                f"考试点「{value}」不属于本考试机构", f"exam point {value!r} belongs to another institution",
+                "exam_point",
+                "EXAM_POINT_NOT_YOURS",
+                f"考试点「{value}」不属于本考试机构",
+                f"exam point {value!r} belongs to another institution",
             )
         return point
 
@@ -175,11 +206,16 @@ def _ref(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if not isinstance(value, str) or not value.strip():
-        raise _error("ref", "REQUIRED", "请填写成绩编号 ref", "the result reference (ref) is required")
+        raise _error(
+            "ref", "REQUIRED", "请填写成绩编号 ref", "the result reference (ref) is required"
+        )
     value = value.strip()
     if len(value) > MAX_REF:
         raise _error(
-            "ref", "TOO_LONG", f"成绩编号不能超过 {MAX_REF} 个字符", f"ref is longer than {MAX_REF} characters"
+            "ref",
+            "TOO_LONG",
+            f"成绩编号不能超过 {MAX_REF} 个字符",
+            f"ref is longer than {MAX_REF} characters",
         )
     return value
 
@@ -190,11 +226,15 @@ def _name(value: object) -> str:
     value = " ".join(value.split())
     if len(value) > MAX_NAME:
         raise _error(
-            "name", "NAME_TOO_LONG", f"姓名不能超过 {MAX_NAME} 个字符（现为 {len(value)} 个）",
+            "name",
+            "NAME_TOO_LONG",
+            f"姓名不能超过 {MAX_NAME} 个字符（现为 {len(value)} 个）",
             f"the name is longer than {MAX_NAME} characters ({len(value)})",
         )
     if any(ch.isdigit() for ch in value):
-        raise _error("name", "NAME_HAS_DIGITS", "姓名不能包含数字", "the name must not contain digits")
+        raise _error(
+            "name", "NAME_HAS_DIGITS", "姓名不能包含数字", "the name must not contain digits"
+        )
     return value
 
 
@@ -210,10 +250,18 @@ def _score(value: object, field: str, *, required: bool) -> float | None:
     except ValueError:
         score = math.nan
     if math.isnan(score) or math.isinf(score):
-        raise _error(field, "SCORE_NOT_NUMBER", f"分数「{value}」不是数字", f"score {value!r} is not a number")
+        raise _error(
+            field,
+            "SCORE_NOT_NUMBER",
+            f"分数「{value}」不是数字",
+            f"score {value!r} is not a number",
+        )
     if not 0 <= score <= 100:
         raise _error(
-            field, "SCORE_OUT_OF_RANGE", f"分数 {value} 超出 0 到 100 的范围", f"score {value} is outside 0 to 100"
+            field,
+            "SCORE_OUT_OF_RANGE",
+            f"分数 {value} 超出 0 到 100 的范围",
+            f"score {value} is outside 0 to 100",
         )
     return score
 
@@ -224,7 +272,9 @@ def _phone(value: object) -> str | None:
     text = str(value).strip().replace(" ", "").replace("-", "")
     if not PHONE.match(text):
         raise _error(
-            "phone", "PHONE_FORMAT", f"手机号码「{value}」格式不正确，应为11位数字",
+            "phone",
+            "PHONE_FORMAT",
+            f"手机号码「{value}」格式不正确，应为11位数字",
             f"phone {value!r} is not an 11-digit mainland mobile number",
         )
     return text

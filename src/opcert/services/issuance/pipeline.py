@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from opcert.credential.claims import CertificateClaims, CredentialPayload, exp_for
-from opcert.credential.keys import kid_b64
+from opcert.credential.keys import Signer, kid_b64
 from opcert.credential.sc1 import encode
 from opcert.domain.catalogue import catalogue
 from opcert.domain.certificates import StatusCode, certificate_dates, certificate_number
@@ -55,14 +55,18 @@ def issue_many(uow: UnitOfWork, ctx: ServiceContext, requests: list[IssueRequest
     slots = _reserve_slots(uow, ctx, requests, now)
     certificate_ids = _write_certificates(uow, requests, issued_on, now)
     versions, texts = [], []
+    signers: dict[str, Signer] = {}
     for request, certificate_id, slot in zip(requests, certificate_ids, slots, strict=True):
         certificate = _claims(request, issued_on, slot)
         issuer = issuer_code(request.authority.division)
-        signer = ctx.keys.signer_for(uow, issuer)
+        signer = signers.get(issuer) or signers.setdefault(issuer, ctx.keys.signer_for(uow, issuer))
         cti = os.urandom(16)
         payload = CredentialPayload(
-            iss=issuer, iat=int(now.timestamp()), exp=exp_for(date.fromisoformat(certificate.vto)),
-            cti=cti, certificate=certificate,
+            iss=issuer,
+            iat=int(now.timestamp()),
+            exp=exp_for(date.fromisoformat(certificate.vto)),
+            cti=cti,
+            certificate=certificate,
         )
         text = encode(payload, signer)
         texts.append(text)
@@ -85,7 +89,10 @@ def issue_many(uow: UnitOfWork, ctx: ServiceContext, requests: list[IssueRequest
     version_ids = uow.intake.insert_returning_ids(CredentialVersion, versions)
     uow.intake.update_many(
         Certificate,
-        [{"id": c, "current_version_id": v} for c, v in zip(certificate_ids, version_ids, strict=True)],
+        [
+            {"id": c, "current_version_id": v}
+            for c, v in zip(certificate_ids, version_ids, strict=True)
+        ],
     )
     return [
         Issued(certificate_number(r.id_number), c, v, t)
@@ -101,8 +108,9 @@ def _reserve_slots(
         by_issuer[issuer_code(request.authority.division)].append(position)
     slots: list[tuple[str, int]] = [("", 0)] * len(requests)
     for issuer, positions in sorted(by_issuer.items()):
-        for position, slot in zip(positions, ctx.status_lists.allocate(uow, issuer, len(positions), now),
-                                  strict=True):
+        for position, slot in zip(
+            positions, ctx.status_lists.allocate(uow, issuer, len(positions), now), strict=True
+        ):
             slots[position] = slot
     return slots
 
@@ -138,14 +146,19 @@ def _write_certificates(
             continue
         item = catalogue(request.catalogue_version).item(request.item_code)
         values.update(
-            number=certificate_number(request.id_number), typ="SO", id_number=request.id_number,
-            category_code=item.category_code, item_code=item.code, item_name=item.name_zh,
+            number=certificate_number(request.id_number),
+            typ="SO",
+            id_number=request.id_number,
+            category_code=item.category_code,
+            item_code=item.code,
+            item_name=item.name_zh,
             first_issued_on=issued_on,
         )
         fresh.append(values)
         fresh_positions.append(position)
-    for position, new_id in zip(fresh_positions, uow.intake.insert_returning_ids(Certificate, fresh),
-                                strict=True):
+    for position, new_id in zip(
+        fresh_positions, uow.intake.insert_returning_ids(Certificate, fresh), strict=True
+    ):
         ids[position] = new_id
     return ids
 

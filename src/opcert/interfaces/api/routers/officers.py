@@ -18,15 +18,20 @@ async def token(
     ctx: Ctx, username: Annotated[str, Form()], password: Annotated[str, Form()]
 ) -> dict[str, Any]:
     access = await run_in_threadpool(registry.officer_login, ctx, username, password)
-    return {"access_token": access, "token_type": "bearer", "expires_in": ctx.officer_token_hours * 3600}
+    return {
+        "access_token": access,
+        "token_type": "bearer",
+        "expires_in": ctx.officer_token_hours * 3600,
+    }
 
 
 @router.get("/applications", summary="待审核申请 / applications in the officer's region")
 def applications(
     ctx: Ctx, officer: Officer, status: str | None = "in_review", limit: int = 200, offset: int = 0
 ) -> dict[str, Any]:
-    entries = approval.queue(ctx, officer, status or None, limit=min(max(limit, 1), 1000),
-                             offset=max(offset, 0))
+    entries = approval.queue(
+        ctx, officer, status or None, limit=min(max(limit, 1), 1000), offset=max(offset, 0)
+    )
     return {"applications": [entry.to_json() for entry in entries]}
 
 
@@ -36,12 +41,21 @@ def application(ctx: Ctx, officer: Officer, application_id: str) -> dict[str, An
 
 
 @router.post("/applications/{application_id}/decision", summary="审批决定 / decide")
-async def decision(ctx: Ctx, officer: Officer, application_id: str, body: JsonBody) -> dict[str, Any]:
+async def decision(
+    ctx: Ctx, officer: Officer, application_id: str, body: JsonBody
+) -> dict[str, Any]:
     payload = require_object(body, "decision")
     reason = payload.get("reason")
     decided = await run_in_threadpool(
-        approval.decide, ctx, officer, application_id, str(payload["decision"]),
+        approval.decide,
+        ctx,
+        officer,
+        application_id,
+        str(payload["decision"]),
         reason if isinstance(reason, str) else None,
     )
-    return {"application_id": decided.application_id, "status": decided.status,
-            "certificate_no": decided.certificate_no}
+    return {
+        "application_id": decided.application_id,
+        "status": decided.status,
+        "certificate_no": decided.certificate_no,
+    }

@@ -53,7 +53,9 @@ def status_list(ctx: Ctx, request: Request, list_id: str) -> Response:
 @router.get("/healthz", summary="健康检查 / health")
 def healthz(ctx: Ctx, request: Request) -> JSONResponse:
     ok = ping(request.app.state.engine)
-    return JSONResponse({"status": "ok" if ok else "database unavailable"}, status_code=200 if ok else 503)
+    return JSONResponse(
+        {"status": "ok" if ok else "database unavailable"}, status_code=200 if ok else 503
+    )
 
 
 def _etag(text: str) -> str:

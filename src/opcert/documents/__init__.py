@@ -1,0 +1,1 @@
+"""Documents: the printable certificate (PDF) in the 2019 national style."""

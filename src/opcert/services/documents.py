@@ -1,0 +1,35 @@
+"""Printable certificates: the PDF of a certificate's current credential."""
+
+from __future__ import annotations
+
+from opcert.credential.qr import qr_png
+from opcert.documents.certificate_pdf import CertificateView, render
+from opcert.domain.catalogue import catalogue
+from opcert.services.certificates import _current, _find
+from opcert.services.context import ServiceContext
+
+
+def export_pdf(ctx: ServiceContext, number: str, item: str, layout: str = "a4") -> bytes:
+    """The PDF certificate; its QR code holds the exact SC1 string of the current credential."""
+    with ctx.uow() as uow:
+        row = _find(uow, number, item)
+        version = _current(uow, row)
+        authority = uow.registry.authority(row.authority_code)
+        book = catalogue(row.catalogue_version)
+        category = book.category(row.category_code).name_zh if row.category_code else ""
+        view = CertificateView(
+            typ=row.typ,
+            number=row.number,
+            name=row.name,
+            sex="男" if row.sex == 1 else "女",
+            category=category,
+            item=row.item_name,
+            first_issued_on=row.first_issued_on.isoformat(),
+            valid_from=row.valid_from.isoformat(),
+            valid_to=row.valid_to.isoformat(),
+            review_due_on=row.review_due_on.isoformat() if row.review_due_on else "无需复审",
+            reviewed_on=row.reviewed_on.isoformat() if row.reviewed_on else "",
+            authority=authority.name if authority else row.authority_code,
+            qr_png=qr_png(version.sc1, ec="Q"),
+        )
+    return render(view, layout)
