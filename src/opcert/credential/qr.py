@@ -33,8 +33,9 @@ def qr_png(
 
     `scale` is pixels per module, `border` the quiet zone in modules. Raises
     ValueError for an error correction level other than M, Q or H, a scale
-    below 1, a negative border, or (unless `require_alphanumeric` is False)
-    text outside the QR alphanumeric set.
+    below 1, a negative border, text too long for a QR code at that level,
+    or (unless `require_alphanumeric` is False) text outside the QR
+    alphanumeric set.
     """
     if ec not in ERROR_CORRECTION_LEVELS:
         raise ValueError(f"error correction level must be one of {ERROR_CORRECTION_LEVELS}")
@@ -77,5 +78,5 @@ def _open(image: Image.Image | str | Path | bytes) -> Image.Image:
             return opened.copy()
     except FileNotFoundError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError) as exc:  # PIL's decoding errors
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
         raise ValueError(f"not a readable image: {exc}") from None

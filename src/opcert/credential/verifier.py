@@ -142,9 +142,8 @@ def verify(
         return _verify(text, trust_list, statuses, checked_at)
     except Exception:
         _log.exception("unexpected failure while verifying a credential")
-        check = failed(
-            "decode", "MALFORMED", "无法处理此凭证", "the credential could not be processed"
-        )
+        zh, en = "无法处理此凭证", "the credential could not be processed"
+        check = failed("decode", "INTERNAL_ERROR", zh, en)
         return _result(Verdict.MALFORMED, (check,), None, None, checked_at)
 
 

@@ -45,6 +45,12 @@ class UnitOfWork:
         self.session.rollback()
         self.session.close()
 
+    def begin_write(self) -> None:
+        """Declare that this unit of work writes: on SQLite it takes the write lock now, so the
+        reads that decide what to write stay true until commit; PostgreSQL needs nothing."""
+        if self.dialect == "sqlite":
+            self.session.connection(execution_options={"sqlite_immediate": True})
+
     @property
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name

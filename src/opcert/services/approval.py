@@ -139,6 +139,7 @@ def decide(
             "reason", "TOO_LONG", f"理由不能超过 {MAX_REASON} 字", f"reason over {MAX_REASON} chars"
         )
     with ctx.uow() as uow:
+        uow.begin_write()
         row = _application(uow.intake.application(app_id, lock=True), app_id)
         officer.require_region(row.region)
         if row.status != ApplicationStatus.IN_REVIEW.value:

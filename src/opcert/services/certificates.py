@@ -159,6 +159,7 @@ def revoke(
             f"ground must be one of {', '.join(REVOCATION_GROUNDS)}",
         )
     with ctx.uow() as uow:
+        uow.begin_write()
         row = _find(uow, number, item, lock=True)
         if officer is not None:
             officer.require_decider()

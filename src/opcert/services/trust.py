@@ -46,6 +46,7 @@ def compromise(ctx: ServiceContext, kid: str, at: datetime | None, *, resign: bo
     now = ctx.now()
     at = at or now
     with ctx.uow() as uow:
+        uow.begin_write()
         row = ctx.keys.revoke(uow, kid, at, now)
         count = _resign(uow, ctx, kid, int(at.timestamp()), row.issuer) if resign else 0
         ledger.append(

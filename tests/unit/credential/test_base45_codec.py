@@ -11,7 +11,7 @@ from opcert.credential.base45_codec import ALPHABET, b45decode, b45encode
 
 def _reference_decode(text: str) -> bytes | None:
     try:
-        return base45.b45decode(text)
+        return bytes(base45.b45decode(text))
     except ValueError:
         return None
 

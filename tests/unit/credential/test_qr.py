@@ -19,6 +19,12 @@ def _read_symbol(png: bytes) -> zxingcpp.Barcode:
     return symbol
 
 
+def version(symbol: zxingcpp.Barcode) -> int:
+    extra = symbol.extra
+    assert isinstance(extra, dict)
+    return int(extra["Version"])
+
+
 def test_a_credential_qr_code_reads_back_to_the_same_string(signer: SoftwareSigner) -> None:
     text = encode(make_payload(), signer)
     assert read_qr(qr_png(text)) == [text]
@@ -33,7 +39,7 @@ def test_the_qr_code_uses_alphanumeric_mode_so_it_is_smaller_than_in_byte_mode(
     byte_mode = _read_symbol(qr_png(text.lower(), require_alphanumeric=False))
     assert alphanumeric.format == zxingcpp.BarcodeFormat.QRCode
     assert alphanumeric.content_type == zxingcpp.ContentType.Text
-    assert int(alphanumeric.extra["Version"]) < int(byte_mode.extra["Version"])
+    assert version(alphanumeric) < version(byte_mode)
 
 
 def test_printed_cards_get_error_correction_q_by_default(signer: SoftwareSigner) -> None:
@@ -75,3 +81,9 @@ def test_an_image_without_a_qr_code_reads_as_nothing() -> None:
 def test_bytes_that_are_not_an_image_are_a_value_error() -> None:
     with pytest.raises(ValueError):
         read_qr(b"not a picture")
+
+
+def test_an_image_too_large_to_be_a_card_is_a_value_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
+    with pytest.raises(ValueError):
+        read_qr(qr_png("SC1:ABC"))

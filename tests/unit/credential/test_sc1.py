@@ -27,7 +27,7 @@ def cose_of(text: str) -> bytes:
 
 
 def wrap(cose: bytes) -> str:
-    return PREFIX + base45.b45encode(zlib.compress(cose)).decode()
+    return PREFIX + str(base45.b45encode(zlib.compress(cose)).decode())
 
 
 def test_the_cose_sign1_is_tagged_18_with_the_exact_protected_header_and_no_unprotected_one(
@@ -206,3 +206,10 @@ def test_set_padding_bits_after_the_last_deflate_block_are_refused() -> None:
         with pytest.raises(MalformedCredential) as raised:
             inflate(variant)
         assert raised.value.layer == "zlib"
+
+
+@pytest.mark.parametrize("text", ["SC1:\ud800", "SC1:\x00\x00\x00", "SC1:" + "\u4e2d" * 3])
+def test_text_outside_ascii_is_a_base45_failure_not_a_crash(text: str) -> None:
+    with pytest.raises(MalformedCredential) as raised:
+        decode(text)
+    assert raised.value.layer == "base45"

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+import cbor2
 import pytest
 
+from opcert.credential.base45_codec import b45encode
+from opcert.credential.cose import encode_cose_sign1, protected_header_bytes, sig_structure
 from opcert.credential.keys import SoftwareSigner
 from opcert.credential.sc1 import encode
 from opcert.credential.statuslist import StatusList
@@ -263,3 +267,26 @@ def test_the_json_answer_carries_verdict_certificate_time_and_checks(
 def test_a_malformed_answer_has_no_certificate() -> None:
     answer = run("garbage", []).to_json()
     assert (answer["verdict"], answer["certificate"], answer["issuer"]) == ("MALFORMED", None, None)
+
+
+def test_a_properly_signed_cwt_without_a_certificate_is_malformed(signer: SoftwareSigner) -> None:
+    protected = protected_header_bytes(signer.alg, signer.kid)
+    body = cbor2.dumps({1: "CN-440400", 6: ISSUED_AT, 4: ISSUED_AT + 10**8, 7: bytes(16)})
+    cose = encode_cose_sign1(protected, body, signer.sign(sig_structure(protected, body)))
+    text = "SC1:" + b45encode(zlib.compress(cose))
+    result = run(text, [make_trusted_key(signer)], [make_status_list()])
+    assert result.verdict is Verdict.MALFORMED
+    assert "certificate" in result.check("decode").message_en
+
+
+def test_a_bug_inside_verification_becomes_a_logged_malformed_answer(
+    signer: SoftwareSigner, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(text: str) -> object:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr("opcert.credential.verifier.decode", broken)
+    result = run(encode(make_payload(), signer), [make_trusted_key(signer)])
+    assert result.verdict is Verdict.MALFORMED
+    assert result.check("decode").code == "INTERNAL_ERROR"
+    assert "unexpected failure" in caplog.text

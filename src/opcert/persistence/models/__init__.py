@@ -10,6 +10,7 @@ from opcert.persistence.models.certificates import (
 from opcert.persistence.models.intake import Application, ExamResult, Person
 from opcert.persistence.models.keys import SigningKeyRow
 from opcert.persistence.models.ledger import LedgerEntry, LedgerHead
+from opcert.persistence.models.reports import Clue, IdentityReview
 from opcert.persistence.models.registry import (
     ApiKey,
     Authority,
@@ -24,11 +25,13 @@ __all__ = [
     "Application",
     "Authority",
     "Ban",
+    "Clue",
     "Base",
     "Certificate",
     "CredentialVersion",
     "ExamPoint",
     "ExamResult",
+    "IdentityReview",
     "Institution",
     "LedgerEntry",
     "LedgerHead",

@@ -49,8 +49,12 @@ class IntakeRepository:
                 insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
             )
             return ids
-        query = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(self.session.scalars(query, list(rows)))
+        # SQLite: the unit of work holds the write lock (begin_write), so the next ids are ours.
+        # (RETURNING with guaranteed order would run the insert row by row.)
+        start = int(self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
+        ids = list(range(start, start + len(rows)))
+        self.session.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        return ids
 
     def insert_many(self, model: type, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from opcert.persistence.models import (
     ApiKey,
     Authority,
+    Clue,
     ExamPoint,
+    IdentityReview,
     Institution,
     Officer,
     OfficerToken,
@@ -90,3 +92,26 @@ class RegistryRepository:
 
     def purge_tokens(self, now: datetime) -> None:
         self.session.execute(delete(OfficerToken).where(OfficerToken.expires_at <= now))
+
+    # clues and identity reviews (filed from the web pages, read by officers)
+    def clues(self, region_prefix: str, limit: int = 200) -> Sequence[Clue]:
+        query = select(Clue)
+        if region_prefix:
+            query = query.where(
+                Clue.region.startswith(region_prefix, autoescape=True) | Clue.region.is_(None)
+            )
+        return self.session.scalars(query.order_by(Clue.id.desc()).limit(limit)).all()
+
+    def identity_review(self, review_id: int) -> IdentityReview | None:
+        return self.session.get(IdentityReview, review_id)
+
+    def identity_reviews(
+        self, authority_prefix: str, status: str | None = "pending", limit: int = 200
+    ) -> Sequence[IdentityReview]:
+        query = select(IdentityReview)
+        if status:
+            query = query.where(IdentityReview.status == status)
+        if authority_prefix:
+            code = "CN-" + authority_prefix
+            query = query.where(IdentityReview.authority_code.startswith(code, autoescape=True))
+        return self.session.scalars(query.order_by(IdentityReview.id).limit(limit)).all()

@@ -292,7 +292,7 @@ def _file_application(
             "id_number": row.identity.number,
             "authority": authority.code,
             "checks": {c.check: c.outcome.value for c in checks},
-            "transitions": [t.to_json() for t in history],
+            "transitions": application["history"],
         },
     )
     return _Filed(result, outcome, event, application, issue)

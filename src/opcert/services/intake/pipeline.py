@@ -65,6 +65,7 @@ def submit_results(
     for attempt in range(3):
         try:
             with ctx.uow() as uow:
+                uow.begin_write()
                 outcomes = _submit(uow, ctx, principal, rows)
                 uow.commit()
                 return outcomes

@@ -1,0 +1,152 @@
+"""Rendering pages: language choice, the CSRF cookie, form errors from domain errors."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.datastructures import FormData
+
+from opcert.bootstrap import Platform
+from opcert.domain.errors import DomainError, ValidationFailed
+from opcert.interfaces.web import i18n
+from opcert.interfaces.web.security import (
+    CSRF_COOKIE,
+    CSRF_FIELD,
+    CaptchaBook,
+    TokenBucket,
+    csrf_matches,
+    new_token,
+)
+from opcert.services.context import ServiceContext
+from opcert.services.identity import IdentityVerifier, verifier_for
+
+TEMPLATES = Path(__file__).parent / "templates"
+LANG_COOKIE = "lang"
+
+
+@dataclass
+class WebState:
+    """Per-process state of the pages, built on first use from the platform's settings."""
+
+    secret: bytes
+    env: str
+    captcha: CaptchaBook
+    query_limiter: TokenBucket
+    identity: IdentityVerifier
+    error_sheets: OrderedDict[str, tuple[str, bytes]] = field(default_factory=OrderedDict)
+
+    def keep_error_sheet(self, owner: str, sheet: bytes) -> str:
+        key = new_token()
+        self.error_sheets[key] = (owner, sheet)
+        while len(self.error_sheets) > 200:
+            self.error_sheets.popitem(last=False)
+        return key
+
+
+def web_state(request: Request) -> WebState:
+    state: WebState | None = getattr(request.app.state, "web", None)
+    if state is None:
+        platform: Platform = request.app.state.platform
+        settings = platform.settings
+        # Derived from the key passphrase, which production requires to be a real secret.
+        secret = hmac.new(settings.passphrase, b"opcert-web-pages", hashlib.sha256).digest()
+        state = WebState(
+            secret,
+            settings.env,
+            CaptchaBook(secret),
+            TokenBucket(settings.query_rate_per_minute),
+            verifier_for(settings.env),
+        )
+        request.app.state.web = state
+    return state
+
+
+def ctx_of(request: Request) -> ServiceContext:
+    ctx: ServiceContext = request.app.state.ctx
+    return ctx
+
+
+def language(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+
+
+def _environment(lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+ENVIRONMENTS = {lang: _environment(lang) for lang in i18n.LANGUAGES}
+
+
+def csrf_token(request: Request) -> str:
+    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf", None)
+    if not token:
+        token = new_token()
+        request.state.csrf = token
+    return str(token)
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    lang = language(request)
+    token = csrf_token(request)
+    env = ENVIRONMENTS[lang]
+    html = env.get_template(name).render(
+        request=request,
+        lang=lang,
+        csrf_token=token,
+        pick=lambda zh, en: en if lang == "en" and en else zh,
+        dev=web_state(request).env != "production",
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status)
+    if request.cookies.get(CSRF_COOKIE) != token:
+        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+    if request.query_params.get("lang") in i18n.LANGUAGES:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+async def checked_form(request: Request) -> FormData:
+    """The submitted form, after the double-submit CSRF check (403 when it fails)."""
+    form = await request.form()
+    submitted = form.get(CSRF_FIELD)
+    if not csrf_matches(request.cookies.get(CSRF_COOKIE), submitted if isinstance(submitted, str) else None):
+        raise HTTPException(403, "表单已过期，请刷新页面后重试 / the form expired: reload the page")
+    return form
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def form_errors(error: DomainError, lang: str) -> dict[str, str]:
+    """Field name → message in the page's language; "" holds a message that names no field."""
+    listed = error.errors if isinstance(error, ValidationFailed) else [error]
+    errors: dict[str, str] = {}
+    for item in listed:
+        message = item.message_en if lang == "en" else item.message_zh
+        errors.setdefault(item.field or "", message)
+    return errors
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"

@@ -1,0 +1,85 @@
+"""Clues about suspected fake certificates (假证线索): filed by anyone, read by officers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opcert.domain.errors import FieldError, ValidationFailed
+from opcert.persistence.models import Clue
+from opcert.services.context import ServiceContext
+from opcert.services.principals import OfficerPrincipal
+
+MAX_DETAILS = 2000
+
+
+@dataclass(frozen=True)
+class ClueView:
+    id: int
+    id_number: str | None
+    name: str | None
+    where_seen: str | None
+    details: str
+    contact: str | None
+    status: str
+    created_at: str
+
+
+def report_fake(
+    ctx: ServiceContext,
+    *,
+    details: str,
+    id_number: str | None = None,
+    name: str | None = None,
+    where_seen: str | None = None,
+    contact: str | None = None,
+) -> int:
+    """File a clue; only the description is required. The region is the ID number's province."""
+    text = (details or "").strip()
+    errors = []
+    if not text:
+        errors.append(
+            FieldError("details", "REQUIRED", "请描述可疑证书的情况", "describe the suspected fake")
+        )
+    elif len(text) > MAX_DETAILS:
+        errors.append(
+            FieldError(
+                "details", "TOO_LONG", f"不能超过 {MAX_DETAILS} 字", f"at most {MAX_DETAILS} chars"
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    number = (id_number or "").strip().upper()[:18] or None
+    region = number[:2] + "0000" if number and number[:2].isdigit() else None
+    with ctx.uow() as uow:
+        row = Clue(
+            id_number=number,
+            name=(name or "").strip()[:50] or None,
+            region=region,
+            where_seen=(where_seen or "").strip()[:300] or None,
+            details=text,
+            contact=(contact or "").strip()[:100] or None,
+            status="open",
+            created_at=ctx.now(),
+        )
+        uow.registry.add(row)
+        uow.commit()
+        return row.id
+
+
+def clues_for(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ClueView]:
+    """Clues in the officer's province (by the reported ID number), and those with no ID number."""
+    with ctx.uow() as uow:
+        rows = uow.registry.clues(officer.region_prefix[:2])
+        return [
+            ClueView(
+                r.id,
+                r.id_number,
+                r.name,
+                r.where_seen,
+                r.details,
+                r.contact,
+                r.status,
+                r.created_at.isoformat(timespec="minutes"),
+            )
+            for r in rows
+        ]

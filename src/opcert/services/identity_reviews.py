@@ -1,0 +1,111 @@
+"""Manual identity review (人工审核): when the live face check fails, the holder sends a photo
+holding the ID card to an issuing authority, whose officers decide."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from opcert.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from opcert.persistence.models import IdentityReview
+from opcert.services.context import ServiceContext
+from opcert.services.principals import OfficerPrincipal
+
+MAX_PHOTO = 5 * 1024 * 1024
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    id: int
+    id_number: str
+    name: str
+    authority_code: str
+    status: str
+    created_at: str
+    decision_reason: str | None
+
+
+def authorities(ctx: ServiceContext) -> list[tuple[str, str]]:
+    with ctx.uow() as uow:
+        return [(a.code, a.name) for a in uow.registry.authorities()]
+
+
+def request_review(
+    ctx: ServiceContext, id_number: str, name: str, authority: str, photo: bytes, photo_type: str
+) -> int:
+    """File the request in the authority's queue; raises ValidationFailed naming the bad fields."""
+    errors = []
+    if not photo:
+        errors.append(FieldError("photo", "REQUIRED", "请上传手持身份证照片", "upload a photo"))
+    elif len(photo) > MAX_PHOTO or photo_type not in PHOTO_TYPES:
+        errors.append(
+            FieldError("photo", "PHOTO", "照片应为 5MB 以内的图片", "a picture under 5 MB")
+        )
+    with ctx.uow() as uow:
+        if uow.registry.authority(authority or "") is None:
+            errors.append(
+                FieldError("authority", "REQUIRED", "请选择发证机关", "choose the authority")
+            )
+        if errors:
+            raise ValidationFailed(errors)
+        row = IdentityReview(
+            id_number=id_number,
+            name=name,
+            authority_code=authority,
+            photo_type=photo_type,
+            photo=photo,
+            status="pending",
+            created_at=ctx.now(),
+        )
+        uow.registry.add(row)
+        uow.commit()
+        return row.id
+
+
+def review_queue(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ReviewView]:
+    with ctx.uow() as uow:
+        rows = uow.registry.identity_reviews(officer.region_prefix[:2])
+        return [_view(row) for row in rows]
+
+
+def review_photo(ctx: ServiceContext, officer: OfficerPrincipal, review_id: int) -> tuple[bytes, str]:
+    with ctx.uow() as uow:
+        row = _review(uow.registry.identity_review(review_id), officer)
+        return row.photo, row.photo_type
+
+
+def decide_review(
+    ctx: ServiceContext, officer: OfficerPrincipal, review_id: int, approve: bool, reason: str
+) -> ReviewView:
+    """Approve or reject; a rejection needs a reason. The holder is told by message (SMS)."""
+    officer.require_decider()
+    if not approve and not (reason or "").strip():
+        raise FieldError("reason", "REASON_REQUIRED", "驳回必须说明理由", "a rejection needs a reason")
+    with ctx.uow() as uow:
+        row = _review(uow.registry.identity_review(review_id), officer)
+        if row.status != "pending":
+            raise Conflict("REVIEW_DECIDED", "该申请已处理", "already decided")
+        row.status = "approved" if approve else "rejected"
+        row.decision_reason = (reason or "").strip()[:500] or None
+        row.decided_by, row.decided_at = officer.username, ctx.now()
+        uow.commit()
+        return _view(row)
+
+
+def _review(row: IdentityReview | None, officer: OfficerPrincipal) -> IdentityReview:
+    if row is None:
+        raise NotFound("REVIEW_UNKNOWN", "没有这个审核申请", "no such review request")
+    officer.require_region(row.authority_code.removeprefix("CN-"))
+    return row
+
+
+def _view(row: IdentityReview) -> ReviewView:
+    return ReviewView(
+        row.id,
+        row.id_number,
+        row.name,
+        row.authority_code,
+        row.status,
+        row.created_at.isoformat(timespec="minutes"),
+        row.decision_reason,
+    )
