@@ -68,7 +68,9 @@ def review_queue(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ReviewV
         return [_view(row) for row in rows]
 
 
-def review_photo(ctx: ServiceContext, officer: OfficerPrincipal, review_id: int) -> tuple[bytes, str]:
+def review_photo(
+    ctx: ServiceContext, officer: OfficerPrincipal, review_id: int
+) -> tuple[bytes, str]:
     with ctx.uow() as uow:
         row = _review(uow.registry.identity_review(review_id), officer)
         return row.photo, row.photo_type
@@ -80,7 +82,9 @@ def decide_review(
     """Approve or reject; a rejection needs a reason. The holder is told by message (SMS)."""
     officer.require_decider()
     if not approve and not (reason or "").strip():
-        raise FieldError("reason", "REASON_REQUIRED", "驳回必须说明理由", "a rejection needs a reason")
+        raise FieldError(
+            "reason", "REASON_REQUIRED", "驳回必须说明理由", "a rejection needs a reason"
+        )
     with ctx.uow() as uow:
         row = _review(uow.registry.identity_review(review_id), officer)
         if row.status != "pending":

@@ -128,7 +128,9 @@ async def checked_form(request: Request) -> FormData:
     """The submitted form, after the double-submit CSRF check (403 when it fails)."""
     form = await request.form()
     submitted = form.get(CSRF_FIELD)
-    if not csrf_matches(request.cookies.get(CSRF_COOKIE), submitted if isinstance(submitted, str) else None):
+    if not csrf_matches(
+        request.cookies.get(CSRF_COOKIE), submitted if isinstance(submitted, str) else None
+    ):
         raise HTTPException(403, "表单已过期，请刷新页面后重试 / the form expired: reload the page")
     return form
 

@@ -53,7 +53,9 @@ class IntakeRepository:
         # (RETURNING with guaranteed order would run the insert row by row.)
         start = int(self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
         ids = list(range(start, start + len(rows)))
-        self.session.execute(insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        self.session.execute(
+            insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+        )
         return ids
 
     def insert_many(self, model: type, rows: Sequence[dict[str, Any]]) -> None:
