@@ -12,6 +12,7 @@ Prints one JSON object per measurement:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import socket
 import subprocess
@@ -25,9 +26,11 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import emit, exam_institution, fresh_platform, machine, percentiles, rate, results
+from opcert.bootstrap import build
 from opcert.domain.clock import local_date
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.principals import InstitutionPrincipal
+from opcert.settings import Settings
 
 
 def raw_signatures_per_second() -> float:
@@ -42,30 +45,62 @@ def raw_signatures_per_second() -> float:
     return rate(hundred)
 
 
-def end_to_end(backend: str, total: int, batch: int) -> dict[str, object]:
+def end_to_end(backend: str, total: int, batch: int, clients: int = 1) -> dict[str, object]:
+    """Issue ``total`` passing results; ``clients`` processes submit concurrently, as several
+    exam institutions (or API workers) would. Test data is generated before the clock starts."""
     platform = fresh_platform(backend)
     exam_institution(platform)
-    ctx = platform.ctx
-    with ctx.uow() as uow:
-        row = uow.registry.institution_by_code("BENCH-EXAM")
-        principal = InstitutionPrincipal(row.id, row.code, row.name)
-    exam_date = local_date(ctx.now()).isoformat()
-    begin = time.perf_counter()
-    issued = 0
-    for start in range(0, total, batch):
-        outcomes = submit_results(ctx, principal, results(start, batch, exam_date))
-        issued += sum(1 for o in outcomes if o.outcome == "issued")
-    seconds = time.perf_counter() - begin
-    assert issued == total, f"only {issued} of {total} issued"
+    settings = platform.settings
+    exam_date = local_date(platform.ctx.now()).isoformat()
     platform.close()
+    shares = [(start, min(batch, total - start)) for start in range(0, total, batch)]
+    jobs = [shares[i::clients] for i in range(clients)]
+    with multiprocessing.get_context("spawn").Pool(clients) as pool:
+        ready = [
+            pool.apply_async(
+                _client_prepare, (settings.data_dir, settings.resolved_database_url, job, exam_date)
+            )
+            for job in jobs
+        ]
+        for item in ready:
+            item.get()
+        begin = time.perf_counter()
+        issued = sum(pool.map(_client_run, range(clients)))
+        seconds = time.perf_counter() - begin
+    assert issued == total, f"only {issued} of {total} issued"
     return {
         "bench": "intake_end_to_end",
         "backend": backend,
         "results": total,
         "batch": batch,
+        "clients": clients,
         "seconds": round(seconds, 2),
         "certificates_per_second": round(total / seconds, 1),
     }
+
+
+_PREPARED: dict[str, object] = {}
+
+
+def _client_prepare(data_dir: Path, url: str, job: list[tuple[int, int]], exam_date: str) -> None:
+    platform = build(Settings(data_dir=data_dir, database_url=url))
+    with platform.ctx.uow() as uow:
+        row = uow.registry.institution_by_code("BENCH-EXAM")
+        principal = InstitutionPrincipal(row.id, row.code, row.name)
+    _PREPARED.update(
+        platform=platform,
+        principal=principal,
+        batches=[results(start, count, exam_date) for start, count in job],
+    )
+
+
+def _client_run(_: int) -> int:
+    platform, principal = _PREPARED["platform"], _PREPARED["principal"]
+    issued = 0
+    for rows in _PREPARED["batches"]:  # type: ignore[attr-defined]
+        outcomes = submit_results(platform.ctx, principal, rows)  # type: ignore[attr-defined]
+        issued += sum(1 for o in outcomes if o.outcome == "issued")
+    return issued
 
 
 def single_latency(requests: int) -> dict[str, object]:
@@ -139,6 +174,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--results", type=int, default=None)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--clients", default="1,2", help="concurrent submitting processes to try")
     args = parser.parse_args()
     total = args.results or (5_000 if args.quick else 100_000)
     emit({"bench": "machine", **machine()})
@@ -149,7 +185,8 @@ def main() -> None:
         }
     )
     for backend in args.backends.split(","):
-        emit(end_to_end(backend, total, 1000))
+        for clients in (int(c) for c in args.clients.split(",")):
+            emit(end_to_end(backend, total, 1000, clients))
     emit(single_latency(200 if args.quick else 1000))
 
 

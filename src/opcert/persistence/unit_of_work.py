@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from opcert.persistence.repositories.certificates import CertificateRepository
@@ -44,6 +44,10 @@ class UnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
+        if _lost_a_race(exc):
+            # Another transaction wrote the same key first, or the two deadlocked: the caller may
+            # retry from the start. Services never see SQLAlchemy's exception types.
+            raise ConcurrentWriteConflict(str(getattr(exc, "orig", exc))) from exc
 
     def begin_write(self) -> None:
         """Declare that this unit of work writes: on SQLite it takes the write lock now, so the
@@ -71,6 +75,12 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+def _lost_a_race(exc: BaseException | None) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    return isinstance(exc, OperationalError) and "deadlock" in str(exc).lower()
 
 
 class UnitOfWorkFactory:

@@ -45,6 +45,7 @@ class StatusListService:
     ) -> list[tuple[str, int]]:
         """Reserve ``count`` random free entries for ``issuer``; the lists are locked meanwhile."""
         slots: list[tuple[str, int]] = []
+        uow.registry.lock_authority(issuer)
         lists = list(uow.certificates.status_lists(issuer, lock=True))
         while len(slots) < count:
             current = self._open_list(uow, issuer, lists, now)

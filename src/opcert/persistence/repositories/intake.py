@@ -29,33 +29,33 @@ class IntakeRepository:
     def person(self, id_number: str) -> Person | None:
         return self.session.scalar(select(Person).where(Person.id_number == id_number))
 
-    def insert_returning_ids(self, model: type, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """Insert many rows in one statement per chunk and return their ids in input order.
+    def reserve_ids(self, model: type, count: int) -> list[int]:
+        """Ids for ``count`` new rows of ``model``, to be inserted in this transaction.
 
-        Core statements, not ORM objects: the intake path writes thousands of rows a second.
+        PostgreSQL draws them from the table's sequence. SQLite continues after ``max(id)``: the
+        unit of work holds the write lock (``begin_write``), so nobody else can take them; a
+        second reservation for the same table must follow the insert of the first.
         """
-        if not rows:
+        if count <= 0:
             return []
         table = model.__table__  # type: ignore[attr-defined]
         if self.session.get_bind().dialect.name == "postgresql":
-            # One multi-row INSERT ... RETURNING with thousands of parameters costs psycopg more to
-            # parse than the database to run; reserving ids from the sequence and sending a
-            # pipelined executemany is several times faster.
             reserve = text(
                 "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
             )
-            ids = [int(i) for i in self.session.scalars(reserve, {"t": table.name, "n": len(rows)})]
-            self.session.execute(
-                insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
-            )
-            return ids
-        # SQLite: the unit of work holds the write lock (begin_write), so the next ids are ours.
-        # (RETURNING with guaranteed order would run the insert row by row.)
+            return [int(i) for i in self.session.scalars(reserve, {"t": table.name, "n": count})]
         start = int(self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
-        ids = list(range(start, start + len(rows)))
-        self.session.execute(
-            insert(table), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
-        )
+        return list(range(start, start + count))
+
+    def insert_returning_ids(self, model: type, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert many rows with reserved ids; return the ids in input order.
+
+        Core statements and a plain executemany (pipelined on psycopg 3): a multi-row
+        ``INSERT ... RETURNING`` costs psycopg more to parse than the server to run, and SQLite
+        runs an order-preserving RETURNING row by row (decision 0003).
+        """
+        ids = self.reserve_ids(model, len(rows))
+        self.insert_many(model, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
         return ids
 
     def insert_many(self, model: type, rows: Sequence[dict[str, Any]]) -> None:

@@ -32,6 +32,11 @@ class RegistryRepository:
     def authority(self, code: str) -> Authority | None:
         return self.session.get(Authority, code)
 
+    def lock_authority(self, code: str) -> None:
+        """Row-lock an authority (PostgreSQL) so work per issuer, like opening a status list,
+        happens one transaction at a time."""
+        self.session.execute(select(Authority.code).where(Authority.code == code).with_for_update())
+
     def authorities(self) -> Sequence[Authority]:
         return self.session.scalars(select(Authority).order_by(Authority.code)).all()
 

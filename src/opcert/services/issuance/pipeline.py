@@ -53,7 +53,9 @@ def issue_many(uow: UnitOfWork, ctx: ServiceContext, requests: list[IssueRequest
     now = ctx.now()
     issued_on = local_date(now)
     slots = _reserve_slots(uow, ctx, requests, now)
-    certificate_ids = _write_certificates(uow, requests, issued_on, now)
+    # Version ids first, so each new certificate row is written pointing at its credential.
+    version_ids = uow.intake.reserve_ids(CredentialVersion, len(requests))
+    certificate_ids = _write_certificates(uow, requests, version_ids, issued_on, now)
     versions, texts = [], []
     signers: dict[str, Signer] = {}
     for request, certificate_id, slot in zip(requests, certificate_ids, slots, strict=True):
@@ -72,6 +74,7 @@ def issue_many(uow: UnitOfWork, ctx: ServiceContext, requests: list[IssueRequest
         texts.append(text)
         versions.append(
             {
+                "id": version_ids[len(versions)],
                 "certificate_id": certificate_id,
                 "version": _next_version(uow, request),
                 "cti": cti.hex(),
@@ -86,14 +89,10 @@ def issue_many(uow: UnitOfWork, ctx: ServiceContext, requests: list[IssueRequest
             }
         )
     _supersede_previous(uow, ctx, requests, now)
-    version_ids = uow.intake.insert_returning_ids(CredentialVersion, versions)
-    uow.intake.update_many(
-        Certificate,
-        [
-            {"id": c, "current_version_id": v}
-            for c, v in zip(certificate_ids, version_ids, strict=True)
-        ],
-    )
+    uow.intake.insert_many(CredentialVersion, versions)
+    for request, version_id in zip(requests, version_ids, strict=True):
+        if request.existing is not None:
+            request.existing.current_version_id = version_id
     return [
         Issued(certificate_number(r.id_number), c, v, t)
         for r, c, v, t in zip(requests, certificate_ids, version_ids, texts, strict=True)
@@ -116,7 +115,11 @@ def _reserve_slots(
 
 
 def _write_certificates(
-    uow: UnitOfWork, requests: list[IssueRequest], issued_on: date, now: datetime
+    uow: UnitOfWork,
+    requests: list[IssueRequest],
+    version_ids: list[int],
+    issued_on: date,
+    now: datetime,
 ) -> list[int]:
     rules = rule_set_for(issued_on)
     dates = certificate_dates(rules, issued_on)
@@ -146,6 +149,7 @@ def _write_certificates(
             continue
         item = catalogue(request.catalogue_version).item(request.item_code)
         values.update(
+            current_version_id=version_ids[position],
             number=certificate_number(request.id_number),
             typ="SO",
             id_number=request.id_number,
