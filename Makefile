@@ -47,17 +47,21 @@ integration: integration-sqlite integration-postgres
 test: lint types contracts unit integration
 	@if [ -d tests/e2e ] && ls tests/e2e/test_*.py >/dev/null 2>&1; then $(MAKE) e2e; fi
 
+# Debian's Chromium (never `playwright install`) and CJK fonts so pages and screenshots show Chinese.
 browser:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@test -x /usr/bin/chromium && test -d /usr/share/fonts/opentype/noto || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
 
 e2e: install browser
 	$(BIN)/pytest -q tests/e2e -p no:cacheprovider
 
 bench: install
 	$(BIN)/python bench/intake.py
+	$(BIN)/python bench/verify.py
 
 bench-quick: install
 	$(BIN)/python bench/intake.py --quick
+	$(BIN)/python bench/verify.py --quick
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -17,6 +17,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from opcert.documents.pdf_images import draw_png
+
 FONT = "STSong-Light"
 CARD = (85.6 * mm, 54 * mm)
 STYLES = {
@@ -116,9 +118,7 @@ def _a4(canvas: Canvas, view: CertificateView) -> None:
         canvas.drawString(left + 66 * mm, y, value or "—")
         y -= 10 * mm
     qr_size = 62 * mm
-    canvas.drawImage(
-        ImageReader(io.BytesIO(view.qr_png)), width - left - qr_size, 100 * mm, qr_size, qr_size
-    )
+    draw_png(canvas, view.qr_png, width - left - qr_size, 100 * mm, qr_size, qr_size)
     canvas.setFont(FONT, 9)
     canvas.drawCentredString(width - left - qr_size / 2, 97 * mm, "扫码核验 · 离线亦可验证")
     canvas.setFont(FONT, 12)
@@ -151,9 +151,7 @@ def _card(canvas: Canvas, view: CertificateView) -> None:
         canvas.drawString(20 * mm, y, f"{label}  {value or '—'}")
         y -= 3.6 * mm
     qr_size = 26 * mm
-    canvas.drawImage(
-        ImageReader(io.BytesIO(view.qr_png)), width - qr_size - 1.5 * mm, 4 * mm, qr_size, qr_size
-    )
+    draw_png(canvas, view.qr_png, width - qr_size - 1.5 * mm, 4 * mm, qr_size, qr_size)
     canvas.setFont(FONT, 4)
     canvas.setFillColor(ink)
     canvas.drawCentredString(width / 2, 1.5 * mm, FOOTER)

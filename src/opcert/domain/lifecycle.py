@@ -2,6 +2,12 @@
 
 No nightly job: expiry and lapse follow from the dates and the rule set in force, so a query on any
 day (or under a fake clock) gives the true answer.
+
+Invariant kept by the services: ``review_due`` is the next review (复审) still owed. A passed
+review moves it to the following due date (or clears it when that date is not before the end of
+validity), so a review is missed exactly when the owed due date has passed. Under MEM Order 19 a
+review falling due on or after 2026-06-01 is not needed at all; one that fell due before and was
+missed lapses the certificate (失效) for good.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from opcert.domain.certificates import StatusCode
 from opcert.domain.rules import SWITCH_DATE
 
 
@@ -21,16 +28,18 @@ class PublicStatus(StrEnum):
     REVOKED = "revoked"
     CANCELLED = "cancelled"
     SUSPENDED = "suspended"
+    SUPERSEDED = "superseded"
 
 
 STATUS_LABELS: dict[PublicStatus, tuple[str, str]] = {
     PublicStatus.VALID: ("有效", "valid"),
     PublicStatus.NOT_YET_VALID: ("尚未生效", "not yet valid"),
     PublicStatus.EXPIRED: ("已过期", "expired"),
-    PublicStatus.LAPSED: ("已失效（未按期复审）", "lapsed (review missed)"),
+    PublicStatus.LAPSED: ("已失效（未按期复审或复审不合格）", "lapsed (review missed or failed)"),
     PublicStatus.REVOKED: ("已撤销", "revoked"),
     PublicStatus.CANCELLED: ("已注销", "cancelled"),
     PublicStatus.SUSPENDED: ("暂停使用", "suspended"),
+    PublicStatus.SUPERSEDED: ("已被新版本取代", "superseded by a newer version"),
 }
 
 RECORDED_STATES = {
@@ -39,6 +48,17 @@ RECORDED_STATES = {
     "suspended": PublicStatus.SUSPENDED,
     "lapsed": PublicStatus.LAPSED,
 }
+
+# The status-list value each recorded state publishes (credential spec section 5).
+STATE_STATUS_CODES: dict[str, StatusCode] = {
+    "active": StatusCode.IN_FORCE,
+    "revoked": StatusCode.VOID,
+    "cancelled": StatusCode.VOID,
+    "lapsed": StatusCode.VOID,
+    "suspended": StatusCode.SUSPENDED,
+}
+
+REVIEW_NOT_NEEDED = ("无需复审（应急管理部令第19号）", "no review needed (MEM Order 19)")
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,9 @@ class CertificateFacts:
     valid_to: date
     review_due: date | None
     reviewed_on: date | None
+    # An application for the owed review was filed in its window and awaits a decision: the
+    # certificate does not lapse while the authority decides (Order 30 Art. 24).
+    review_pending: bool = False
 
 
 def review_required(facts: CertificateFacts) -> bool:
@@ -56,7 +79,27 @@ def review_required(facts: CertificateFacts) -> bool:
     return facts.review_due is not None and facts.review_due < SWITCH_DATE
 
 
+def owed_review(facts: CertificateFacts) -> date | None:
+    """The review date that still binds the holder, ``None`` when no review is needed."""
+    return facts.review_due if review_required(facts) else None
+
+
+def lapse_cutoff(today: date) -> date:
+    """A still-owed review due strictly before this date was missed: ``min(today, 2026-06-01)``.
+
+    The services' one status-list query uses this bound, so lists, queries and the domain agree.
+    """
+    return min(today, SWITCH_DATE)
+
+
+def review_missed(facts: CertificateFacts, today: date) -> bool:
+    """Whether an owed review fell due before ``today`` (and before the switch) without being made."""
+    due = facts.review_due
+    return due is not None and due < lapse_cutoff(today) and not facts.review_pending
+
+
 def public_status(facts: CertificateFacts, today: date) -> PublicStatus:
+    """The status shown to the public on ``today``; recorded acts win over dates."""
     recorded = RECORDED_STATES.get(facts.state)
     if recorded is not None:
         return recorded
@@ -64,7 +107,19 @@ def public_status(facts: CertificateFacts, today: date) -> PublicStatus:
         return PublicStatus.NOT_YET_VALID
     if today > facts.valid_to:
         return PublicStatus.EXPIRED
-    due = facts.review_due
-    if review_required(facts) and facts.reviewed_on is None and due is not None and today > due:
+    if review_missed(facts, today):
         return PublicStatus.LAPSED
     return PublicStatus.VALID
+
+
+def status_entry(facts: CertificateFacts, recorded: int, today: date) -> StatusCode:
+    """The 2-bit entry the current credential version publishes on ``today``.
+
+    ``recorded`` is the stored entry (superseded, revoked, suspended …); a still-in-force entry
+    turns void (1) once an owed review was missed. Expiry is not a status: it is in ``exp``.
+    """
+    if recorded != StatusCode.IN_FORCE:
+        return StatusCode(recorded)
+    if facts.state == "active" and review_missed(facts, today):
+        return StatusCode.VOID
+    return STATE_STATUS_CODES.get(facts.state, StatusCode.IN_FORCE)

@@ -12,6 +12,7 @@ from opcert.persistence.repositories.certificates import CertificateRepository
 from opcert.persistence.repositories.intake import IntakeRepository
 from opcert.persistence.repositories.keys import KeyRepository
 from opcert.persistence.repositories.ledger import LedgerRepository
+from opcert.persistence.repositories.lifecycle import LifecycleRepository
 from opcert.persistence.repositories.registry import RegistryRepository
 
 
@@ -34,6 +35,7 @@ class UnitOfWork:
         self.certificates = CertificateRepository(self.session)
         self.keys = KeyRepository(self.session)
         self.ledger = LedgerRepository(self.session)
+        self.lifecycle = LifecycleRepository(self.session)
         return self
 
     def __exit__(

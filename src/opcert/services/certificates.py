@@ -11,7 +11,13 @@ from opcert.domain.catalogue import catalogue
 from opcert.domain.certificates import StatusCode
 from opcert.domain.errors import FieldError, NotFound, ValidationFailed
 from opcert.domain.identity import parse_resident_id
-from opcert.domain.lifecycle import STATUS_LABELS, CertificateFacts, public_status
+from opcert.domain.lifecycle import (
+    REVIEW_NOT_NEEDED,
+    STATUS_LABELS,
+    CertificateFacts,
+    owed_review,
+    public_status,
+)
 from opcert.domain.periods import add_years
 from opcert.domain.rules import rule_set
 from opcert.persistence.models import Ban, Certificate, CredentialVersion
@@ -41,11 +47,22 @@ REVOCATION_GROUNDS = {
 BANNING_GROUNDS = frozenset({"false_information", "deception"})
 
 
-def certificate_json(row: Certificate, today: date) -> dict[str, Any]:
+def certificate_json(
+    row: Certificate, today: date, *, review_pending: bool = False, legacy: bool = False
+) -> dict[str, Any]:
+    """The public view of a certificate on ``today``. ``review_required`` is false where MEM
+    Order 19 made the review unnecessary (due on or after 2026-06-01) or none was ever due."""
     facts = CertificateFacts(
-        row.state, row.rule_set, row.valid_from, row.valid_to, row.review_due_on, row.reviewed_on
+        row.state,
+        row.rule_set,
+        row.valid_from,
+        row.valid_to,
+        row.review_due_on,
+        row.reviewed_on,
+        review_pending=review_pending,
     )
     status = public_status(facts, today)
+    owed = owed_review(facts)
     zh, en = STATUS_LABELS[status]
     book = catalogue(row.catalogue_version)
     category = book.category(row.category_code) if row.category_code else None
@@ -66,8 +83,13 @@ def certificate_json(row: Certificate, today: date) -> dict[str, Any]:
         "valid_to": row.valid_to.isoformat(),
         "review_due_on": row.review_due_on.isoformat() if row.review_due_on else None,
         "reviewed_on": row.reviewed_on.isoformat() if row.reviewed_on else None,
+        "review_required": owed is not None,
+        "review_note": None
+        if owed is not None or row.review_due_on is None
+        else REVIEW_NOT_NEEDED[0],
         "authority": row.authority_code,
         "rule_set": row.rule_set,
+        "form": "legacy_card" if legacy else "electronic",
     }
 
 
@@ -90,7 +112,17 @@ def public_query(
     with ctx.uow() as uow:
         rows = uow.certificates.of_person(number, " ".join(name.split()))
         today = ctx.today()
-        found = [certificate_json(row, today) for row in rows]
+        legacy = uow.lifecycle.legacy_ids([row.id for row in rows])
+        found = [
+            certificate_json(
+                row,
+                today,
+                review_pending=row.review_due_on is not None
+                and uow.lifecycle.has_pending_review(row.id, row.review_due_on),
+                legacy=row.id in legacy,
+            )
+            for row in rows
+        ]
         names = {a.code: a.name for a in uow.registry.authorities()}
     if not found:
         raise NotFound("CERTIFICATE_NOT_FOUND", NOT_FOUND_ZH, NOT_FOUND_EN)

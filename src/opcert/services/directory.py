@@ -27,6 +27,18 @@ class Listing:
     active: bool
 
 
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    code: str
+    name: str
+    kind: str
+    region: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Haversine distance between two points given in degrees."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -49,7 +61,11 @@ def institutions(
         items_of: dict[int, set[str]] = {}
         for point in points:
             items_of.setdefault(point.institution_id, set()).update(point.items or ["*"])
-        rows = [r for r in uow.registry.institutions() if r.active]
+        rows = [
+            _Row(r.id, r.code, r.name, r.kind, r.region, r.address or "", r.latitude, r.longitude)
+            for r in uow.registry.institutions()
+            if r.active
+        ]
     listings = []
     for row in rows:
         covered = items_of.get(row.id, set())
@@ -67,14 +83,21 @@ def institutions(
                 row.kind,
                 row.region,
                 division_name(row.region) or row.region,
-                row.address or "",
+                row.address,
                 tuple(sorted(covered)),
                 row.latitude,
                 row.longitude,
                 distance,
-                row.active,
+                True,
             )
         )
     if near:
         return sorted(listings, key=lambda x: (x.distance_km is None, x.distance_km or 0.0))
     return sorted(listings, key=lambda x: (x.region, x.name))
+
+
+def provinces(ctx: ServiceContext) -> list[tuple[str, str]]:
+    """The provinces that have at least one active institution, for the region filter."""
+    with ctx.uow() as uow:
+        codes = {r.region[:2] + "0000" for r in uow.registry.institutions() if r.active}
+    return sorted((code, division_name(code) or code) for code in codes)

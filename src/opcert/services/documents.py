@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from opcert.credential.qr import qr_png
 from opcert.documents.certificate_pdf import CertificateView, render
 from opcert.domain.catalogue import catalogue
+from opcert.domain.lifecycle import REVIEW_NOT_NEEDED, CertificateFacts, owed_review
 from opcert.services.certificates import _current, _find
 from opcert.services.context import ServiceContext
 
@@ -17,6 +20,10 @@ def export_pdf(ctx: ServiceContext, number: str, item: str, layout: str = "a4") 
         authority = uow.registry.authority(row.authority_code)
         book = catalogue(row.catalogue_version)
         category = book.category(row.category_code).name_zh if row.category_code else ""
+        facts = CertificateFacts(
+            row.state, row.rule_set, row.valid_from, row.valid_to, row.review_due_on, None
+        )
+        owed = owed_review(facts)
         view = CertificateView(
             typ=row.typ,
             number=row.number,
@@ -27,9 +34,16 @@ def export_pdf(ctx: ServiceContext, number: str, item: str, layout: str = "a4") 
             first_issued_on=row.first_issued_on.isoformat(),
             valid_from=row.valid_from.isoformat(),
             valid_to=row.valid_to.isoformat(),
-            review_due_on=row.review_due_on.isoformat() if row.review_due_on else "无需复审",
+            review_due_on=_review_text(row.typ, owed),
             reviewed_on=row.reviewed_on.isoformat() if row.reviewed_on else "",
             authority=authority.name if authority else row.authority_code,
             qr_png=qr_png(version.sc1, ec="Q"),
         )
     return render(view, layout)
+
+
+def _review_text(typ: str, owed: date | None) -> str:
+    """应复审日期 as printed: the date still owed, or why none is (MEM Order 19; SM has none)."""
+    if typ == "SM":
+        return "不适用"
+    return owed.isoformat() if owed is not None else REVIEW_NOT_NEEDED[0]

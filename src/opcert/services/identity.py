@@ -40,6 +40,10 @@ class IdentityVerifier(Protocol):
 
     def face_check(self, challenge_id: str, evidence: str) -> bool: ...
 
+    def verified(self, challenge_id: str) -> Challenge | None:
+        """The person whose code was checked in this challenge, else None."""
+        ...
+
 
 @dataclass
 class OutboxMessage:
@@ -69,6 +73,7 @@ class DevelopmentIdentityVerifier:
         with ctx.uow() as uow:
             person = uow.intake.person(number)
             known = bool(uow.certificates.of_person(number, clean_name))
+            phone = person.phone if person is not None else None
         if not known or person is None:
             raise NotFound(
                 "PERSON_UNKNOWN",
@@ -76,7 +81,7 @@ class DevelopmentIdentityVerifier:
                 "the ID number and name do not match a certificate holder",
                 field="id_number",
             )
-        phone = person.phone or "1**********"
+        phone = phone or "1**********"
         challenge = Challenge(secrets.token_urlsafe(16), number, clean_name, _masked(phone))
         code = f"{secrets.randbelow(1_000_000):06d}"
         self.pending[challenge.id] = _Pending(challenge, code, ctx.now() + CODE_LIFETIME)
@@ -103,6 +108,10 @@ class DevelopmentIdentityVerifier:
             raise Unauthorized("CODE_FIRST", "请先完成短信验证", "verify the code first")
         return evidence == "pass"
 
+    def verified(self, challenge_id: str) -> Challenge | None:
+        pending = self.pending.get(challenge_id)
+        return pending.challenge if pending is not None and pending.verified else None
+
 
 class UnconfiguredIdentityVerifier:
     """Production without a configured provider: every login is refused, clearly."""
@@ -122,6 +131,9 @@ class UnconfiguredIdentityVerifier:
 
     def face_check(self, challenge_id: str, evidence: str) -> bool:
         raise self._refuse()
+
+    def verified(self, challenge_id: str) -> Challenge | None:
+        return None
 
 
 def verifier_for(env: str) -> IdentityVerifier:

@@ -3,6 +3,10 @@
 Indexes are drawn uniformly at random from the free slots of the issuer's current list, so an
 index says nothing about when or to whom a credential was issued. A list is filled to half its
 capacity before a new one is opened, which keeps random draws cheap and the lists sparse.
+
+An entry is its stored value, except that an in-force entry of a certificate whose owed review
+was missed reads 1 (void, 失效): the lapse follows from the date the list is built on, so no batch
+job writes it, and a list cached yesterday is rebuilt after midnight (the cache key holds the day).
 """
 
 from __future__ import annotations
@@ -11,10 +15,13 @@ import hashlib
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from opcert.credential.statuslist import ENTRIES_PER_LIST, StatusBits, StatusList, sign_status_list
+from opcert.domain.certificates import StatusCode
+from opcert.domain.clock import local_date
 from opcert.domain.errors import NotFound
+from opcert.domain.lifecycle import lapse_cutoff
 from opcert.persistence.models import CredentialVersion, StatusListRow
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.keystore import KeyStore
@@ -30,6 +37,7 @@ class SignedStatusList:
     ttl: int
     revision: int
     signed_at: int
+    day: date
 
 
 class StatusListService:
@@ -81,7 +89,11 @@ class StatusListService:
     ) -> None:
         uow.certificates.set_status(version, value, now)
 
-    def bits(self, uow: UnitOfWork, list_id: str) -> tuple[StatusListRow, StatusBits]:
+    def bits(
+        self, uow: UnitOfWork, list_id: str, now: datetime
+    ) -> tuple[StatusListRow, StatusBits]:
+        """The entries of ``list_id`` as they stand on ``now``'s day: stored values plus the
+        lapse of missed reviews (one indexed query). Raises ``NotFound`` for an unknown list."""
         row = uow.certificates.status_list(list_id)
         if row is None:
             raise NotFound(
@@ -89,25 +101,31 @@ class StatusListService:
                 f"没有这个状态列表：{list_id}",
                 f"no such status list: {list_id}",
             )
-        return row, StatusBits.from_values(row.entries, uow.certificates.status_entries(list_id))
+        entries = uow.certificates.status_entries(list_id)
+        cutoff = lapse_cutoff(local_date(now))
+        entries += [(i, StatusCode.VOID) for i in uow.lifecycle.lapsed_indexes(list_id, cutoff)]
+        return row, StatusBits.from_values(row.entries, entries)
 
     def signed(self, uow: UnitOfWork, list_id: str, now: datetime) -> SignedStatusList:
-        """The signed list, rebuilt whenever its revision moved or half its ttl has passed."""
+        """The signed list, rebuilt whenever its revision moved, the day changed (lapses follow
+        the date) or half its ttl has passed."""
         row = uow.certificates.status_list(list_id)
         cached = self._cache.get(list_id)
+        today = local_date(now)
         if (
             cached is not None
             and row is not None
             and cached.revision == row.revision
-            and now.timestamp() - cached.signed_at < self.ttl / 2
+            and cached.day == today
+            and 0 <= now.timestamp() - cached.signed_at < self.ttl / 2
         ):
             return cached
-        row, bits = self.bits(uow, list_id)
+        row, bits = self.bits(uow, list_id, now)
         issued = int(now.timestamp())
         document = StatusList(list_id=list_id, iss=row.issuer, iat=issued, ttl=self.ttl, bits=bits)
         jws = sign_status_list(document, self.keys.signer_for(uow, row.issuer))
         etag = '"' + hashlib.sha256(jws.encode()).hexdigest()[:32] + '"'
-        signed = SignedStatusList(list_id, jws, etag, self.ttl, row.revision, issued)
+        signed = SignedStatusList(list_id, jws, etag, self.ttl, row.revision, issued, today)
         with self._lock:
             self._cache[list_id] = signed
         return signed

@@ -26,7 +26,7 @@ class LiveStatuses:
         row = self.uow.certificates.status_list(list_id)
         if row is None:
             return None
-        _, bits = self.service.bits(self.uow, list_id)
+        _, bits = self.service.bits(self.uow, list_id, self.now)
         return StatusList(
             list_id=list_id,
             iss=row.issuer,

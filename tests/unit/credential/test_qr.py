@@ -87,3 +87,17 @@ def test_an_image_too_large_to_be_a_card_is_a_value_error(monkeypatch: pytest.Mo
     monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 100)
     with pytest.raises(ValueError):
         read_qr(qr_png("SC1:ABC"))
+
+
+@pytest.mark.parametrize(("scale", "border"), [(1, 0), (3, 4), (8, 4), (8, 0)])
+def test_the_png_has_exactly_the_pixels_of_the_symbol_drawn_at_that_scale(
+    signer: SoftwareSigner, scale: int, border: int
+) -> None:
+    text = encode(make_payload(), signer)
+    symbol = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="Q")
+    drawn = Image.fromarray(symbol.to_image(scale=scale, add_quiet_zones=False))
+    expected = Image.new("L", (drawn.width + 2 * border * scale,) * 2, 255)
+    expected.paste(drawn, (border * scale, border * scale))
+    png = Image.open(io.BytesIO(qr_png(text, scale=scale, border=border)))
+    assert png.mode == "1"
+    assert png.convert("L").tobytes() == expected.tobytes()

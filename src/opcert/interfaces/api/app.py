@@ -10,7 +10,9 @@ from swagger_ui_bundle import swagger_ui_path
 
 from opcert.bootstrap import Platform
 from opcert.interfaces.api import errors
-from opcert.interfaces.api.routers import intake, officers, public
+from opcert.interfaces.api.routers import intake, lifecycle, officers, public
+from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
+from opcert.interfaces.web import router as web_router
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -29,7 +31,10 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(intake.router)
     app.include_router(officers.router)
     app.include_router(public.router)
+    app.include_router(lifecycle.router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
+    app.include_router(web_router)
+    app.mount("/static/web", StaticFiles(directory=WEB_STATIC_DIR), name="web-static")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

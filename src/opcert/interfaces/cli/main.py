@@ -9,6 +9,7 @@ from opcert.interfaces.cli import (
     certificates,
     keys,
     ledger,
+    lifecycle,
     registry,
     results,
     setup,
@@ -33,6 +34,8 @@ app.add_typer(applications.app, name="applications")
 app.add_typer(keys.keys, name="keys")
 app.add_typer(keys.trust, name="trust")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(lifecycle.app, name="lifecycle")
+app.add_typer(lifecycle.legacy_app, name="legacy")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,8 @@ def language(request: Request) -> str:
     return chosen if chosen in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
 
 
-def _environment(lang: str) -> Environment:
+@cache
+def environment(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html"]),
@@ -87,9 +89,6 @@ def _environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     return env
-
-
-ENVIRONMENTS = {lang: _environment(lang) for lang in i18n.LANGUAGES}
 
 
 def csrf_token(request: Request) -> str:
@@ -103,7 +102,7 @@ def csrf_token(request: Request) -> str:
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     lang = language(request)
     token = csrf_token(request)
-    env = ENVIRONMENTS[lang]
+    env = environment(lang)
     html = env.get_template(name).render(
         request=request,
         lang=lang,

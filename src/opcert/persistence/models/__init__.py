@@ -10,7 +10,6 @@ from opcert.persistence.models.certificates import (
 from opcert.persistence.models.intake import Application, ExamResult, Person
 from opcert.persistence.models.keys import SigningKeyRow
 from opcert.persistence.models.ledger import LedgerEntry, LedgerHead
-from opcert.persistence.models.reports import Clue, IdentityReview
 from opcert.persistence.models.registry import (
     ApiKey,
     Authority,
@@ -19,15 +18,16 @@ from opcert.persistence.models.registry import (
     Officer,
     OfficerToken,
 )
+from opcert.persistence.models.reports import Clue, IdentityReview
 
 __all__ = [
     "ApiKey",
     "Application",
     "Authority",
     "Ban",
-    "Clue",
     "Base",
     "Certificate",
+    "Clue",
     "CredentialVersion",
     "ExamPoint",
     "ExamResult",
@@ -40,4 +40,29 @@ __all__ = [
     "Person",
     "SigningKeyRow",
     "StatusListRow",
+]
+
+# Certificate lifecycle (issue 5): imported for their tables.
+from opcert.persistence.models.lifecycle import (
+    Cancellation,
+    CertificateEvent,
+    LegacyCard,
+    ReviewRow,
+)
+from opcert.persistence.models.reminders import (
+    Employer,
+    HolderContact,
+    Registration,
+    ReminderRow,
+)
+
+__all__ += [
+    "Cancellation",
+    "CertificateEvent",
+    "Employer",
+    "HolderContact",
+    "LegacyCard",
+    "Registration",
+    "ReminderRow",
+    "ReviewRow",
 ]

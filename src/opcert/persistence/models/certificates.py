@@ -39,7 +39,7 @@ class Certificate(Base):
     first_issued_on: Mapped[date] = mapped_column(Date)
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date] = mapped_column(Date)
-    review_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    review_due_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     reviewed_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     state: Mapped[str] = mapped_column(String(16))  # active | revoked | cancelled | suspended
     state_reason: Mapped[str | None] = mapped_column(String(500), nullable=True)

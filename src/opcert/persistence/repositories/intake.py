@@ -6,10 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import Application, ExamResult, Person
+from opcert.persistence.repositories.bulk import bulk_insert
 
 
 class IntakeRepository:
@@ -59,8 +60,8 @@ class IntakeRepository:
         return ids
 
     def insert_many(self, model: type, rows: Sequence[dict[str, Any]]) -> None:
-        if rows:
-            self.session.execute(insert(model.__table__), list(rows))  # type: ignore[attr-defined]
+        """Insert rows that all carry the same keys (see ``bulk_insert``)."""
+        bulk_insert(self.session, model.__table__, rows)  # type: ignore[attr-defined]
 
     def update_many(self, model: type, rows: Sequence[dict[str, Any]]) -> None:
         """Bulk update by ``id``: each dict holds the id and the same set of new values."""

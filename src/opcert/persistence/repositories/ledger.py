@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import LedgerEntry, LedgerHead
+from opcert.persistence.repositories.bulk import bulk_insert
 
 GENESIS_HASH = "0" * 64
 
@@ -34,7 +35,7 @@ class LedgerRepository:
 
     def append(self, rows: Sequence[dict[str, Any]], seq: int, tip: str) -> None:
         if rows:
-            self.session.execute(insert(LedgerEntry), list(rows))
+            bulk_insert(self.session, LedgerEntry.__table__, rows)  # type: ignore[arg-type]
         self.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(seq=seq, hash=tip))
 
     def stream(self, batch: int = 5000) -> Iterator[LedgerEntry]:

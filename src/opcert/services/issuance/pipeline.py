@@ -56,7 +56,8 @@ def issue_many(uow: UnitOfWork, ctx: ServiceContext, requests: list[IssueRequest
     # Version ids first, so each new certificate row is written pointing at its credential.
     version_ids = uow.intake.reserve_ids(CredentialVersion, len(requests))
     certificate_ids = _write_certificates(uow, requests, version_ids, issued_on, now)
-    versions, texts = [], []
+    versions: list[dict[str, object]] = []
+    texts: list[str] = []
     signers: dict[str, Signer] = {}
     for request, certificate_id, slot in zip(requests, certificate_ids, slots, strict=True):
         certificate = _claims(request, issued_on, slot)

@@ -1,0 +1,34 @@
+"""Server-rendered pages (Jinja2, zh-CN first with an English switch). Mounted by the API app:
+``router`` holds every page, ``STATIC_DIR`` the assets served under ``/static/web``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from opcert.interfaces.web.routes import (
+    directory,
+    holder,
+    holder_certificates,
+    institution,
+    officer,
+    officer_records,
+    public,
+    verify,
+)
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+router = APIRouter(include_in_schema=False)
+for module in (
+    public,
+    verify,
+    directory,
+    holder,
+    holder_certificates,
+    officer,
+    officer_records,
+    institution,
+):
+    router.include_router(module.router)

@@ -1,0 +1,1 @@
+"""The routers of the web pages, one module per audience."""

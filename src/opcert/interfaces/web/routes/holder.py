@@ -1,0 +1,164 @@
+"""Holder pages: real-name login (ID + name, one-time code, live face check), manual identity
+review when the face check fails, my certificates with PDF and full-screen QR."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from opcert.domain.errors import DomainError
+from opcert.interfaces.web.holder_session import (
+    CHALLENGE_COOKIE,
+    Holder,
+    end_session,
+    start_session,
+)
+from opcert.interfaces.web.pages import (
+    checked_form,
+    ctx_of,
+    form_errors,
+    language,
+    redirect,
+    render,
+    text,
+    web_state,
+)
+from opcert.services import identity_reviews
+from opcert.services.identity import DevelopmentIdentityVerifier
+
+router = APIRouter(include_in_schema=False)
+LOGIN = "/holder/login"
+
+
+@router.get("/holder/login", response_class=HTMLResponse)
+def login_form(request: Request) -> Response:
+    return render(request, "holder/login.html", errors={}, values={})
+
+
+@router.post("/holder/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    values = {"id_number": text(form, "id_number"), "name": text(form, "name")}
+    verifier = web_state(request).identity
+    try:
+        challenge = await run_in_threadpool(
+            verifier.send_code, ctx_of(request), values["id_number"], values["name"]
+        )
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        return render(request, "holder/login.html", 422, errors=errors, values=values)
+    response = redirect("/holder/code")
+    response.set_cookie(
+        CHALLENGE_COOKIE, challenge.id, max_age=600, httponly=True, samesite="strict"
+    )
+    return response
+
+
+@router.get("/holder/code", response_class=HTMLResponse)
+def code_form(request: Request) -> Response:
+    return render(request, "holder/code.html", errors={})
+
+
+@router.post("/holder/code", response_class=HTMLResponse)
+async def code(request: Request) -> Response:
+    form = await checked_form(request)
+    challenge_id = request.cookies.get(CHALLENGE_COOKIE, "")
+    try:
+        web_state(request).identity.check_code(ctx_of(request), challenge_id, text(form, "code"))
+    except DomainError as error:
+        return render(
+            request, "holder/code.html", 422, errors=form_errors(error, language(request))
+        )
+    return redirect("/holder/face")
+
+
+@router.get("/holder/face", response_class=HTMLResponse)
+def face_form(request: Request) -> Response:
+    return render(request, "holder/face.html", errors={})
+
+
+@router.post("/holder/face", response_class=HTMLResponse)
+async def face(request: Request) -> Response:
+    form = await checked_form(request)
+    challenge_id = request.cookies.get(CHALLENGE_COOKIE, "")
+    verifier = web_state(request).identity
+    try:
+        passed = verifier.face_check(challenge_id, text(form, "evidence"))
+    except DomainError as error:
+        return render(
+            request, "holder/face.html", 422, errors=form_errors(error, language(request))
+        )
+    person = _verified_person(request, challenge_id)
+    if person is None:
+        return redirect(LOGIN)
+    if not passed:
+        return redirect("/holder/review")
+    response = redirect("/holder/certificates")
+    start_session(request, response, person)
+    return response
+
+
+def _verified_person(request: Request, challenge_id: str) -> Holder | None:
+    challenge = web_state(request).identity.verified(challenge_id)
+    return Holder(challenge.id_number, challenge.name) if challenge else None
+
+
+@router.get("/holder/review", response_class=HTMLResponse)
+def review_form(request: Request) -> Response:
+    authorities = identity_reviews.authorities(ctx_of(request))
+    return render(request, "holder/review.html", errors={}, authorities=authorities, chosen="")
+
+
+@router.post("/holder/review", response_class=HTMLResponse)
+async def review(request: Request) -> Response:
+    form = await checked_form(request)
+    person = _verified_person(request, request.cookies.get(CHALLENGE_COOKIE, ""))
+    if person is None:
+        return redirect(LOGIN)
+    photo = form.get("photo")
+    data, kind = (
+        (await photo.read(), photo.content_type or "")
+        if isinstance(photo, UploadFile)
+        else (b"", "")
+    )
+    authority = text(form, "authority")
+    ctx = ctx_of(request)
+    try:
+        await run_in_threadpool(
+            identity_reviews.request_review,
+            ctx,
+            person.id_number,
+            person.name,
+            authority,
+            data,
+            kind,
+        )
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        authorities = identity_reviews.authorities(ctx)
+        return render(
+            request,
+            "holder/review.html",
+            422,
+            errors=errors,
+            authorities=authorities,
+            chosen=authority,
+        )
+    response = redirect("/holder/review/sent")
+    end_session(response)
+    return response
+
+
+@router.get("/holder/review/sent", response_class=HTMLResponse)
+def review_sent(request: Request) -> Response:
+    return render(request, "holder/review_sent.html")
+
+
+@router.get("/dev/outbox", response_class=HTMLResponse)
+def outbox(request: Request) -> Response:
+    verifier = web_state(request).identity
+    if not isinstance(verifier, DevelopmentIdentityVerifier):
+        return Response(status_code=404)
+    return render(request, "holder/outbox.html", messages=verifier.outbox)

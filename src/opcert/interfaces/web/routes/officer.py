@@ -1,0 +1,117 @@
+"""Officer pages: login, the review queue, application detail, decisions, batch approval."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from opcert.domain.errors import DomainError
+from opcert.interfaces.web.officer_session import current_officer, end_session, start_session
+from opcert.interfaces.web.pages import (
+    checked_form,
+    ctx_of,
+    form_errors,
+    language,
+    redirect,
+    render,
+    text,
+)
+from opcert.services import approval, registry, review_queue
+
+router = APIRouter(prefix="/officer", include_in_schema=False)
+LOGIN = "/officer/login"
+
+
+@router.get("", response_class=HTMLResponse)
+def officer_home(request: Request) -> Response:
+    return redirect("/officer/queue" if current_officer(request) else LOGIN)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> Response:
+    return render(request, "officer/login.html", errors={}, username="")
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    username, password = text(form, "username"), text(form, "password")
+    ctx = ctx_of(request)
+    try:
+        token = await run_in_threadpool(registry.officer_login, ctx, username, password)
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        return render(request, "officer/login.html", 401, errors=errors, username=username)
+    response = redirect("/officer/queue")
+    start_session(response, token, ctx.officer_token_hours)
+    return response
+
+
+@router.post("/logout", response_class=HTMLResponse)
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    response = redirect(LOGIN)
+    end_session(response)
+    return response
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue(request: Request, done: str = "") -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    rows = review_queue.explained_queue(ctx_of(request), officer)
+    return render(request, "officer/queue.html", officer=officer, rows=rows, done=done)
+
+
+@router.post("/queue/approve-clean", response_class=HTMLResponse)
+async def approve_clean(request: Request) -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    form = await checked_form(request)
+    chosen = [v for v in form.getlist("application") if isinstance(v, str)]
+    count = await run_in_threadpool(review_queue.approve_clean, ctx_of(request), officer, chosen)
+    return redirect(f"/officer/queue?done=batch-{count}")
+
+
+def _detail_page(
+    request: Request, app_id: str, errors: dict[str, str], status: int = 200
+) -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    try:
+        detail = approval.application_detail(ctx_of(request), officer, app_id)
+    except DomainError as error:
+        return render(request, "officer/error.html", 404, officer=officer, error=error)
+    reasons = review_queue.explain(detail["reasons"], detail["checks"])
+    return render(
+        request,
+        "officer/detail.html",
+        status,
+        officer=officer,
+        app=detail,
+        reasons=reasons,
+        errors=errors,
+    )
+
+
+@router.get("/applications/{app_id}", response_class=HTMLResponse)
+def detail(request: Request, app_id: str) -> Response:
+    return _detail_page(request, app_id, {})
+
+
+@router.post("/applications/{app_id}/decision", response_class=HTMLResponse)
+async def decide(request: Request, app_id: str) -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    form = await checked_form(request)
+    decision, reason = text(form, "decision"), text(form, "reason")
+    try:
+        await run_in_threadpool(approval.decide, ctx_of(request), officer, app_id, decision, reason)
+    except DomainError as error:
+        return _detail_page(request, app_id, form_errors(error, language(request)), 422)
+    return redirect(f"/officer/queue?done={decision}")

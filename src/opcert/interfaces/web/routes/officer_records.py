@@ -1,0 +1,139 @@
+"""Officer pages beyond the queue: identity reviews, revocation, certificate search, clues."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from opcert.domain.errors import DomainError
+from opcert.interfaces.web.officer_session import current_officer
+from opcert.interfaces.web.pages import (
+    checked_form,
+    ctx_of,
+    form_errors,
+    language,
+    redirect,
+    render,
+    text,
+)
+from opcert.services import certificate_search, certificates, clues, identity_reviews
+from opcert.services.principals import OfficerPrincipal
+
+router = APIRouter(prefix="/officer", include_in_schema=False)
+LOGIN = "/officer/login"
+
+
+@router.get("/identity-reviews", response_class=HTMLResponse)
+def reviews(request: Request, done: str = "") -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    rows = identity_reviews.review_queue(ctx_of(request), officer)
+    return render(request, "officer/reviews.html", officer=officer, rows=rows, done=done, errors={})
+
+
+@router.get("/identity-reviews/{review_id}/photo")
+def review_photo(request: Request, review_id: int) -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    try:
+        photo, kind = identity_reviews.review_photo(ctx_of(request), officer, review_id)
+    except DomainError:
+        return Response(status_code=404)
+    return Response(photo, media_type=kind, headers={"Cache-Control": "private, no-store"})
+
+
+@router.post("/identity-reviews/{review_id}/decision", response_class=HTMLResponse)
+async def decide_review(request: Request, review_id: int) -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    form = await checked_form(request)
+    approve = text(form, "decision") == "approve"
+    ctx = ctx_of(request)
+    try:
+        await run_in_threadpool(
+            identity_reviews.decide_review, ctx, officer, review_id, approve, text(form, "reason")
+        )
+    except DomainError as error:
+        rows = identity_reviews.review_queue(ctx, officer)
+        errors = form_errors(error, language(request))
+        return render(
+            request, "officer/reviews.html", 422, officer=officer, rows=rows, done="", errors=errors
+        )
+    return redirect("/officer/identity-reviews?done=1")
+
+
+@router.get("/revoke", response_class=HTMLResponse)
+def revoke_form(request: Request, number: str = "", item: str = "") -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    values = {"number": number, "item": item}
+    return _revoke_page(request, officer, values, {}, "")
+
+
+def _revoke_page(
+    request: Request,
+    officer: OfficerPrincipal,
+    values: dict[str, str],
+    errors: dict[str, str],
+    done: str,
+    status: int = 200,
+) -> Response:
+    grounds = certificates.REVOCATION_GROUNDS
+    return render(
+        request,
+        "officer/revoke.html",
+        status,
+        officer=officer,
+        values=values,
+        errors=errors,
+        grounds=grounds,
+        done=done,
+    )
+
+
+@router.post("/revoke", response_class=HTMLResponse)
+async def revoke(request: Request) -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    form = await checked_form(request)
+    values = {k: text(form, k) for k in ("number", "item", "ground", "reason")}
+    try:
+        await run_in_threadpool(
+            lambda: certificates.revoke(
+                ctx_of(request),
+                values["number"],
+                values["item"],
+                values["reason"],
+                ground=values["ground"] or None,
+                officer=officer,
+            )
+        )
+    except DomainError as error:
+        return _revoke_page(
+            request, officer, values, form_errors(error, language(request)), "", 422
+        )
+    return _revoke_page(request, officer, {}, {}, values["number"])
+
+
+@router.get("/certificates", response_class=HTMLResponse)
+def search(request: Request, q: str = "") -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    found = certificate_search.search(ctx_of(request), officer, q)
+    return render(request, "officer/search.html", officer=officer, q=q, certificates=found)
+
+
+@router.get("/clues", response_class=HTMLResponse)
+def clue_list(request: Request) -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    rows = clues.clues_for(ctx_of(request), officer)
+    return render(request, "officer/clues.html", officer=officer, rows=rows)

@@ -1,0 +1,84 @@
+"""Public pages: home, the certificate query with its result and not-found pages, fake reports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from opcert.domain.errors import DomainError, NotFound
+from opcert.interfaces.web.pages import (
+    checked_form,
+    client_ip,
+    ctx_of,
+    form_errors,
+    language,
+    redirect,
+    render,
+    text,
+    web_state,
+)
+from opcert.services import certificates, clues
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    return render(request, "home.html")
+
+
+def _query_form(
+    request: Request, errors: dict[str, str], values: dict[str, str], status: int = 200
+) -> Response:
+    captcha = web_state(request).captcha.new()
+    return render(request, "query.html", status, errors=errors, values=values, captcha=captcha)
+
+
+@router.get("/query", response_class=HTMLResponse)
+def query_form(request: Request) -> Response:
+    return _query_form(request, {}, {})
+
+
+@router.post("/query", response_class=HTMLResponse)
+async def query(request: Request) -> Response:
+    state = web_state(request)
+    if not state.query_limiter.allow(client_ip(request)):
+        return render(request, "rate_limited.html", 429)
+    form = await checked_form(request)
+    values = {"id_number": text(form, "id_number"), "name": text(form, "name")}
+    if not state.captcha.check(text(form, "captcha_token"), text(form, "captcha")):
+        errors = {
+            "captcha": "验证码错误或已过期"
+            if language(request) == "zh"
+            else "wrong or expired answer"
+        }
+        return _query_form(request, errors, values, 422)
+    ctx = ctx_of(request)
+    try:
+        found = await run_in_threadpool(
+            certificates.public_query, ctx, values["id_number"], values["name"]
+        )
+    except NotFound as error:
+        return render(request, "not_found.html", 404, message=error, values=values, errors={})
+    except DomainError as error:
+        return _query_form(request, form_errors(error, language(request)), values, 422)
+    return render(request, "result.html", certificates=found)
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def report_fake(request: Request) -> Response:
+    form = await checked_form(request)
+    values = {k: text(form, k) for k in ("id_number", "name", "where_seen", "details", "contact")}
+    try:
+        await run_in_threadpool(lambda: clues.report_fake(ctx_of(request), **values))
+    except DomainError as error:
+        message = NotFound("", certificates.NOT_FOUND_ZH, certificates.NOT_FOUND_EN)
+        errors = form_errors(error, language(request))
+        return render(request, "not_found.html", 422, message=message, values=values, errors=errors)
+    return redirect("/report/thanks")
+
+
+@router.get("/report/thanks", response_class=HTMLResponse)
+def report_thanks(request: Request) -> Response:
+    return render(request, "report_thanks.html")

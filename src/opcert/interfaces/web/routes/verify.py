@@ -1,0 +1,41 @@
+"""QR verification: paste the SC1 text, upload a photo, or scan with the camera (jsQR, local)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
+
+from opcert.domain.errors import DomainError
+from opcert.interfaces.web.pages import checked_form, ctx_of, form_errors, language, render, text
+from opcert.services import photo_verification, verification
+
+router = APIRouter(include_in_schema=False)
+VALID = "VALID"
+
+
+@router.get("/verify", response_class=HTMLResponse)
+def verify_form(request: Request) -> Response:
+    return render(request, "verify.html", errors={}, payload="")
+
+
+@router.post("/verify", response_class=HTMLResponse)
+async def verify(request: Request) -> Response:
+    form = await checked_form(request)
+    payload = text(form, "payload")
+    photo = form.get("photo")
+    ctx = ctx_of(request)
+    result: dict[str, Any]
+    try:
+        if isinstance(photo, UploadFile) and photo.filename:
+            data = await photo.read()
+            result = await run_in_threadpool(photo_verification.verify_photo, ctx, data)
+        else:
+            result = await run_in_threadpool(verification.verify_online, ctx, payload)
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        return render(request, "verify.html", 422, errors=errors, payload=payload)
+    return render(request, "verdict.html", result=result, valid=result["verdict"] == VALID)

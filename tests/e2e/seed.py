@@ -1,0 +1,103 @@
+"""Seed data for the browser journeys, written straight through the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from opcert.bootstrap import build
+from opcert.services import certificates, registry
+from opcert.services.intake.pipeline import submit_results
+from opcert.settings import Settings
+from tests.integration.builders import id_number, make_result
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class Seeded:
+    valid_id: str
+    valid_name: str
+    revoked_id: str
+    review_id: str
+    review_name: str
+    api_key: str
+    valid_qr: Path
+    revoked_qr: Path
+
+
+def seed(data_dir: Path) -> Seeded:
+    platform = build(Settings(data_dir=data_dir, env="development"))
+    ctx = platform.ctx
+    exam_day = (ctx.today() - timedelta(days=1)).isoformat()
+    zh = registry.add_institution(
+        ctx,
+        code="EXAM-ZH",
+        name="珠海市安全生产考试中心",
+        region="440402",
+        kind="exam",
+        address="珠海市香洲区人民东路 1 号",
+        latitude=22.27,
+        longitude=113.58,
+    )
+    cq = registry.add_institution(
+        ctx,
+        code="EXAM-CQ",
+        name="重庆市安全技术考试中心",
+        region="500103",
+        kind="exam",
+        address="重庆市渝中区解放碑 2 号",
+        latitude=29.56,
+        longitude=106.57,
+    )
+    registry.add_institution(
+        ctx,
+        code="TRAIN-ZH",
+        name="珠海市安全培训学校",
+        region="440402",
+        kind="training",
+        address="珠海市香洲区 3 号",
+        latitude=22.25,
+        longitude=113.55,
+    )
+    registry.add_exam_point(
+        ctx, institution="EXAM-ZH", code="EP-440400-01", name="香洲考试点", region="440402"
+    )
+    registry.add_exam_point(
+        ctx, institution="EXAM-CQ", code="EP-500000-01", name="渝中考试点", region="500103"
+    )
+    registry.add_officer(ctx, username="cq", region="500000", password=PASSWORD)
+    registry.set_auto_approve(ctx, "CN-500000", False)
+    assert zh.api_key and cq.api_key
+    zh_principal = registry.authenticate_institution(ctx, zh.api_key)
+    cq_principal = registry.authenticate_institution(ctx, cq.api_key)
+    valid = make_result(id_number=id_number(seq=11), name="李四", exam_date=exam_day)
+    revoked = make_result(id_number=id_number(seq=12), name="赵六", exam_date=exam_day)
+    review = make_result(
+        id_number=id_number(division="500103", seq=13),
+        name="王五",
+        exam_date=exam_day,
+        exam_point="EP-500000-01",
+    )
+    outcomes = submit_results(ctx, zh_principal, [valid, revoked])
+    assert [o.outcome for o in outcomes] == ["issued", "issued"], outcomes
+    [queued] = submit_results(ctx, cq_principal, [review])
+    assert queued.outcome == "in_review", queued
+    certificates.revoke(
+        ctx, "T" + revoked["id_number"], "1.2", "以欺骗手段取得", ground="deception"
+    )
+    valid_qr, revoked_qr = data_dir / "valid-qr.png", data_dir / "revoked-qr.png"
+    valid_qr.write_bytes(certificates.export_png(ctx, "T" + valid["id_number"], "1.2"))
+    revoked_qr.write_bytes(certificates.export_png(ctx, "T" + revoked["id_number"], "1.2"))
+    platform.close()
+    return Seeded(
+        valid["id_number"],
+        "李四",
+        revoked["id_number"],
+        review["id_number"],
+        "王五",
+        zh.api_key,
+        valid_qr,
+        revoked_qr,
+    )
