@@ -7,7 +7,8 @@ from datetime import date
 from typing import Any
 
 from opcert.domain.applications import ApplicationStatus, Transition, transition
-from opcert.domain.errors import Conflict, FieldError, NotFound
+from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
+from opcert.domain.errors import Conflict, DomainError, FieldError, NotFound
 from opcert.domain.workdays import workdays_between
 from opcert.persistence.models import Application
 from opcert.services import ledger
@@ -35,9 +36,17 @@ class QueueEntry:
     checks: list[dict[str, Any]]
     certificate_id: int | None
 
+    @property
+    def item_name(self) -> str:
+        try:
+            return catalogue(CURRENT_CATALOGUE_VERSION).item(self.item_code).name_zh
+        except DomainError:
+            return self.item_code
+
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "item_name": self.item_name,
             "status": self.status,
             "name": self.name,
             "id_number": self.id_number,

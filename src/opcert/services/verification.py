@@ -8,7 +8,8 @@ from typing import Any
 
 from opcert.credential.statuslist import StatusList
 from opcert.credential.verifier import verify
-from opcert.domain.errors import FieldError
+from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
+from opcert.domain.errors import DomainError, FieldError
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.context import ServiceContext
 from opcert.services.statuslists import StatusListService
@@ -62,7 +63,18 @@ def verify_online(ctx: ServiceContext, payload: object) -> dict[str, Any]:
         )
         body = result.to_json()
         body["record"] = _record(uow, result.payload.cti.hex()) if result.payload else None
+    body["category_name"] = _category_name(body.get("certificate"))
     return body
+
+
+def _category_name(certificate: object) -> str | None:
+    """The category's Chinese name for display (the credential carries only its code)."""
+    if not isinstance(certificate, dict) or not isinstance(certificate.get("cat"), str):
+        return None
+    try:
+        return catalogue(CURRENT_CATALOGUE_VERSION).category(certificate["cat"]).name_zh
+    except DomainError:
+        return None
 
 
 def _record(uow: UnitOfWork, cti_hex: str) -> dict[str, Any]:
