@@ -24,7 +24,7 @@ from tests.integration.builders import World
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)  # a Friday under MEM Order 19
 KEEP = {"authorities", "signing_keys"}
-PG_SCHEMA = "opcert_test"
+PG_SCHEMA = f"opcert_test_{os.getpid()}"  # one schema per test session: runs may overlap
 
 _pg_passed: list[str] = []
 
@@ -80,6 +80,18 @@ def backend(
     platform.key_snapshot = keys  # type: ignore[attr-defined]
     yield platform
     platform.close()
+    if request.param == "postgresql":
+        _drop_postgres_schema()
+
+
+def _drop_postgres_schema() -> None:
+    base = os.environ.get(
+        "OPCERT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    engine = create_engine(base)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture
