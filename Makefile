@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export OPCERT_DATA_DIR ?= ./data
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick clean browser
+.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick clean browser softhsm fuzz
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,8 +23,8 @@ run: install
 	$(BIN)/opcert serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts fuzz
+	$(BIN)/ruff format --check src tests bench scripts fuzz
 
 types: install
 	$(BIN)/mypy
@@ -35,16 +35,20 @@ contracts: install
 unit: install
 	$(BIN)/pytest -q tests/unit tests/conformance -p no:cacheprovider
 
-integration-sqlite: install
+# SoftHSM2 backs the PKCS#11 signer tests (tests/integration/test_pkcs11.py).
+softhsm:
+	@command -v softhsm2-util >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2)
+
+integration-sqlite: install softhsm
 	OPCERT_TEST_DATABASES=sqlite $(BIN)/pytest -q tests/integration -p no:cacheprovider
 
-integration-postgres: install
+integration-postgres: install softhsm
 	OPCERT_TEST_DATABASES=postgresql OPCERT_TEST_POSTGRES_URL=$(PG_URL) OPCERT_REQUIRE_POSTGRES=1 \
 	  $(BIN)/pytest -q tests/integration -p no:cacheprovider
 
 integration: integration-sqlite integration-postgres
 
-test: lint types contracts unit integration
+test: lint types contracts unit softhsm integration
 	@if [ -d tests/e2e ] && ls tests/e2e/test_*.py >/dev/null 2>&1; then $(MAKE) e2e; fi
 
 # Debian's Chromium (never `playwright install`) and CJK fonts so pages and screenshots show Chinese.
@@ -62,6 +66,12 @@ bench: install
 bench-quick: install
 	$(BIN)/python bench/intake.py --quick
 	$(BIN)/python bench/verify.py --quick
+
+# Coverage-guided fuzzing of the SC1 decoder and verifier (atheris is not a project dependency).
+fuzz: install
+	$(BIN)/pip install --quiet atheris
+	mkdir -p data/fuzz-corpus
+	$(BIN)/python fuzz/fuzz_decode.py data/fuzz-corpus -max_total_time=120 -print_final_stats=1
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache test-artifacts

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from opcert.credential.pkcs11_signer import Pkcs11Token
 from opcert.domain.clock import Clock, FixedClock, SystemClock
 from opcert.persistence.database import make_engine, migrate
 from opcert.persistence.unit_of_work import UnitOfWorkFactory
@@ -36,7 +37,9 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
     if clock is None:
         clock = FixedClock(settings.fake_now) if settings.fake_now else SystemClock()
     engine = make_engine(settings.resolved_database_url)
-    keys = KeyStore(settings.keys_dir, settings.passphrase, settings.trust_list_lifetime)
+    keys = KeyStore(
+        settings.keys_dir, settings.passphrase, settings.trust_list_lifetime, hsm=_hsm(settings)
+    )
     ctx = ServiceContext(
         clock=clock,
         keys=keys,
@@ -47,6 +50,14 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         officer_token_hours=settings.officer_token_hours,
     )
     return Platform(settings, engine, ctx)
+
+
+def _hsm(settings: Settings) -> Pkcs11Token | None:
+    """The PKCS#11 token new keys go to, when ``OPCERT_SIGNER=pkcs11``; opened on first use."""
+    if settings.signer != "pkcs11":
+        return None
+    assert settings.pkcs11_module and settings.pkcs11_token_label and settings.pkcs11_pin
+    return Pkcs11Token(settings.pkcs11_module, settings.pkcs11_token_label, settings.pkcs11_pin)
 
 
 def initialise(platform: Platform) -> list[str]:

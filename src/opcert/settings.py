@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_PASSPHRASE = "opcert-development-only"  # noqa: S105 - refused in production
@@ -43,6 +43,18 @@ class Settings(BaseSettings):
                 "OPCERT_FAKE_NOW must carry a time zone, e.g. 2026-11-20T10:00:00+08:00"
             )
         return value
+
+    @model_validator(mode="after")
+    def _pkcs11_is_complete(self) -> Settings:
+        if self.signer == "pkcs11":
+            missing = [
+                f"OPCERT_{name.upper()}"
+                for name in ("pkcs11_module", "pkcs11_token_label", "pkcs11_pin")
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValueError(f"OPCERT_SIGNER=pkcs11 needs {', '.join(missing)}")
+        return self
 
     @property
     def resolved_database_url(self) -> str:

@@ -32,6 +32,10 @@ P256_OID = "1.2.840.10045.3.1.7"  # secp256r1
 _ED25519_POINT_BYTES = 32
 _P256_POINT_BYTES = 65
 _DER_OCTET_STRING = 0x04
+_KEY_GENERATION = {
+    ALG_EDDSA: (KeyType.EC_EDWARDS, Mechanism.EC_EDWARDS_KEY_PAIR_GEN, ED25519_OID),
+    ALG_ES256: (KeyType.EC, Mechanism.EC_KEY_PAIR_GEN, P256_OID),
+}
 
 
 class HsmError(CredentialError):
@@ -125,25 +129,26 @@ class Pkcs11Token:
         with self._lock:
             if self._session is None:
                 try:
-                    token = pkcs11.lib(self.module).get_token(token_label=self.label)
-                    self._session = token.open(user_pin=self._pin, rw=True)
+                    self._session = self._open_session()
                 except (pkcs11.PKCS11Error, RuntimeError, OSError) as exc:
                     message = f"cannot open token {self.label!r} with {self.module}: {exc!r}"
                     raise HsmError(message) from exc
             return self._session
 
+    def _open_session(self) -> Any:
+        token = pkcs11.lib(self.module).get_token(token_label=self.label)
+        try:
+            return token.open(user_pin=self._pin, rw=True)
+        except pkcs11.UserAlreadyLoggedIn:
+            # Login belongs to the process, not the session: another Pkcs11Token on the same
+            # token has logged in, and every session of this process shares that login.
+            return token.open(rw=True)
+
     def generate(self, alg: int = ALG_EDDSA) -> Pkcs11Signer:
         """A new key pair on the token, labelled with its kid; ValueError for another alg."""
-        if alg == ALG_EDDSA:
-            key_type, mechanism, oid = (
-                KeyType.EC_EDWARDS,
-                Mechanism.EC_EDWARDS_KEY_PAIR_GEN,
-                ED25519_OID,
-            )
-        elif alg == ALG_ES256:
-            key_type, mechanism, oid = KeyType.EC, Mechanism.EC_KEY_PAIR_GEN, P256_OID
-        else:
+        if alg not in _KEY_GENERATION:
             raise ValueError(f"unsupported COSE algorithm {alg!r}")
+        key_type, mechanism, oid = _KEY_GENERATION[alg]
         with self._lock:
             try:
                 public, private = self.session().generate_keypair(

@@ -14,6 +14,7 @@ from opcert.persistence.repositories.keys import KeyRepository
 from opcert.persistence.repositories.ledger import LedgerRepository
 from opcert.persistence.repositories.lifecycle import LifecycleRepository
 from opcert.persistence.repositories.registry import RegistryRepository
+from opcert.persistence.repositories.reminders import ReminderRepository
 
 
 class ConcurrentWriteConflict(Exception):
@@ -36,6 +37,7 @@ class UnitOfWork:
         self.keys = KeyRepository(self.session)
         self.ledger = LedgerRepository(self.session)
         self.lifecycle = LifecycleRepository(self.session)
+        self.reminders = ReminderRepository(self.session)
         return self
 
     def __exit__(

@@ -1,8 +1,9 @@
 """Signing keys: generation, encrypted storage, rotation, compromise, and the signed trust list.
 
 Private keys are PKCS#8 files encrypted with the configured passphrase, mode 0600, under
-``<data>/keys``; the database holds only public halves and states, so several app processes
-share one key set. Signers are loaded lazily and cached per process.
+``<data>/keys``, or keys on a PKCS#11 token (``OPCERT_SIGNER=pkcs11``) named by a ``pkcs11:``
+URI; the database holds only public halves, states and those references, so several app
+processes share one key set. Signers are loaded lazily and cached per process.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from opcert.credential.keyfiles import read_private_key, write_private_key
 from opcert.credential.keys import (
     ALG_EDDSA,
+    PublicKey,
     Signer,
     SoftwareSigner,
     fingerprint,
@@ -26,6 +28,8 @@ from opcert.credential.keys import (
     public_jwk,
     public_key_from_jwk,
 )
+from opcert.credential.pkcs11_signer import URI_SCHEME as PKCS11_URI_SCHEME
+from opcert.credential.pkcs11_signer import Pkcs11Token
 from opcert.credential.trustlist import KeyStatus, TrustedKey, TrustList, sign_trust_list
 from opcert.domain.errors import Conflict, NotFound
 from opcert.persistence.models import SigningKeyRow
@@ -45,10 +49,19 @@ class KeyInfo:
 
 
 class KeyStore:
-    def __init__(self, keys_dir: Path, passphrase: bytes, trust_list_lifetime: int = 86400) -> None:
+    def __init__(
+        self,
+        keys_dir: Path,
+        passphrase: bytes,
+        trust_list_lifetime: int = 86400,
+        hsm: Pkcs11Token | None = None,
+    ) -> None:
+        """Keys go to encrypted files under ``keys_dir``, or onto ``hsm`` when one is given
+        (``OPCERT_SIGNER=pkcs11``). Keys already made keep working wherever they are."""
         self.keys_dir = keys_dir
         self._passphrase = passphrase
         self._lifetime = trust_list_lifetime
+        self._hsm = hsm
         self._signers: dict[str, Signer] = {}
         self._trust_cache: tuple[object, TrustList, str] | None = None
         self._lock = threading.Lock()
@@ -94,25 +107,33 @@ class KeyStore:
         return row
 
     def _generate(self, uow: UnitOfWork, issuer: str, now: datetime) -> str:
-        private_key = generate_private_key(ALG_EDDSA)
-        public_key = private_key.public_key()
+        public_key, key_ref = self._new_key(issuer)
         kid = kid_b64(kid_for(public_key))
-        file_name = f"{issuer}-{kid}.pem"
-        self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_private_key(self.keys_dir / file_name, private_key, self._passphrase)
         uow.keys.add(
             SigningKeyRow(
                 kid=kid,
                 issuer=issuer,
                 alg=jose_alg(ALG_EDDSA),
                 public_jwk=public_jwk(public_key),
-                key_ref=file_name,
+                key_ref=key_ref,
                 status=KeyStatus.ACTIVE.value,
                 nbf_at=now,
                 created_at=now,
             )
         )
         return kid
+
+    def _new_key(self, issuer: str) -> tuple[PublicKey, str]:
+        """A new Ed25519 key and its ``key_ref``: a ``pkcs11:`` URI on the token, or a file name."""
+        if self._hsm is not None:
+            signer = self._hsm.generate(ALG_EDDSA)
+            return signer.public_key(), signer.uri
+        private_key = generate_private_key(ALG_EDDSA)
+        public_key = private_key.public_key()
+        file_name = f"{issuer}-{kid_b64(kid_for(public_key))}.pem"
+        self.keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_private_key(self.keys_dir / file_name, private_key, self._passphrase)
+        return public_key, file_name
 
     # signing ------------------------------------------------------------------------------
     def signer_for(self, uow: UnitOfWork, issuer: str) -> Signer:
@@ -129,10 +150,20 @@ class KeyStore:
         signer = self._signers.get(kid)
         if signer is None:
             with self._lock:
-                private_key = read_private_key(self.keys_dir / key_ref, self._passphrase)
-                signer = SoftwareSigner(private_key)
+                signer = self._open(key_ref)
                 self._signers[kid] = signer
         return signer
+
+    def _open(self, key_ref: str) -> Signer:
+        if not key_ref.startswith(PKCS11_URI_SCHEME):
+            return SoftwareSigner(read_private_key(self.keys_dir / key_ref, self._passphrase))
+        if self._hsm is None:
+            raise NotFound(
+                "HSM_NOT_CONFIGURED",
+                f"密钥 {key_ref} 在 PKCS#11 令牌上，但未配置 OPCERT_SIGNER=pkcs11",
+                f"key {key_ref} is on a PKCS#11 token, but OPCERT_SIGNER=pkcs11 is not set",
+            )
+        return self._hsm.signer(key_ref)
 
     def root_signer(self, uow: UnitOfWork) -> Signer:
         return self.signer_for(uow, ROOT_ISSUER)

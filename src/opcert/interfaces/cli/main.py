@@ -36,6 +36,7 @@ app.add_typer(keys.trust, name="trust")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(lifecycle.app, name="lifecycle")
 app.add_typer(lifecycle.legacy_app, name="legacy")
+app.add_typer(lifecycle.reminders_app, name="reminders")
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Notifier adapters (SMTP, SMS) for the reminder outbox of ``services.lifecycle.reminders``."""
