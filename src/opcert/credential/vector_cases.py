@@ -119,21 +119,40 @@ class Kit:
         return VectorCase(case_id, description, self.signed(payload, key), verdict, CLOCK, list_id)
 
 
+def _dates(first: str, last: str) -> dict[str, Any]:
+    """Certificate dates: first issued and valid from `first`, valid to `last`, no review."""
+    return {"fst": first, "vfr": first, "vto": last, "rvd": None}
+
+
+SM_CERTIFICATE: dict[str, Any] = {
+    "typ": "SM",
+    "no": "44040020260001",
+    "cat": None,
+    "itm": None,
+    "rvd": None,
+    "itn": "生产经营单位主要负责人（危险化学品）",
+    "nam": "王五",
+    "sex": 2,
+}
+# (id, certificate dates, validation clock in Beijing time, verdict, description)
+DATE_ROWS = [
+    ("valid-first-instant", _dates("2027-03-01", "2033-03-01"), "2027-03-01T00:00:00", "VALID",
+     "00:00:00 of vfr"),
+    ("valid-last-second", _dates("2021-02-28", "2027-02-28"), "2027-02-28T23:59:59", "VALID",
+     "one second before exp"),
+    ("not-yet-valid", _dates("2027-03-02", "2033-03-02"), "2027-03-01T12:00:00", "NOT_YET_VALID",
+     "vfr is tomorrow"),
+    ("not-yet-valid-last-second", _dates("2027-03-02", "2033-03-02"), "2027-03-01T23:59:59",
+     "NOT_YET_VALID", "one second before 00:00 of vfr"),
+    ("expired", _dates("2021-02-27", "2027-02-27"), "2027-03-01T12:00:00", "EXPIRED",
+     "vto was the day before yesterday"),
+    ("expired-at-exp", _dates("2021-02-28", "2027-02-28"), "2027-03-01T00:00:00", "EXPIRED",
+     "the clock equals exp to the second: at or after exp is expired"),
+]  # fmt: skip
+
+
 def valid_cases(kit: Kit) -> list[VectorCase]:
     """VALID in every shape a verifier must accept."""
-    sm: dict[str, Any] = {
-        "typ": "SM",
-        "no": "44040020260001",
-        "cat": None,
-        "itm": None,
-        "rvd": None,
-    }
-    sm_item = "生产经营单位主要负责人（危险化学品）"
-    extra = kit.payload("valid-unknown-claims-ignored").to_cbor_map()
-    extra[5] = ISSUED_AT  # nbf: a CWT claim SC1 does not use
-    certificate = extra[-65537]
-    assert isinstance(certificate, dict)
-    certificate["zzz"] = {"future": ["claim", 1]}
     untagged = kit.payload("valid-untagged-cose")
     return [
         kit.case("valid-eddsa", "Ed25519 (alg -8), tagged COSE_Sign1, status entry 0", "VALID"),
@@ -161,72 +180,31 @@ def valid_cases(kit: Kit) -> list[VectorCase]:
             iat=REVOKED_AT - 1,
         ),
         kit.case(
-            "valid-sm-certificate",
-            "SM certificate, no cat, itm or rvd",
-            "VALID",
-            itn=sm_item,
-            nam="王五",
-            sex=2,
-            **sm,
+            "valid-sm-certificate", "SM certificate, no cat, itm or rvd", "VALID", **SM_CERTIFICATE
         ),
-        VectorCase(
-            "valid-unknown-claims-ignored",
-            "an unknown CWT claim (5) and an unknown certificate key (zzz) are ignored",
-            printed(envelope(extra, ZHUHAI.signer())),
-            "VALID",
-            status_list=STATUS_LISTS["CN-440400"],
-        ),
+        _unknown_claims_case(kit),
     ]
+
+
+def _unknown_claims_case(kit: Kit) -> VectorCase:
+    claims = kit.payload("valid-unknown-claims-ignored").to_cbor_map()
+    claims[5] = ISSUED_AT  # nbf: a CWT claim SC1 does not use
+    certificate = claims[-65537]
+    assert isinstance(certificate, dict)
+    certificate["zzz"] = {"future": ["claim", 1]}
+    return VectorCase(
+        "valid-unknown-claims-ignored",
+        "an unknown CWT claim (5) and an unknown certificate key (zzz) are ignored",
+        printed(envelope(claims, ZHUHAI.signer())),
+        "VALID",
+        status_list=STATUS_LISTS["CN-440400"],
+    )
 
 
 def date_cases(kit: Kit) -> list[VectorCase]:
     """Validity starts at 00:00 Beijing time of vfr and ends at exp, 00:00 after vto."""
-    starts: dict[str, Any] = {
-        "fst": "2027-03-01",
-        "vfr": "2027-03-01",
-        "vto": "2033-03-01",
-        "rvd": None,
-    }
-    later: dict[str, Any] = {
-        "fst": "2027-03-02",
-        "vfr": "2027-03-02",
-        "vto": "2033-03-02",
-        "rvd": None,
-    }
-    ended: dict[str, Any] = {
-        "fst": "2021-02-28",
-        "vfr": "2021-02-28",
-        "vto": "2027-02-28",
-        "rvd": None,
-    }
-    old: dict[str, Any] = {
-        "fst": "2021-02-27",
-        "vfr": "2021-02-27",
-        "vto": "2027-02-27",
-        "rvd": None,
-    }
-    rows = [
-        ("valid-first-instant", starts, "2027-03-01T00:00:00", "VALID", "00:00:00 of vfr"),
-        ("valid-last-second", ended, "2027-02-28T23:59:59", "VALID", "one second before exp"),
-        ("not-yet-valid", later, "2027-03-01T12:00:00", "NOT_YET_VALID", "vfr is tomorrow"),
-        (
-            "not-yet-valid-last-second",
-            later,
-            "2027-03-01T23:59:59",
-            "NOT_YET_VALID",
-            "one second before 00:00 of vfr",
-        ),
-        ("expired", old, "2027-03-01T12:00:00", "EXPIRED", "vto was the day before yesterday"),
-        (
-            "expired-at-exp",
-            ended,
-            "2027-03-01T00:00:00",
-            "EXPIRED",
-            "the clock equals exp to the second: at or after exp is expired",
-        ),
-    ]
     cases = []
-    for case_id, dates, clock, verdict, description in rows:
+    for case_id, dates, clock, verdict, description in DATE_ROWS:
         case = kit.case(case_id, f"{description} (Beijing time)", verdict, **dates)
         cases.append(replace(case, validation_clock=at(clock)))
     return cases

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from opcert.domain import safety_manager
 from opcert.domain.catalogue import Item
 from opcert.domain.identity import ResidentId
 from opcert.domain.retirement import check_working_age
 from opcert.domain.rules import Education, RuleSet
-from opcert.domain.scoring import attempts_allowed, score_exam, score_valid_until
+from opcert.domain.scoring import ExamOutcome, attempts_allowed, score_exam, score_valid_until
 
 
 class CheckOutcome(StrEnum):
@@ -65,6 +66,7 @@ class CandidateFacts:
     training_separated: bool
     failed_theory_attempts: int
     failed_practical_attempts: int
+    typ: str = "SO"  # SM: the safety manager certificate (one exam, no education or item rules)
 
 
 def run_checks(facts: CandidateFacts) -> list[CheckResult]:
@@ -102,7 +104,9 @@ def check_identity(facts: CandidateFacts) -> CheckResult:
 
 
 def check_age(facts: CandidateFacts) -> CheckResult:
-    age = check_working_age(facts.identity.birth_date, facts.identity.sex, facts.exam_on)
+    age = check_working_age(
+        facts.identity.birth_date, facts.identity.sex, facts.exam_on, certificate_type=facts.typ
+    )
     if age.ok:
         return _ok(
             "age",
@@ -113,6 +117,14 @@ def check_age(facts: CandidateFacts) -> CheckResult:
 
 
 def check_education(facts: CandidateFacts) -> CheckResult:
+    if facts.typ == "SM":
+        return CheckResult(
+            "education",
+            CheckOutcome.NOT_APPLICABLE,
+            "NOT_REQUIRED",
+            "安全合格证考核不设学历条件",
+            "no education requirement for this certificate",
+        )
     required = facts.exam_rules.required_education(facts.item.code)
     if required == Education.NONE:
         return CheckResult(
@@ -139,7 +151,7 @@ def check_education(facts: CandidateFacts) -> CheckResult:
 
 
 def check_exam(facts: CandidateFacts) -> CheckResult:
-    outcome = score_exam(facts.exam_rules, facts.theory, facts.practical)
+    outcome = exam_outcome(facts.typ, facts.exam_rules, facts.theory, facts.practical)
     if outcome.passed:
         return _ok(
             "exam",
@@ -147,6 +159,20 @@ def check_exam(facts: CandidateFacts) -> CheckResult:
             f"theory and practical passed ({facts.exam_rules.name_en})",
         )
     return _fail("exam", outcome.code, outcome.message_zh, outcome.message_en)
+
+
+def exam_outcome(typ: str, rules: RuleSet, theory: float, practical: float | None) -> ExamOutcome:
+    """SO: theory then practical under the rule set; SM: one exam, 80 of 100 to pass."""
+    if typ != "SM":
+        return score_exam(rules, theory, practical)
+    if safety_manager.passed(theory):
+        return ExamOutcome(True, "PASSED", "考核合格", "passed")
+    return ExamOutcome(
+        False,
+        "THEORY_FAILED",
+        f"考试 {theory:g} 分，未达到 {safety_manager.PASS_MARK} 分的合格线。",
+        f"Exam {theory:g} points, below the pass mark of {safety_manager.PASS_MARK}.",
+    )
 
 
 def check_score_validity(facts: CandidateFacts) -> CheckResult:
@@ -164,7 +190,7 @@ def check_score_validity(facts: CandidateFacts) -> CheckResult:
 def check_attempts(facts: CandidateFacts) -> CheckResult:
     before_theory = facts.failed_theory_attempts
     before_practical = facts.failed_practical_attempts
-    if before_theory == 0 and before_practical == 0:
+    if facts.typ == "SM" or (before_theory == 0 and before_practical == 0):
         return _ok("attempts", "首次考试合格", "passed at the first attempt")
     if _within_limit(facts.exam_rules, before_theory, before_practical):
         return _ok("attempts", "补考次数在规定范围内", "retakes within the limit of the rule set")
@@ -194,7 +220,8 @@ def check_institution(facts: CandidateFacts) -> CheckResult:
         return _fail(
             "institution", "EXAM_POINT_INACTIVE", "考试点已停用", "the exam point is inactive"
         )
-    if facts.point_items is not None and facts.item.code not in facts.point_items:
+    wanted = "SM" if facts.typ == "SM" else facts.item.code
+    if facts.point_items is not None and wanted not in facts.point_items:
         return _fail(
             "institution",
             "EXAM_POINT_NOT_AUTHORISED",

@@ -35,9 +35,12 @@ class QueueEntry:
     reasons: list[str]
     checks: list[dict[str, Any]]
     certificate_id: int | None
+    printed_item_name: str | None = None
 
     @property
     def item_name(self) -> str:
+        if self.printed_item_name:
+            return self.printed_item_name
         try:
             return catalogue(CURRENT_CATALOGUE_VERSION).item(self.item_code).name_zh
         except DomainError:
@@ -79,6 +82,7 @@ def _entry(row: Application, today: date) -> QueueEntry:
         list(row.review_reasons),
         list(row.checks),
         row.certificate_id,
+        row.item_name,
     )
 
 
@@ -181,6 +185,8 @@ def decide(
                         authority,
                         row.id,
                         existing,
+                        typ=row.typ,
+                        item_name=row.item_name,
                     )
                 ],
             )[0]

@@ -260,7 +260,15 @@ def add_exam_point(
     _required(name, "name", 200)
     _region(region)
     book = catalogue(CURRENT_CATALOGUE_VERSION)
-    checked = [book.item(item.strip(), field="items").code for item in items] if items else None
+    # "SM" authorises the safety-manager assessment (安全合格证) besides catalogue items.
+    checked = (
+        [
+            item.strip() if item.strip() == "SM" else book.item(item.strip(), field="items").code
+            for item in items
+        ]
+        if items
+        else None
+    )
     with ctx.uow() as uow:
         owner = _institution(uow, institution)
         if owner.kind != "exam":

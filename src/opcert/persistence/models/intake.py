@@ -81,6 +81,7 @@ class Application(Base):
     name: Mapped[str] = mapped_column(String(50))
     typ: Mapped[str] = mapped_column(String(4), default="SO")
     item_code: Mapped[str] = mapped_column(String(8))
+    item_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
     catalogue_version: Mapped[str] = mapped_column(String(16))
     rule_set: Mapped[str] = mapped_column(String(16))
     authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))

@@ -11,11 +11,10 @@ from typing import Any
 
 from opcert.domain.applications import ApplicationStatus, Transition, transition
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION
-from opcert.domain.certificates import certificate_number
-from opcert.domain.checks import CandidateFacts, run_checks
+from opcert.domain.checks import CandidateFacts, exam_outcome, run_checks
 from opcert.domain.periods import add_months
 from opcert.domain.rules import PLATFORM_TARGET_WORKDAYS, rule_set_for
-from opcert.domain.scoring import next_step_after_failure, next_step_message, score_exam
+from opcert.domain.scoring import next_step_after_failure, next_step_message
 from opcert.domain.workdays import add_workdays
 from opcert.persistence.models import Application, Authority, Certificate, ExamResult, Person
 from opcert.persistence.unit_of_work import UnitOfWork
@@ -69,11 +68,11 @@ def file_batch(
             applications.append(record.application)
         if record.issue is not None:
             requests.append(record.issue)
+    numbers = {request.application_id: request.number for request in requests}
     for outcome, result, event in zip(outcomes, results, events, strict=True):
         if outcome["outcome"] == "issued":
-            outcome["certificate_no"] = event.data["certificate_no"] = certificate_number(
-                result["id_number"]
-            )
+            number = numbers[outcome["application_id"]]
+            outcome["certificate_no"] = event.data["certificate_no"] = number
         result["response"] = outcome
     result_ids = uow.intake.insert_returning_ids(ExamResult, results)
     by_ref = {r["ref"]: rid for r, rid in zip(results, result_ids, strict=True)}
@@ -157,7 +156,7 @@ def _file_row(
     row: ValidRow, looked: _Lookups, principal: InstitutionPrincipal, now: datetime, today: date
 ) -> _Filed:
     rules = rule_set_for(row.exam_on)
-    scored = score_exam(rules, row.theory, row.practical)
+    scored = exam_outcome(row.typ, rules, row.theory, row.practical)
     result = _result_values(row, principal, rules.id.value, scored.passed, now)
     key = (row.identity.number, row.item.code)
     if not scored.passed:
@@ -249,6 +248,8 @@ def _file_application(
             authority,
             app_id,
             existing,
+            typ=row.typ,
+            item_name=row.item.name_zh,
         )
     else:
         why = (
@@ -327,6 +328,7 @@ def _facts(
         training_separated=separated,
         failed_theory_attempts=looked.failures[(*key, "theory")],
         failed_practical_attempts=looked.failures[(*key, "practical")],
+        typ=row.typ,
     )
 
 
@@ -374,7 +376,8 @@ def _application_values(
         "_ref": row.ref,
         "id_number": row.identity.number,
         "name": row.name,
-        "typ": "SO",
+        "typ": row.typ,
+        "item_name": row.item.name_zh,
         "item_code": row.item.code,
         "catalogue_version": CURRENT_CATALOGUE_VERSION,
         "rule_set": rules.id.value,

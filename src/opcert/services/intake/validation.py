@@ -6,10 +6,12 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from opcert.domain import safety_manager
 from opcert.domain.catalogue import Catalogue, Item
 from opcert.domain.errors import FieldError
 from opcert.domain.identity import ResidentId, parse_resident_id
@@ -30,7 +32,11 @@ FIELDS = (
     "phone",
     "training_institution",
     "education",
+    "certificate_type",
+    "personnel_type",
+    "industry",
 )
+CERTIFICATE_TYPES = {"SO": "SO", "SM": "SM", "特种作业操作证": "SO", "安全合格证": "SM"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,7 @@ class ValidRow:
     phone: str | None
     training_institution: str | None
     education: Education | None
+    typ: str = "SO"
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,8 @@ class RowValidator:
             return InvalidRow(index, None, [error])
         errors: list[FieldError] = []
         values: dict[str, Any] = {}
-        for key, field, parse in self._parsers():
+        typ = _certificate_type(row.get("certificate_type"), errors)
+        for key, field, parse in self._parsers(typ, row):
             try:
                 values[key] = parse(row.get(field))
             except FieldError as error:
@@ -107,14 +115,18 @@ class RowValidator:
         if errors:
             ref = values.get("ref") or _text_or_none(row.get("ref"))
             return InvalidRow(index, ref, errors)
-        return ValidRow(index=index, content_hash=content_hash(row), **values)
+        return ValidRow(index=index, content_hash=content_hash(row), typ=typ, **values)
 
-    def _parsers(self) -> list[tuple[str, str, Any]]:
+    def _parsers(self, typ: str, row: dict[str, Any]) -> list[tuple[str, str, Any]]:
+        item: tuple[str, str, Callable[[object], Item]] = ("item", "item", self._item)
+        if typ == "SM":
+            # The personnel type and industry stand in for the operation item.
+            item = ("item", "personnel_type", lambda v: _sm_item(v, row.get("industry")))
         return [
             ("ref", "ref", _ref),
             ("identity", "id_number", self._identity),
             ("name", "name", _name),
-            ("item", "item", self._item),
+            item,
             ("theory", "theory_score", lambda v: _score(v, "theory_score", required=True)),
             (
                 "practical",
@@ -192,6 +204,35 @@ class RowValidator:
                 f"exam point {value!r} belongs to another institution",
             )
         return point
+
+
+def _certificate_type(value: object, errors: list[FieldError]) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "SO"
+    typ = CERTIFICATE_TYPES.get(value.strip()) if isinstance(value, str) else None
+    if typ is None:
+        errors.append(
+            _error(
+                "certificate_type",
+                "CERTIFICATE_TYPE_UNKNOWN",
+                "证书类型应为 SO（特种作业操作证）或 SM（安全合格证）",
+                "certificate_type must be SO (special operation) or SM (safety manager)",
+            )
+        )
+        return "SO"
+    return typ
+
+
+def _sm_item(personnel: object, industry: object) -> Item:
+    """A safety-manager certificate's "item": its personnel type within an industry."""
+    kind = safety_manager.parse_personnel_type(personnel)
+    sector = safety_manager.parse_industry(industry)
+    return Item(
+        code=kind.code,
+        category_code="SM",
+        name_zh=safety_manager.item_name(kind, sector),
+        name_en=f"{kind.name_en} ({sector})",
+    )
 
 
 def _error(field: str, code: str, zh: str, en: str) -> FieldError:

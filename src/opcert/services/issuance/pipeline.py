@@ -16,8 +16,14 @@ from datetime import date, datetime
 from opcert.credential.claims import CertificateClaims, CredentialPayload, exp_for
 from opcert.credential.keys import Signer, kid_b64
 from opcert.credential.sc1 import encode
+from opcert.domain import safety_manager
 from opcert.domain.catalogue import catalogue
-from opcert.domain.certificates import StatusCode, certificate_dates, certificate_number
+from opcert.domain.certificates import (
+    CertificateDates,
+    StatusCode,
+    certificate_dates,
+    certificate_number,
+)
 from opcert.domain.clock import local_date
 from opcert.domain.rules import rule_set_for
 from opcert.persistence.models import Authority, Certificate, CredentialVersion
@@ -36,6 +42,28 @@ class IssueRequest:
     authority: Authority
     application_id: str | None
     existing: Certificate | None = None
+    typ: str = "SO"
+    item_name: str | None = None  # SM: personnel type and industry, as printed
+
+    @property
+    def number(self) -> str:
+        if self.typ == "SM":
+            return safety_manager.certificate_number(self.id_number)
+        return certificate_number(self.id_number)
+
+    def printed(self) -> tuple[str | None, str, str]:
+        """(category code, item code, item name) as printed on the certificate."""
+        if self.typ == "SM":
+            return None, self.item_code, self.item_name or self.item_code
+        item = catalogue(self.catalogue_version).item(self.item_code)
+        return item.category_code, item.code, item.name_zh
+
+
+def _dates(request: IssueRequest, issued_on: date) -> CertificateDates:
+    if request.typ == "SM":
+        start, end = safety_manager.validity(issued_on)
+        return CertificateDates(start, end, None)
+    return certificate_dates(rule_set_for(issued_on), issued_on)
 
 
 @dataclass(frozen=True)
@@ -95,7 +123,7 @@ def issue_many(uow: UnitOfWork, ctx: ServiceContext, requests: list[IssueRequest
         if request.existing is not None:
             request.existing.current_version_id = version_id
     return [
-        Issued(certificate_number(r.id_number), c, v, t)
+        Issued(r.number, c, v, t)
         for r, c, v, t in zip(requests, certificate_ids, version_ids, texts, strict=True)
     ]
 
@@ -123,10 +151,10 @@ def _write_certificates(
     now: datetime,
 ) -> list[int]:
     rules = rule_set_for(issued_on)
-    dates = certificate_dates(rules, issued_on)
     fresh, ids = [], [0] * len(requests)
     fresh_positions = []
     for position, request in enumerate(requests):
+        dates = _dates(request, issued_on)
         values = {
             "name": request.name,
             "sex": request.sex,
@@ -148,15 +176,15 @@ def _write_certificates(
                 setattr(request.existing, key, value)
             ids[position] = request.existing.id
             continue
-        item = catalogue(request.catalogue_version).item(request.item_code)
+        category, item_code, item_name = request.printed()
         values.update(
             current_version_id=version_ids[position],
-            number=certificate_number(request.id_number),
-            typ="SO",
+            number=request.number,
+            typ=request.typ,
             id_number=request.id_number,
-            category_code=item.category_code,
-            item_code=item.code,
-            item_name=item.name_zh,
+            category_code=category,
+            item_code=item_code,
+            item_name=item_name,
             first_issued_on=issued_on,
         )
         fresh.append(values)
@@ -170,17 +198,17 @@ def _write_certificates(
 
 def _claims(request: IssueRequest, issued_on: date, slot: tuple[str, int]) -> CertificateClaims:
     rules = rule_set_for(issued_on)
-    dates = certificate_dates(rules, issued_on)
-    item = catalogue(request.catalogue_version).item(request.item_code)
+    dates = _dates(request, issued_on)
+    category, item_code, item_name = request.printed()
     first = request.existing.first_issued_on if request.existing is not None else issued_on
     return CertificateClaims(
-        typ="SO",
-        no=certificate_number(request.id_number),
+        typ=request.typ,
+        no=request.number,
         nam=request.name,
         sex=request.sex,
-        cat=item.category_code,
-        itm=item.code,
-        itn=item.name_zh,
+        cat=category,
+        itm=item_code if request.typ == "SO" else None,
+        itn=item_name,
         fst=first.isoformat(),
         vfr=dates.valid_from.isoformat(),
         vto=dates.valid_to.isoformat(),
