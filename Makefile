@@ -35,9 +35,11 @@ contracts: install
 unit: install
 	$(BIN)/pytest -q tests/unit tests/conformance -p no:cacheprovider
 
-# SoftHSM2 backs the PKCS#11 signer tests (tests/integration/test_pkcs11.py).
+# SoftHSM2 backs the PKCS#11 signer tests (tests/integration/test_pkcs11.py); poppler's pdftoppm
+# renders PDF certificates to PNG for the QR round-trip test.
 softhsm:
-	@command -v softhsm2-util >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2)
+	@command -v softhsm2-util >/dev/null && command -v pdftoppm >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 poppler-utils)
 
 integration-sqlite: install softhsm
 	OPCERT_TEST_DATABASES=sqlite $(BIN)/pytest -q tests/integration -p no:cacheprovider

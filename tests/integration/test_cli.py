@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -217,3 +219,23 @@ def test_the_pdf_certificate_carries_a_qr_code_that_gives_back_the_exact_credent
     png = tmp_path / "qr.png"
     cli("certificates", "export", number, "--item", item, "--format", "png", "-o", str(png))
     assert read_credential_from_file(png) == credential
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+def test_the_pdf_rendered_by_pdftoppm_at_150_dpi_gives_back_the_credential_and_verifies_valid(
+    cli, exam_setup, tmp_path: Path
+):
+    number, item = _issue(cli, exam_setup, tmp_path)
+    credential = cli("certificates", "export", number, "--item", item).stdout.strip()
+    pdf = tmp_path / "cert.pdf"
+    cli("certificates", "export", number, "--item", item, "--format", "pdf", "-o", str(pdf))
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(tmp_path / "page")], check=True)
+    [page] = sorted(tmp_path.glob("page*.png"))
+    from opcert.credential.qr import read_qr
+
+    assert credential in read_qr(page)
+    trust = tmp_path / "trust"
+    cli("trust", "export", str(trust))
+    result = cli("verify", str(pdf), "--offline", "--trust-list", str(trust / "trust-list.jws"))
+    assert "VALID" in result.stdout
+    assert cli("verify", str(page), "--offline", "--trust-list", str(trust / "trust-list.jws")).exit_code == 0

@@ -24,7 +24,16 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True)
+    # No server-side prepared statements: psycopg prepares a query after five runs, and the generic
+    # plan it then keeps (made when the tables were small or unanalysed) turned the intake's
+    # 1,000-key lookups into sequential scans as the tables grew.
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,
+        connect_args={"prepare_threshold": None},
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

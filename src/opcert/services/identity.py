@@ -40,6 +40,10 @@ class IdentityVerifier(Protocol):
 
     def face_check(self, challenge_id: str, evidence: str) -> bool: ...
 
+    def send_message(self, ctx: ServiceContext, to: str, text: str) -> None:
+        """Send a text message to a phone (the provider's SMS channel)."""
+        ...
+
     def verified(self, challenge_id: str) -> Challenge | None:
         """The person whose code was checked in this challenge, else None."""
         ...
@@ -102,6 +106,10 @@ class DevelopmentIdentityVerifier:
         pending.verified = True
         return pending.challenge
 
+    def send_message(self, ctx: ServiceContext, to: str, text: str) -> None:
+        self.outbox.insert(0, OutboxMessage(to, text, ctx.now()))
+        del self.outbox[50:]
+
     def face_check(self, challenge_id: str, evidence: str) -> bool:
         pending = self.pending.get(challenge_id)
         if pending is None or not pending.verified:
@@ -130,6 +138,9 @@ class UnconfiguredIdentityVerifier:
         raise self._refuse()
 
     def face_check(self, challenge_id: str, evidence: str) -> bool:
+        raise self._refuse()
+
+    def send_message(self, ctx: ServiceContext, to: str, text: str) -> None:
         raise self._refuse()
 
     def verified(self, challenge_id: str) -> Challenge | None:

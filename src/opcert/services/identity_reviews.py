@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from opcert.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opcert.persistence.models import IdentityReview
 from opcert.services.context import ServiceContext
+from opcert.services.identity import IdentityVerifier
 from opcert.services.principals import OfficerPrincipal
 
 MAX_PHOTO = 5 * 1024 * 1024
@@ -77,9 +78,15 @@ def review_photo(
 
 
 def decide_review(
-    ctx: ServiceContext, officer: OfficerPrincipal, review_id: int, approve: bool, reason: str
+    ctx: ServiceContext,
+    officer: OfficerPrincipal,
+    review_id: int,
+    approve: bool,
+    reason: str,
+    messenger: IdentityVerifier | None = None,
 ) -> ReviewView:
-    """Approve or reject; a rejection needs a reason. The holder is told by message (SMS)."""
+    """Approve or reject; a rejection needs a reason. The holder is told by text message through
+    the identity provider's channel, after the decision is committed."""
     officer.require_decider()
     if not approve and not (reason or "").strip():
         raise FieldError(
@@ -92,8 +99,26 @@ def decide_review(
         row.status = "approved" if approve else "rejected"
         row.decision_reason = (reason or "").strip()[:500] or None
         row.decided_by, row.decided_at = officer.username, ctx.now()
+        person = uow.intake.person(row.id_number)
+        authority = uow.registry.authority(row.authority_code)
         uow.commit()
-        return _view(row)
+        view = _view(row)
+    if messenger is not None and person is not None and person.phone:
+        messenger.send_message(
+            ctx, person.phone, _answer(view, authority.name if authority else "")
+        )
+    return view
+
+
+def _answer(view: ReviewView, authority: str) -> str:
+    if view.status == "approved":
+        return (
+            f"【特种作业操作证】{authority}已通过您的人工身份审核，请登录平台查看和下载电子证书。"
+        )
+    return (
+        f"【特种作业操作证】{authority}未通过您的人工身份审核，原因：{view.decision_reason}。"
+        "请按要求重新提交。"
+    )
 
 
 def _review(row: IdentityReview | None, officer: OfficerPrincipal) -> IdentityReview:

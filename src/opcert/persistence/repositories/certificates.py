@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import Ban, Certificate, CredentialVersion, StatusListRow
@@ -21,13 +21,18 @@ class CertificateRepository:
 
     def by_pairs(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Certificate]:
         """Certificates keyed by (id_number, item_code)."""
-        pairs = list(pairs)
-        if not pairs:
+        wanted = set(pairs)
+        if not wanted:
             return {}
-        query = select(Certificate).where(
-            tuple_(Certificate.id_number, Certificate.item_code).in_(pairs)
-        )
-        return {(row.id_number, row.item_code): row for row in self.session.scalars(query)}
+        # By ID number only, then filtered here: a row-value IN list cannot be hashed or use the
+        # index on PostgreSQL and is compared row by row; a person holds few certificates.
+        numbers = sorted({number for number, _ in wanted})
+        query = select(Certificate).where(Certificate.id_number.in_(numbers))
+        return {
+            (row.id_number, row.item_code): row
+            for row in self.session.scalars(query)
+            if (row.id_number, row.item_code) in wanted
+        }
 
     def get(self, number: str, item_code: str, *, lock: bool = False) -> Certificate | None:
         query = select(Certificate).where(

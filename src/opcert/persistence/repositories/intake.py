@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, text, tuple_, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import Application, ExamResult, Person
@@ -81,8 +81,8 @@ class IntakeRepository:
         self, pairs: Iterable[tuple[str, str]], since: date, pass_mark: float
     ) -> dict[tuple[str, str], tuple[int, int]]:
         """Failed theory and practical attempts per (id_number, item) since a date."""
-        pairs = list(pairs)
-        if not pairs:
+        wanted = set(pairs)
+        if not wanted:
             return {}
         theory_failed = case((ExamResult.theory_score < pass_mark, 1), else_=0)
         practical_failed = case(
@@ -105,13 +105,17 @@ class IntakeRepository:
                 func.sum(practical_failed),
             )
             .where(
-                tuple_(ExamResult.id_number, ExamResult.item_code).in_(pairs),
+                ExamResult.id_number.in_(sorted({number for number, _ in wanted})),
                 ExamResult.passed.is_(False),
                 ExamResult.exam_on >= since,
             )
             .group_by(ExamResult.id_number, ExamResult.item_code)
         )
-        return {(r[0], r[1]): (int(r[2] or 0), int(r[3] or 0)) for r in self.session.execute(query)}
+        return {
+            (r[0], r[1]): (int(r[2] or 0), int(r[3] or 0))
+            for r in self.session.execute(query)
+            if (r[0], r[1]) in wanted
+        }
 
     # applications
     def application(self, application_id: str, *, lock: bool = False) -> Application | None:

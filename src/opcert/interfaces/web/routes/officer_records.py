@@ -16,6 +16,7 @@ from opcert.interfaces.web.pages import (
     redirect,
     render,
     text,
+    web_state,
 )
 from opcert.services import certificate_search, certificates, clues, identity_reviews
 from opcert.services.principals import OfficerPrincipal
@@ -55,7 +56,13 @@ async def decide_review(request: Request, review_id: int) -> Response:
     ctx = ctx_of(request)
     try:
         await run_in_threadpool(
-            identity_reviews.decide_review, ctx, officer, review_id, approve, text(form, "reason")
+            identity_reviews.decide_review,
+            ctx,
+            officer,
+            review_id,
+            approve,
+            text(form, "reason"),
+            web_state(request).identity,
         )
     except DomainError as error:
         rows = identity_reviews.review_queue(ctx, officer)
