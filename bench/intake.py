@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -55,18 +56,16 @@ def end_to_end(backend: str, total: int, batch: int, clients: int = 1) -> dict[s
     platform.close()
     shares = [(start, min(batch, total - start)) for start in range(0, total, batch)]
     jobs = [shares[i::clients] for i in range(clients)]
-    with multiprocessing.get_context("spawn").Pool(clients) as pool:
-        ready = [
-            pool.apply_async(
-                _client_prepare, (settings.data_dir, settings.resolved_database_url, job, exam_date)
-            )
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, context.Pool(clients) as pool:
+        barrier = manager.Barrier(clients)
+        args = [
+            (settings.data_dir, settings.resolved_database_url, job, exam_date, barrier)
             for job in jobs
         ]
-        for item in ready:
-            item.get()
-        begin = time.perf_counter()
-        issued = sum(pool.map(_client_run, range(clients)))
-        seconds = time.perf_counter() - begin
+        outcomes = pool.map(_client_job, args)
+    issued = sum(n for n, _, _ in outcomes)
+    seconds = max(end for _, _, end in outcomes) - min(start for _, start, _ in outcomes)
     assert issued == total, f"only {issued} of {total} issued"
     return {
         "bench": "intake_end_to_end",
@@ -79,28 +78,25 @@ def end_to_end(backend: str, total: int, batch: int, clients: int = 1) -> dict[s
     }
 
 
-_PREPARED: dict[str, object] = {}
-
-
-def _client_prepare(data_dir: Path, url: str, job: list[tuple[int, int]], exam_date: str) -> None:
+def _client_job(
+    args: tuple[Path, str, list[tuple[int, int]], str, Any],
+) -> tuple[int, float, float]:
+    """One submitting process: build its batches, wait for the others, then submit and time."""
+    data_dir, url, job, exam_date, barrier = args
     platform = build(Settings(data_dir=data_dir, database_url=url))
     with platform.ctx.uow() as uow:
         row = uow.registry.institution_by_code("BENCH-EXAM")
         principal = InstitutionPrincipal(row.id, row.code, row.name)
-    _PREPARED.update(
-        platform=platform,
-        principal=principal,
-        batches=[results(start, count, exam_date) for start, count in job],
-    )
-
-
-def _client_run(_: int) -> int:
-    platform, principal = _PREPARED["platform"], _PREPARED["principal"]
+    batches = [results(start, count, exam_date) for start, count in job]
+    barrier.wait()
+    start = time.time()
     issued = 0
-    for rows in _PREPARED["batches"]:  # type: ignore[attr-defined]
-        outcomes = submit_results(platform.ctx, principal, rows)  # type: ignore[attr-defined]
+    for rows in batches:
+        outcomes = submit_results(platform.ctx, principal, rows)
         issued += sum(1 for o in outcomes if o.outcome == "issued")
-    return issued
+    end = time.time()
+    platform.close()
+    return issued, start, end
 
 
 def single_latency(requests: int) -> dict[str, object]:
