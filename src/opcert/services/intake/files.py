@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from opcert.domain.errors import FieldError
+from opcert.services.intake.validation import FIELDS
 
 HEADER_ALIASES = {
     "成绩编号": "ref",
@@ -123,17 +124,8 @@ def error_sheet(rows: list[dict[str, Any]], outcomes: list[dict[str, Any]]) -> b
 
     book = Workbook()
     sheet = book.active
-    fields = [
-        "ref",
-        "id_number",
-        "name",
-        "item",
-        "theory_score",
-        "practical_score",
-        "exam_date",
-        "exam_point",
-        "phone",
-    ]
+    # The API's own field names, so the corrected sheet can be uploaded again as it is.
+    fields = list(FIELDS)
     sheet.append([*fields, "outcome", "errors"])
     for row, outcome in zip(rows, outcomes, strict=False):
         if outcome["outcome"] in ("rejected", "failed"):
