@@ -21,6 +21,7 @@ from opcert.domain.errors import Conflict
 from opcert.services import approval, certificates, registry
 from opcert.services.context import ServiceContext
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.lifecycle import acts
 from opcert.services.principals import InstitutionPrincipal, OfficerPrincipal
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
@@ -278,8 +279,23 @@ def _review_cases(
     with ctx.uow() as uow:
         issued = [
             (c.number, c.item_code)
-            for c in uow.certificates.search("", "44", limit=5)
+            for c in uow.certificates.search("", "44", limit=10)
             if c.state == "active"
         ]
     for number, item in issued[:1]:
         certificates.revoke(ctx, number, item, "以欺骗手段取得证书", ground="deception")
+    _lifecycle_cases(ctx, issued[1:])
+
+
+def _lifecycle_cases(ctx: ServiceContext, issued: list[tuple[str, str]]) -> None:
+    """A suspended, a cancelled and a corrected certificate (superseded version), so every
+    status shows up in the demo."""
+    if len(issued) < 3:
+        return
+    acts.suspend(ctx, *issued[0], "停工调查期间暂停使用", actor="demo")
+    acts.cancel(ctx, *issued[1], "request", actor="demo")
+    with ctx.uow() as uow:
+        row = uow.certificates.get(*issued[2])
+        name = row.name if row is not None else ""
+    corrected = name[:-1] + ("华" if not name.endswith("华") else "明")  # a mistyped character
+    acts.correct(ctx, *issued[2], name=corrected, reason="更正姓名用字", actor="demo")
