@@ -16,6 +16,7 @@ from opcert.persistence.database import make_engine, migrate
 from opcert.persistence.unit_of_work import UnitOfWorkFactory
 from opcert.services import registry
 from opcert.services.context import ServiceContext
+from opcert.services.identity import IdentityVerifier, verifier_for
 from opcert.services.keystore import KeyStore
 from opcert.services.statuslists import StatusListService
 from opcert.settings import Settings, load_settings
@@ -26,6 +27,7 @@ class Platform:
     settings: Settings
     engine: Engine
     ctx: ServiceContext
+    identity: IdentityVerifier
 
     def close(self) -> None:
         self.engine.dispose()
@@ -49,7 +51,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         batch_limit=settings.batch_limit,
         officer_token_hours=settings.officer_token_hours,
     )
-    return Platform(settings, engine, ctx)
+    # The development identity provider (codes shown on a page) outside production only.
+    return Platform(settings, engine, ctx, verifier_for(settings.env))
 
 
 def _hsm(settings: Settings) -> Pkcs11Token | None:

@@ -115,3 +115,24 @@ def division_name(code: str, *, year: int | None = None) -> str | None:
     if code[2:] != "0000":
         parts.append(_pick(raw, year))
     return "".join(part for part in parts if not _PLACEHOLDER.search(part))
+
+
+@lru_cache(maxsize=64)
+def county_codes(province: str) -> tuple[str, ...]:
+    """The county-level codes stdnum records as in use today under a 2-digit province code.
+
+    Prefecture codes (ending ``00``), grouping levels and codes whose name has an end year are
+    left out; the result is sorted and empty for a province stdnum does not know.
+    """
+    found: list[str] = []
+    for _length, low, high, _props, children in numdb.get("cn/loc").prefixes:
+        if low != province or high != province:
+            continue
+        for _clen, code, code_high, props, _sub in children:
+            raw = props.get("county")
+            if code != code_high or code.endswith("00") or raw is None:
+                continue
+            latest = _names(raw)[-1]
+            if latest.end is None and not _PLACEHOLDER.search(latest.name):
+                found.append(province + code)
+    return tuple(sorted(found))

@@ -27,7 +27,7 @@ from opcert.interfaces.web.security import (
     new_token,
 )
 from opcert.services.context import ServiceContext
-from opcert.services.identity import IdentityVerifier, verifier_for
+from opcert.services.identity import IdentityVerifier
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "lang"
@@ -64,7 +64,7 @@ def web_state(request: Request) -> WebState:
             settings.env,
             CaptchaBook(secret),
             TokenBucket(settings.query_rate_per_minute),
-            verifier_for(settings.env),
+            platform.identity,
         )
         request.app.state.web = state
     return state
