@@ -71,3 +71,8 @@ def local_date(instant: datetime) -> date:
 def start_of_day(d: date) -> datetime:
     """00:00 Asia/Shanghai at the start of ``d``, timezone-aware."""
     return datetime.combine(d, time.min, tzinfo=SHANGHAI)
+
+
+def local_minutes(instant: datetime) -> str:
+    """``YYYY-MM-DD HH:MM`` in Beijing time, as people in China read a timestamp."""
+    return instant.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")

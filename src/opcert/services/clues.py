@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from opcert.domain.clock import local_minutes
 from opcert.domain.errors import FieldError, ValidationFailed
 from opcert.persistence.models import Clue
 from opcert.services.context import ServiceContext
@@ -79,7 +80,7 @@ def clues_for(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ClueView]:
                 r.details,
                 r.contact,
                 r.status,
-                r.created_at.isoformat(timespec="minutes"),
+                local_minutes(r.created_at),
             )
             for r in rows
         ]

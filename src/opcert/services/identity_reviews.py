@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from opcert.domain.clock import local_minutes
 from opcert.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opcert.persistence.models import IdentityReview
 from opcert.services.context import ServiceContext
@@ -135,6 +136,6 @@ def _view(row: IdentityReview) -> ReviewView:
         row.name,
         row.authority_code,
         row.status,
-        row.created_at.isoformat(timespec="minutes"),
+        local_minutes(row.created_at),
         row.decision_reason,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from opcert.domain.clock import local_minutes
 from opcert.services.context import ServiceContext
 from opcert.services.principals import InstitutionPrincipal
 
@@ -28,7 +29,7 @@ def past_results(
                 r.name,
                 r.item_code,
                 r.outcome,
-                r.received_at.isoformat(timespec="minutes"),
+                local_minutes(r.received_at),
             )
             for r in rows
         ]

@@ -36,6 +36,24 @@ FIELDS = (
     "personnel_type",
     "industry",
 )
+# Chinese names of the fields, as the upload sheet and the pages call them.
+FIELD_LABELS = {
+    "row": "行",
+    "ref": "成绩编号",
+    "id_number": "证件号码",
+    "name": "姓名",
+    "item": "操作项目",
+    "theory_score": "理论成绩",
+    "practical_score": "实操成绩",
+    "exam_date": "考试日期",
+    "exam_point": "考试点",
+    "phone": "手机号码",
+    "training_institution": "培训机构",
+    "education": "学历",
+    "certificate_type": "证书类型",
+    "personnel_type": "人员类型",
+    "industry": "行业类别",
+}
 CERTIFICATE_TYPES = {"SO": "SO", "SM": "SM", "特种作业操作证": "SO", "安全合格证": "SM"}
 
 

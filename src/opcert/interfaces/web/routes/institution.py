@@ -21,6 +21,7 @@ from opcert.interfaces.web.pages import (
 from opcert.services import registry, submissions
 from opcert.services.intake.files import error_sheet, read_rows
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.intake.validation import FIELD_LABELS
 from opcert.services.principals import InstitutionPrincipal
 
 router = APIRouter(prefix="/institution", include_in_schema=False)
@@ -72,7 +73,13 @@ def _upload_page(
     request: Request, institution: InstitutionPrincipal, status: int = 200, **extra: object
 ) -> Response:
     past = submissions.past_results(ctx_of(request), institution)
-    context = {"errors": {}, "outcomes": None, "sheet": None, **extra}
+    context = {
+        "errors": {},
+        "outcomes": None,
+        "sheet": None,
+        "field_labels": FIELD_LABELS,
+        **extra,
+    }
     return render(
         request, "institution/upload.html", status, institution=institution, past=past, **context
     )
