@@ -221,7 +221,9 @@ def test_the_pdf_certificate_carries_a_qr_code_that_gives_back_the_exact_credent
     assert read_credential_from_file(png) == credential
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed"
+)
 def test_the_pdf_rendered_by_pdftoppm_at_150_dpi_gives_back_the_credential_and_verifies_valid(
     cli, exam_setup, tmp_path: Path
 ):
@@ -238,4 +240,9 @@ def test_the_pdf_rendered_by_pdftoppm_at_150_dpi_gives_back_the_credential_and_v
     cli("trust", "export", str(trust))
     result = cli("verify", str(pdf), "--offline", "--trust-list", str(trust / "trust-list.jws"))
     assert "VALID" in result.stdout
-    assert cli("verify", str(page), "--offline", "--trust-list", str(trust / "trust-list.jws")).exit_code == 0
+    assert (
+        cli(
+            "verify", str(page), "--offline", "--trust-list", str(trust / "trust-list.jws")
+        ).exit_code
+        == 0
+    )
