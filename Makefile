@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export OPCERT_DATA_DIR ?= ./data
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick clean browser softhsm fuzz
+.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick clean browser softhsm fuzz synth-smoke wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -50,7 +50,7 @@ integration-postgres: install softhsm
 
 integration: integration-sqlite integration-postgres
 
-test: lint types contracts unit softhsm integration
+test: lint types contracts unit softhsm integration synth-smoke
 	@if [ -d tests/e2e ] && ls tests/e2e/test_*.py >/dev/null 2>&1; then $(MAKE) e2e; fi
 
 # Debian's Chromium (never `playwright install`) and CJK fonts so pages and screenshots show Chinese.
@@ -61,13 +61,30 @@ browser:
 e2e: install browser
 	$(BIN)/pytest -q tests/e2e -p no:cacheprovider
 
-bench: install
+# Scale-0.01 synthetic data set (180,000 holders) in a temporary SQLite data dir, then 50 sample
+# holders through the public query service. A smoke check: no timing assertion.
+synth-smoke: install
+	@tmp=$$(mktemp -d /tmp/opcert-smoke-XXXXXX) && trap 'rm -rf "$$tmp"' EXIT && \
+	  export OPCERT_DATA_DIR="$$tmp" && unset OPCERT_DATABASE_URL && \
+	  $(BIN)/opcert init >/dev/null && \
+	  $(BIN)/opcert synth --scale 0.01 --sample "$$tmp/sample.csv" && \
+	  $(BIN)/python scripts/synth_smoke.py "$$tmp/sample.csv"
+
+wrk:
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+
+bench: install wrk
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python -m bench.synth --runs sqlite:0.01 postgresql:0.01
+	$(BIN)/python -m bench.synth --runs sqlite:0.1 --keep /tmp/opcert-bench-s01
+	$(BIN)/python -m bench.query --data-dir /tmp/opcert-bench-s01; rm -rf /tmp/opcert-bench-s01
 
-bench-quick: install
+bench-quick: install wrk
 	$(BIN)/python bench/intake.py --quick
 	$(BIN)/python bench/verify.py --quick
+	$(BIN)/python -m bench.synth --quick
+	$(BIN)/python -m bench.query --quick --scale 0.002 --connections 4
 
 # Coverage-guided fuzzing of the SC1 decoder and verifier (atheris is not a project dependency).
 fuzz: install

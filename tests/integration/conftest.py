@@ -114,6 +114,7 @@ def _reset(platform: Platform) -> None:
     clock.set(START)
     platform.ctx.keys._trust_cache = None
     platform.ctx.status_lists._cache.clear()
+    platform.ctx.status_lists._bits.clear()
 
 
 @pytest.fixture

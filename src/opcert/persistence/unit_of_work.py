@@ -15,6 +15,7 @@ from opcert.persistence.repositories.ledger import LedgerRepository
 from opcert.persistence.repositories.lifecycle import LifecycleRepository
 from opcert.persistence.repositories.registry import RegistryRepository
 from opcert.persistence.repositories.reminders import ReminderRepository
+from opcert.persistence.repositories.synth import SynthRepository
 
 
 class ConcurrentWriteConflict(Exception):
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.ledger = LedgerRepository(self.session)
         self.lifecycle = LifecycleRepository(self.session)
         self.reminders = ReminderRepository(self.session)
+        self.synth = SynthRepository(self.session)
         return self
 
     def __exit__(

@@ -46,6 +46,7 @@ class StatusListService:
         self.ttl = ttl
         self.entries = entries
         self._cache: dict[str, SignedStatusList] = {}
+        self._bits: dict[str, tuple[tuple[int, date], StatusBits]] = {}
         self._lock = threading.Lock()
 
     def allocate(
@@ -105,6 +106,24 @@ class StatusListService:
         cutoff = lapse_cutoff(local_date(now))
         entries += [(i, StatusCode.VOID) for i in uow.lifecycle.lapsed_indexes(list_id, cutoff)]
         return row, StatusBits.from_values(row.entries, entries)
+
+    def current_bits(self, uow: UnitOfWork, list_id: str, now: datetime) -> StatusList | None:
+        """The list as it stands now, unsigned, for online verification; rebuilt only when its
+        revision moved or the day changed (one primary-key read otherwise), so a status change
+        is still visible to the very next check."""
+        row = uow.certificates.status_list(list_id)
+        if row is None:
+            return None
+        today = local_date(now)
+        cached = self._bits.get(list_id)
+        if cached is None or cached[0] != (row.revision, today):
+            _, bits = self.bits(uow, list_id, now)
+            cached = ((row.revision, today), bits)
+            with self._lock:
+                self._bits[list_id] = cached
+        return StatusList(
+            list_id=list_id, iss=row.issuer, iat=int(now.timestamp()), ttl=self.ttl, bits=cached[1]
+        )
 
     def signed(self, uow: UnitOfWork, list_id: str, now: datetime) -> SignedStatusList:
         """The signed list, rebuilt whenever its revision moved, the day changed (lapses follow

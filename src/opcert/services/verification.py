@@ -24,17 +24,7 @@ class LiveStatuses:
         self.uow, self.service, self.now = uow, service, now
 
     def get(self, list_id: str) -> StatusList | None:
-        row = self.uow.certificates.status_list(list_id)
-        if row is None:
-            return None
-        _, bits = self.service.bits(self.uow, list_id, self.now)
-        return StatusList(
-            list_id=list_id,
-            iss=row.issuer,
-            iat=int(self.now.timestamp()),
-            ttl=self.service.ttl,
-            bits=bits,
-        )
+        return self.service.current_bits(self.uow, list_id, self.now)
 
 
 def verify_online(ctx: ServiceContext, payload: object) -> dict[str, Any]:

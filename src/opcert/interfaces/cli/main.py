@@ -13,6 +13,7 @@ from opcert.interfaces.cli import (
     registry,
     results,
     setup,
+    synth,
 )
 from opcert.interfaces.cli import verify as verify_command
 
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 setup.register(app)
 verify_command.register(app)
+synth.register(app)
 app.add_typer(registry.institutions, name="institutions")
 app.add_typer(registry.exam_points, name="exam-points")
 app.add_typer(registry.officers, name="officers")

@@ -66,3 +66,8 @@ __all__ += [
     "ReminderRow",
     "ReviewRow",
 ]
+
+# Synthetic national data (issue 6): the injected anomalies' ground truth.
+from opcert.persistence.models.synth import SyntheticAnomaly  # noqa: E402
+
+__all__ += ["SyntheticAnomaly"]

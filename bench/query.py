@@ -1,0 +1,181 @@
+"""Public query and verify API under concurrent load, against ``opcert serve --workers 2``.
+
+    .venv/bin/python bench/synth.py --runs sqlite:0.01 --keep /tmp/opcert-s001
+    .venv/bin/python bench/query.py --data-dir /tmp/opcert-s001        # 20 s per figure
+    .venv/bin/python bench/query.py --quick --scale 0.002 --connections 4   # builds its own data
+
+The load comes from ``wrk`` (Debian package) in a separate process, Lua scripts in
+``bench/wrk/``. Raw limits measured in the same run: ``GET /healthz`` through the same server
+(the HTTP stack alone) and a bare ``SELECT`` by primary key on the database (one connection).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from bench.common import emit, machine
+
+BIN = Path(sys.executable).parent
+WRK_DIR = Path(__file__).parent / "wrk"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def build(scale: float) -> Path:
+    data = Path(tempfile.mkdtemp(prefix="opcert-query-"))
+    env = {**os.environ, "OPCERT_DATA_DIR": str(data)}
+    env.pop("OPCERT_DATABASE_URL", None)
+    subprocess.run([BIN / "opcert", "init"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [BIN / "opcert", "synth", "--scale", str(scale), "--seed", "1",
+         "--sample", str(data / "sample.csv")],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    return data
+
+
+def serve(data: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "OPCERT_DATA_DIR": str(data)}
+    command = [BIN / "opcert", "serve", "--port", str(port), "--workers", str(workers)]
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("server did not start")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """Sum of VmHWM (peak resident set) of the server process and its children."""
+    pids, total = [pid], 0
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(c) for c in children.read_text().split()]
+    for p in pids:
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+def wrk(script: str, port: int, seconds: int, connections: int, env: dict[str, str]) -> dict:
+    threads = min(2, connections)
+    command = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
+               "-s", str(WRK_DIR / script), f"http://127.0.0.1:{port}"]  # fmt: skip
+    out = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
+    line = next((x for x in out.stdout.splitlines() if x.startswith("WRK ")), None)
+    if line is None:  # /healthz uses no script output
+        return {"raw": out.stdout}
+    result: dict = json.loads(line[4:])
+    result["per_s"] = round(result["requests"] / result["seconds"])
+    return result
+
+
+def healthz_rate(port: int, seconds: int, connections: int) -> int:
+    """Requests/s of ``GET /healthz``: the HTTP stack with no query, the raw limit of the server."""
+    command = ["wrk", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s",
+               f"http://127.0.0.1:{port}/healthz"]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("Requests/sec:"))
+    return round(float(line.split()[1]))
+
+
+def pk_select_rate(url: str, seconds: float = 3.0) -> float:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        top = int(connection.scalar(text("SELECT max(id) FROM certificates")) or 1)
+        statement = text("SELECT id, number, name FROM certificates WHERE id = :id")
+        done, begin = 0, time.perf_counter()
+        while time.perf_counter() - begin < seconds:
+            connection.execute(statement, {"id": random.randint(1, top)}).first()
+            done += 1
+    engine.dispose()
+    return done / (time.perf_counter() - begin)
+
+
+def credentials_file(url: str, path: Path, count: int = 2000) -> None:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT sc1 FROM credential_versions LIMIT :n"), {"n": count}
+        )
+        path.write_text("\n".join(r[0] for r in rows) + "\n")
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--scale", type=float, default=0.002)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    seconds = 5 if args.quick else args.seconds
+    data, built = (args.data_dir, False) if args.data_dir else (build(args.scale), True)
+    url = os.environ.get("OPCERT_DATABASE_URL", f"sqlite:///{data / 'opcert.sqlite'}")
+    credentials_file(url, data / "credentials.txt")
+    port = free_port()
+    server = serve(data, port, args.workers)
+    common = {**machine(), "workers": args.workers, "connections": args.connections,
+              "database": url.split(":")[0], "data_dir": str(data)}  # fmt: skip
+    try:
+        env = {"SAMPLE": str(data / "sample.csv"), "CREDENTIALS": str(data / "credentials.txt")}
+        wrk("query.lua", port, 2, args.connections, env)  # warm-up
+        emit(
+            {
+                "bench": "public_query",
+                **common,
+                **wrk("query.lua", port, seconds, args.connections, env),
+            }
+        )
+        emit(
+            {
+                "bench": "verify_api",
+                **common,
+                **wrk("verify.lua", port, seconds, args.connections, env),
+            }
+        )
+        emit(
+            {
+                "bench": "raw_http_healthz",
+                **common,
+                "per_s": healthz_rate(port, seconds, args.connections),
+            }
+        )
+        emit({"bench": "raw_db_pk_select", **common, "per_s": round(pk_select_rate(url))})
+        emit({"bench": "server_peak_rss", **common, "mb": round(peak_rss_mb(server.pid), 1)})
+    finally:
+        server.terminate()
+        server.wait(10)
+        if built:
+            shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

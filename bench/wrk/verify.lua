@@ -1,0 +1,19 @@
+-- Verify API: POST each SC1 string of the file in CREDENTIALS (one per line), round robin.
+local bodies, n = {}, 0
+for line in io.lines(os.getenv("CREDENTIALS")) do
+  bodies[#bodies + 1] = '{"payload": "' .. line .. '"}'
+end
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/api/v1/verify", {["Content-Type"] = "application/json"},
+                    bodies[(n % #bodies) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p99_ms": %.2f, "max_ms": %.2f, ' ..
+    '"socket_errors": %d, "non_2xx": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, latency.max / 1000,
+    e.connect + e.read + e.write + e.timeout, e.status))
+end

@@ -1,0 +1,53 @@
+"""Bulk writes and counts for the synthetic national data set (``opcert synth``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+
+from opcert.persistence.models import Base, SyntheticAnomaly
+from opcert.persistence.repositories.bulk import bulk_insert
+from opcert.persistence.repositories.intake import IntakeRepository
+
+
+class SynthRepository:
+    """Tables are named, not modelled, so the generator stays free of SQLAlchemy."""
+
+    def __init__(self, session: Any) -> None:
+        self.session = session
+        self._intake = IntakeRepository(session)
+
+    def insert(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows (all with the same keys) in one executemany, or COPY on PostgreSQL."""
+        bulk_insert(self.session, Base.metadata.tables[table], rows)
+
+    def reserve_ids(self, table: str, count: int) -> list[int]:
+        """Ids for ``count`` new rows of ``table`` (see ``IntakeRepository.reserve_ids``)."""
+        named: Any = _Named(Base.metadata.tables[table])
+        return self._intake.reserve_ids(named, count)
+
+    def row_count(self, table: str) -> int:
+        """Exact number of rows in ``table``."""
+        table_ = Base.metadata.tables[table]
+        return int(self.session.scalar(select(func.count()).select_from(table_)) or 0)
+
+    def is_empty(self, table: str) -> bool:
+        """True when ``table`` holds no row (one indexed probe, not a count)."""
+        table_ = Base.metadata.tables[table]
+        return self.session.execute(select(1).select_from(table_).limit(1)).first() is None
+
+    def anomalies(self) -> list[dict[str, Any]]:
+        """Every injected anomaly label, ordered by id."""
+        rows = self.session.scalars(select(SyntheticAnomaly).order_by(SyntheticAnomaly.id))
+        return [
+            {"kind": r.kind, "subject": r.subject, "year": r.year, "detail": r.detail} for r in rows
+        ]
+
+
+class _Named:
+    """Adapter giving a bare table the ``__table__`` attribute ``reserve_ids`` reads."""
+
+    def __init__(self, table: Any) -> None:
+        self.__table__ = table

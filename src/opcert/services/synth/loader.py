@@ -1,0 +1,166 @@
+"""``opcert synth``: generate the synthetic national data set straight into the database.
+
+Contract: refuses (``Conflict`` SYNTH_NOT_EMPTY) a database that already holds persons,
+certificates, status lists or anomaly labels — a second run never appends, so a data set is
+always exactly one seed at one scale. Holders are generated and written in chunks of
+``CHUNK`` holders, one transaction each, through ``bulk_insert`` (COPY on PostgreSQL) with
+reserved ids: memory stays bounded by a chunk. The same seed, scale and clock give the same
+rows (ids and the signing keys aside) on any backend.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from opcert.credential.keys import Signer
+from opcert.domain.errors import Conflict, FieldError, ValidationFailed
+from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services.context import ServiceContext
+from opcert.services.issuance.numbering import candidate_divisions, issuer_code
+from opcert.services.synth import anomalies, exams
+from opcert.services.synth.credentials import SlotAllocator
+from opcert.services.synth.people import IdentityAllocator
+from opcert.services.synth.plans import Run, plan_chunk
+from opcert.services.synth.rows import Issuing, build, counts
+from opcert.services.synth.sites import write_sites
+
+HOLDERS_AT_SCALE_1 = 18_000_000
+CHUNK = 10_000
+SAMPLE_SIZE = 1_000
+MAX_SCALE = 2.0
+_GUARDED = ("persons", "certificates", "status_lists", "synth_anomalies")
+
+
+@dataclass
+class Summary:
+    holders: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    anomalies: int = 0
+    status_lists: int = 0
+    id_digest: str = ""  # SHA-256 of the holders' ID numbers in generation order
+    sample: list[tuple[str, str]] = field(default_factory=list)
+
+
+Progress = Callable[[int, int], None]  # (holders written, holders in all)
+
+
+def holders_for(scale: float) -> int:
+    """Number of holders at ``scale``; raises ``ValidationFailed`` outside (0, 2]."""
+    if not 0 < scale <= MAX_SCALE:
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "scale", "OUT_OF_RANGE", "规模须大于 0 且不超过 2", "scale must be in (0, 2]"
+                )
+            ]
+        )
+    return max(1, round(HOLDERS_AT_SCALE_1 * scale))
+
+
+def synthesise(
+    ctx: ServiceContext,
+    scale: float,
+    seed: int = 0,
+    sample: Path | None = None,
+    progress: Progress | None = None,
+) -> Summary:
+    """Generate and load the data set; write ``sample`` (CSV ``id_number,name``) when given."""
+    total = holders_for(scale)
+    today, now = ctx.today(), ctx.now()
+    summary = Summary(holders=total)
+    with ctx.uow() as uow:
+        uow.begin_write()
+        _refuse_non_empty(uow)
+        sites = write_sites(uow, random.Random(f"{seed}:sites"), now)
+        plan = anomalies.plan(random.Random(f"{seed}:anomalies"), sites, today)
+        labels = anomalies.labels(plan, sites, seed, now)
+        uow.synth.insert("synth_anomalies", labels)
+        summary.anomalies += len(labels)
+        authority = _authority_lookup(uow)
+        uow.commit()
+    codes, weights = exams.items()
+    run = Run(seed, today, plan, codes, weights)
+    ids, slots = IdentityAllocator(), SlotAllocator(seed)
+    signers: dict[str, Signer] = {}
+    digest = hashlib.sha256()
+    stride = max(1, total // SAMPLE_SIZE)
+    for chunk, start in enumerate(range(0, total, CHUNK)):
+        planned = plan_chunk(run, ids, chunk, min(CHUNK, total - start))
+        with ctx.uow() as uow:
+            uow.begin_write()
+            issuing = Issuing(authority, _signer(ctx, uow, signers), slots)
+            reserved = {t: iter(uow.synth.reserve_ids(t, n)) for t, n in counts(planned).items()}
+            reserved["synth_anomalies"] = iter(())
+            rows = build(
+                planned, reserved, issuing, random.Random(f"{seed}:cti:{chunk}"), seed, now
+            )
+            for table, table_rows in rows.tables():
+                uow.synth.insert(table, table_rows)
+                summary.rows[table] = summary.rows.get(table, 0) + len(table_rows)
+            uow.commit()
+        for offset, person in enumerate(planned):
+            digest.update(person.holder.id_number.encode())
+            if (start + offset) % stride == 0 and len(summary.sample) < SAMPLE_SIZE:
+                summary.sample.append((person.holder.id_number, person.holder.name))
+        if progress is not None:
+            progress(start + len(planned), total)
+    summary.anomalies += summary.rows.pop("synth_anomalies", 0)
+    with ctx.uow() as uow:
+        uow.begin_write()
+        lists = slots.rows(now)
+        uow.synth.insert("status_lists", lists)
+        uow.commit()
+    summary.status_lists, summary.id_digest = len(lists), digest.hexdigest()
+    if sample is not None:
+        write_sample(sample, summary.sample)
+    return summary
+
+
+def write_sample(path: Path, pairs: list[tuple[str, str]]) -> None:
+    """CSV with header ``id_number,name``, UTF-8."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id_number", "name"])
+        writer.writerows(pairs)
+
+
+def _refuse_non_empty(uow: UnitOfWork) -> None:
+    for table in _GUARDED:
+        if not uow.synth.is_empty(table):
+            raise Conflict(
+                "SYNTH_NOT_EMPTY",
+                f"数据库已有数据（{table}），合成数据只能写入新建的空数据库；请换一个数据目录或数据库后重试",
+                f"the database already holds data ({table}); synth only loads into a new, empty "
+                "database: use another data directory or database",
+            )
+
+
+def _authority_lookup(uow: UnitOfWork) -> Callable[[str], tuple[str, str, str]]:
+    known = {
+        a.division: (a.code, issuer_code(a.division), a.name) for a in uow.registry.authorities()
+    }
+    cache: dict[str, tuple[str, str, str]] = {}
+
+    def lookup(region: str) -> tuple[str, str, str]:
+        if region not in cache:
+            found = [known[d] for d in candidate_divisions(region) if d in known]
+            cache[region] = found[0]
+        return cache[region]
+
+    return lookup
+
+
+def _signer(
+    ctx: ServiceContext, uow: UnitOfWork, signers: dict[str, Signer]
+) -> Callable[[str], Signer]:
+    def get(issuer: str) -> Signer:
+        if issuer not in signers:
+            signers[issuer] = ctx.keys.signer_for(uow, issuer)
+        return signers[issuer]
+
+    return get

@@ -1,0 +1,91 @@
+"""``opcert synth`` on both backends, at a tiny scale (1,800 holders)."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import random
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from opcert.domain.errors import Conflict
+from opcert.domain.identity import parse_resident_id
+from opcert.persistence.models import Certificate, CredentialVersion, Person
+from opcert.services import certificates
+from opcert.services.synth import anomalies, exams, synthesise
+from opcert.services.synth.loader import CHUNK
+from opcert.services.synth.people import IdentityAllocator
+from opcert.services.synth.plans import Run, plan_chunk
+
+SCALE = 0.0001  # 1,800 holders, about 2,500 certificates
+SEED = 11
+
+
+@pytest.fixture
+def loaded(ctx, tmp_path: Path):  # type: ignore[no-untyped-def]
+    sample = tmp_path / "sample.csv"
+    return synthesise(ctx, SCALE, seed=SEED, sample=sample), sample
+
+
+def test_a_tiny_data_set_is_the_same_for_the_same_seed(ctx, loaded) -> None:  # type: ignore[no-untyped-def]
+    summary, _ = loaded
+    with ctx.uow() as uow:
+        stored = uow.synth.row_count("persons")
+    assert stored == summary.holders == 1800
+    again = _digest_without_database(summary, ctx.today())
+    assert again == summary.id_digest
+
+
+def _digest_without_database(summary, today: date) -> str:  # type: ignore[no-untyped-def]
+    sites = exams.plan_sites(random.Random(f"{SEED}:sites"), 0, 0)
+    plan = anomalies.plan(random.Random(f"{SEED}:anomalies"), sites, today)
+    run = Run(SEED, today, plan, *exams.items())
+    ids, digest = IdentityAllocator(), hashlib.sha256()
+    for chunk, start in enumerate(range(0, summary.holders, CHUNK)):
+        for person in plan_chunk(run, ids, chunk, min(CHUNK, summary.holders - start)):
+            digest.update(person.holder.id_number.encode())
+    return digest.hexdigest()
+
+
+def test_every_generated_id_number_is_valid(ctx, loaded) -> None:  # type: ignore[no-untyped-def]
+    with ctx.uow() as uow:
+        numbers = list(uow.session.scalars(select(Person.id_number)))
+    assert len(numbers) == len(set(numbers)) == 1800
+    for number in numbers:
+        assert parse_resident_id(number, today=ctx.today()).number == number
+
+
+def test_certificates_exist_in_every_state(ctx, loaded) -> None:  # type: ignore[no-untyped-def]
+    today = ctx.today()
+    with ctx.uow() as uow:
+        seen = {
+            certificates.certificate_json(row, today)["status"]
+            for row in uow.session.scalars(select(Certificate))
+        }
+        values = set(uow.session.scalars(select(CredentialVersion.status_value).distinct()))
+    assert {"valid", "expired", "lapsed", "revoked", "cancelled", "suspended"} <= seen
+    assert values == {0, 1, 2, 3}
+
+
+def test_every_kind_of_anomaly_is_labelled(ctx, loaded) -> None:  # type: ignore[no-untyped-def]
+    with ctx.uow() as uow:
+        kinds = {row["kind"] for row in uow.synth.anomalies()}
+    assert kinds == {"pass_rate_jump", "score_bunching", "volume_spike", "far_travel"}
+
+
+def test_the_sample_holders_are_found_by_the_public_query(ctx, loaded) -> None:  # type: ignore[no-untyped-def]
+    _, sample = loaded
+    with sample.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1000
+    for row in rows:
+        assert certificates.public_query(ctx, row["id_number"], row["name"])
+
+
+def test_a_second_run_on_a_loaded_database_is_refused(ctx, loaded) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(Conflict) as caught:
+        synthesise(ctx, SCALE, seed=SEED)
+    assert caught.value.code == "SYNTH_NOT_EMPTY"
