@@ -128,3 +128,13 @@ def test_the_api_docs_load_no_external_asset(client):
     assert "cdn" not in page.lower()
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
     assert client.get("/openapi.json").json()["paths"]["/api/v1/exam-results"]
+
+
+def test_a_revocation_is_seen_by_the_next_online_check_even_after_the_list_was_cached(
+    client, ctx, world
+):
+    [(number, item)] = issue(ctx, world)
+    text = certificates.current_credential(ctx, number, item)
+    assert client.post("/api/v1/verify", json={"payload": text}).json()["verdict"] == "VALID"
+    certificates.revoke(ctx, number, item, "证书记载虚假信息")
+    assert client.post("/api/v1/verify", json={"payload": text}).json()["verdict"] == "REVOKED"
