@@ -131,7 +131,8 @@ def public_query(
     return found
 
 
-def _find(uow: UnitOfWork, number: str, item: str, *, lock: bool = False) -> Certificate:
+def find_certificate(uow: UnitOfWork, number: str, item: str, *, lock: bool = False) -> Certificate:
+    """The certificate with this number and item; raises ``NotFound``."""
     row = uow.certificates.get(number.strip().upper(), item.strip(), lock=lock)
     if row is None:
         raise NotFound(
@@ -142,7 +143,8 @@ def _find(uow: UnitOfWork, number: str, item: str, *, lock: bool = False) -> Cer
     return row
 
 
-def _current(uow: UnitOfWork, row: Certificate) -> CredentialVersion:
+def current_version(uow: UnitOfWork, row: Certificate) -> CredentialVersion:
+    """The certificate's current signed credential; raises ``NotFound`` if it has none."""
     version = uow.certificates.version(row.current_version_id) if row.current_version_id else None
     if version is None:
         raise NotFound(
@@ -153,7 +155,7 @@ def _current(uow: UnitOfWork, row: Certificate) -> CredentialVersion:
 
 def current_credential(ctx: ServiceContext, number: str, item: str) -> str:
     with ctx.uow() as uow:
-        return _current(uow, _find(uow, number, item)).sc1
+        return current_version(uow, find_certificate(uow, number, item)).sc1
 
 
 def export_png(ctx: ServiceContext, number: str, item: str) -> bytes:
@@ -192,12 +194,12 @@ def revoke(
         )
     with ctx.uow() as uow:
         uow.begin_write()
-        row = _find(uow, number, item, lock=True)
+        row = find_certificate(uow, number, item, lock=True)
         if officer is not None:
             officer.require_decider()
             officer.require_region(row.authority_code.removeprefix("CN-"))
         now, today = ctx.now(), ctx.today()
-        version = _current(uow, row)
+        version = current_version(uow, row)
         ctx.status_lists.set_status(uow, version, StatusCode.VOID, now)
         row.state, row.state_reason, row.state_changed_at = "revoked", reason, now
         until = None

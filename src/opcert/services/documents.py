@@ -8,15 +8,15 @@ from opcert.credential.qr import qr_png
 from opcert.documents.certificate_pdf import CertificateView, render
 from opcert.domain.catalogue import catalogue
 from opcert.domain.lifecycle import REVIEW_NOT_NEEDED, CertificateFacts, owed_review
-from opcert.services.certificates import _current, _find
+from opcert.services.certificates import current_version, find_certificate
 from opcert.services.context import ServiceContext
 
 
 def export_pdf(ctx: ServiceContext, number: str, item: str, layout: str = "a4") -> bytes:
     """The PDF certificate; its QR code holds the exact SC1 string of the current credential."""
     with ctx.uow() as uow:
-        row = _find(uow, number, item)
-        version = _current(uow, row)
+        row = find_certificate(uow, number, item)
+        version = current_version(uow, row)
         authority = uow.registry.authority(row.authority_code)
         book = catalogue(row.catalogue_version)
         category = book.category(row.category_code).name_zh if row.category_code else ""
