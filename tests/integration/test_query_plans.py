@@ -1,8 +1,11 @@
 """The hot queries use indexes: a full scan of a national-size table cannot come back unnoticed.
 
 Each test runs the real repository call, captures the SQL it sent, and asks the database for the
-plan. On PostgreSQL sequential scans are switched off for the check, so a query that has no index
-path still shows one (empty test tables would otherwise always be scanned).
+plan. On PostgreSQL sequential scans, hash joins and merge joins are switched off for the check:
+at test volume, hashing a few hundred rows is rightly cheaper than probing an index, while at
+national volume the statistics pick the index path; switching them off asks the question that
+matters here, whether the query has an index path at all. A full index scan (no ``Index Cond``)
+counts as a scan.
 """
 
 from __future__ import annotations
@@ -12,7 +15,10 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
+
+from opcert.persistence.models import CredentialVersion
+from opcert.services.synth import synthesise
 
 BIG_TABLES = (
     "certificates",
@@ -42,7 +48,8 @@ def plans(platform, call: Callable[[object], object]) -> list[str]:
     with platform.engine.connect() as connection:
         postgres = connection.dialect.name == "postgresql"
         if postgres:
-            connection.exec_driver_sql("SET enable_seqscan = off")
+            for setting in ("enable_seqscan", "enable_hashjoin", "enable_mergejoin"):
+                connection.exec_driver_sql(f"SET {setting} = off")
         for statement, parameters in sent:
             prefix = "EXPLAIN " if postgres else "EXPLAIN QUERY PLAN "
             rows = connection.exec_driver_sql(prefix + statement, parameters).all()
@@ -57,6 +64,19 @@ def full_scans(plan: str) -> list[str]:
             hits.append(table)
         if re.search(rf"\bSCAN {table}\b(?! USING)", plan):
             hits.append(table)
+    lines = plan.splitlines()
+    for number, line in enumerate(lines):
+        found = re.search(r"Index (?:Only )?Scan (?:Backward )?using \S+ on (\w+)", line)
+        if found is None or found.group(1) not in BIG_TABLES:
+            continue
+        depth = len(line) - len(line.lstrip(" ->"))
+        details = []
+        for below in lines[number + 1 :]:
+            if "->" in below or len(below) - len(below.lstrip()) <= depth - 4:
+                break
+            details.append(below)
+        if not any("Index Cond" in d for d in details):
+            hits.append(f"{found.group(1)} (whole index)")
     return hits
 
 
@@ -83,3 +103,23 @@ HOT = {
 def test_a_hot_query_does_not_scan_a_large_table(platform, name):
     for plan in plans(platform, HOT[name]):
         assert full_scans(plan) == [], plan
+
+
+def test_the_lapse_of_missed_reviews_is_read_through_the_list_not_every_overdue_certificate(
+    platform,
+):
+    """A status list is rebuilt daily for online checks; its lapse query must touch the list's
+    own entries (at most 65,536) and each certificate by primary key, never the nation's
+    overdue card-era certificates through the review-date index."""
+    synthesise(platform.ctx, 0.0001, seed=5)  # 1,800 holders, overdue ORDER30 records among them
+    with platform.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
+    with platform.ctx.uow() as uow:
+        list_id = uow.session.scalar(
+            select(CredentialVersion.list_id).order_by(CredentialVersion.id).limit(1)
+        )
+    cutoff = date(2026, 11, 22)
+    (plan,) = plans(platform, lambda uow: uow.lifecycle.lapsed_indexes(list_id, cutoff))
+    assert "ix_certificates_review_due_on" not in plan, plan
+    assert "ix_credential_versions_list_id_status_value" in plan, plan
+    assert full_scans(plan) == [], plan

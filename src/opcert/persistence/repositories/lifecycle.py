@@ -31,7 +31,10 @@ class LifecycleRepository:
         """Entries of ``list_id`` whose current, in-force version belongs to an active certificate
         with a review owed before ``cutoff`` and no review application pending for it.
 
-        One query, driven by the index on ``certificates.review_due_on`` (few rows qualify).
+        One query driven by the list: its versions through ``(list_id, status_value)`` (at most
+        ``ENTRIES_PER_LIST``), then each certificate by primary key. The review date is wrapped
+        in ``coalesce`` on purpose: an index on it would walk every overdue certificate of the
+        nation (hundreds of thousands of card-era ORDER30 records) for each list built.
         """
         pending = exists().where(
             ReviewRow.certificate_id == Certificate.id,
@@ -40,12 +43,19 @@ class LifecycleRepository:
         )
         query = (
             select(CredentialVersion.list_index)
-            .join(Certificate, Certificate.current_version_id == CredentialVersion.id)
+            .select_from(CredentialVersion)
+            .join(
+                Certificate,
+                and_(
+                    Certificate.id == CredentialVersion.certificate_id,
+                    Certificate.current_version_id == CredentialVersion.id,
+                ),
+            )
             .where(
-                Certificate.review_due_on < cutoff,
-                Certificate.state == "active",
                 CredentialVersion.list_id == list_id,
                 CredentialVersion.status_value == 0,
+                func.coalesce(Certificate.review_due_on, cutoff) < cutoff,
+                Certificate.state == "active",
                 ~pending,
             )
         )
