@@ -180,6 +180,15 @@ class SoftwareSigner:
     def public_key(self) -> PublicKey:
         return self._public_key
 
+    def private_pkcs8(self) -> bytes:
+        """The private key as unencrypted PKCS#8 DER, to hand the same key to a worker process
+        of this platform (bulk signing); never written anywhere by this module."""
+        return self._key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
 
 def generate_private_key(alg: int = ALG_EDDSA) -> PrivateKey:
     """A new private key for `alg` (EdDSA or ES256); ValueError for any other alg."""

@@ -33,6 +33,13 @@ def synth(
     sample: Path = typer.Option(
         None, dir_okay=False, help="写出 1000 个持证人（id_number,name）CSV / write 1,000 holders"
     ),
+    workers: int = typer.Option(
+        None,
+        min=0,
+        max=16,
+        help="签名工作进程数，默认每个空闲 CPU 核一个 / signing worker processes "
+        "(default: one per spare core)",
+    ),
 ) -> None:
     """生成全国规模合成数据并写入数据库 / generate synthetic national data into the database."""
     ctx = ready_platform().ctx
@@ -49,7 +56,9 @@ def synth(
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        summary = synthesise(ctx, scale, seed=seed, sample=sample, progress=advance)
+        summary = synthesise(
+            ctx, scale, seed=seed, sample=sample, progress=advance, workers=workers
+        )
     rows = ", ".join(f"{table} {count:,}" for table, count in summary.rows.items())
     typer.echo(f"持证人 / holders {summary.holders:,}: {rows}")
     typer.echo(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Table, exc, insert
@@ -30,11 +31,8 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
         return
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
     if dialect.paramstyle in ("qmark", "format", "numeric"):
-        order = compiled.positiontup or names
-        index = [names.index(name) for name in order]
-        params: list[Any] = [
-            tuple(_apply(processors[i], row[names[i]]) for i in index) for row in rows
-        ]
+        order = list(compiled.positiontup or names)
+        params: list[Any] = _tuples(rows, order, [processors[names.index(n)] for n in order])
     else:
         params = [
             {
@@ -44,6 +42,30 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
             for row in rows
         ]
     connection.exec_driver_sql(compiled.string, params)
+
+
+def _tuples(
+    rows: Sequence[dict[str, Any]],
+    names: list[str],
+    processors: list[Callable[[Any], Any] | None],
+) -> list[Any]:
+    """Positional parameters: values picked by one ``itemgetter``, processors applied only to
+    the columns that have one (a national load passes a hundred million rows through here)."""
+    pick = itemgetter(*names)
+    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+    if len(names) == 1:
+        return [(_apply(processors[0], row[names[0]]),) for row in rows]
+    if not convert:
+        return [pick(row) for row in rows]
+    params = []
+    for row in rows:
+        values = list(pick(row))
+        for i, processor in convert:
+            value = values[i]
+            if value is not None:
+                values[i] = processor(value)
+        params.append(tuple(values))
+    return params
 
 
 def _copy(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from opcert.persistence.models import Base, SyntheticAnomaly
 from opcert.persistence.repositories.bulk import bulk_insert
@@ -27,6 +27,16 @@ class SynthRepository:
         """Ids for ``count`` new rows of ``table`` (see ``IntakeRepository.reserve_ids``)."""
         named: Any = _Named(Base.metadata.tables[table])
         return self._intake.reserve_ids(named, count)
+
+    def ids_follow_max(self) -> bool:
+        """True where new ids continue after ``max(id)`` (SQLite), not from a sequence."""
+        return bool(self.session.get_bind().dialect.name == "sqlite")
+
+    def prepare_bulk(self) -> None:
+        """On SQLite, a page cache of 1 GiB for this connection: the indexes of a national load
+        outgrow the default 2 MB many times over, and every insert would re-read their pages."""
+        if self.ids_follow_max():
+            self.session.execute(text("PRAGMA cache_size = -1048576"))
 
     def row_count(self, table: str) -> int:
         """Exact number of rows in ``table``."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 
 from opcert.credential.claims import CertificateClaims, CredentialPayload, exp_for
 from opcert.credential.keys import Signer, kid_b64
@@ -64,35 +64,65 @@ class SlotAllocator:
         return rows
 
 
-def signed(
-    signer: Signer,
+class Unsigned(NamedTuple):
+    """What one version's credential says, before signing: small and picklable, so it can be
+    signed in a worker process (``signing``)."""
+
+    issuer: str
+    certificate: tuple[str, str, int, str | None, str, str, date, str]
+    # number, name, sex, category_code, item_code, item_name, first_issued_on, authority_name
+    version: Version
+    slot: tuple[str, int]
+    cti: bytes
+
+
+def unsigned(
     issuer: str,
     certificate: dict[str, Any],
+    authority_name: str,
     version: Version,
     slot: tuple[str, int],
     cti: bytes,
-) -> tuple[int, str]:
-    """(iat, SC1 text) of one version of ``certificate`` (a row of ``certificates``)."""
-    iat = int(datetime.combine(version.created_on, time(9), SHANGHAI).timestamp())
+) -> Unsigned:
+    """The credential of ``version`` of ``certificate`` (a row of ``certificates``)."""
+    c = certificate
+    fields = (
+        c["number"], c["name"], c["sex"], c["category_code"], c["item_code"], c["item_name"],
+        c["first_issued_on"], authority_name,
+    )  # fmt: skip
+    return Unsigned(issuer, fields, version, slot, cti)
+
+
+def iat(version: Version) -> int:
+    """Issued-at of a synthetic version: 09:00 Asia/Shanghai on the day it was created."""
+    return int(datetime.combine(version.created_on, time(9), SHANGHAI).timestamp())
+
+
+def sign(signer: Signer, job: Unsigned) -> str:
+    """The SC1 text of ``job``, signed with ``signer`` exactly as issuance would."""
+    number, name, sex, category, item, item_name, first, authority_name = job.certificate
+    version = job.version
     claims = CertificateClaims(
         typ="SO",
-        no=certificate["number"],
-        nam=certificate["name"],
-        sex=certificate["sex"],
-        cat=certificate["category_code"],
-        itm=certificate["item_code"],
-        itn=certificate["item_name"],
-        fst=certificate["first_issued_on"].isoformat(),
+        no=number,
+        nam=name,
+        sex=sex,
+        cat=category,
+        itm=item,
+        itn=item_name,
+        fst=first.isoformat(),
         vfr=version.valid_from.isoformat(),
         vto=version.valid_to.isoformat(),
         rvd=_iso(version.review_due),
-        aut=certificate["authority_name"],
+        aut=authority_name,
         rs=version.rule_set,
-        st=slot,
+        st=job.slot,
         extra={"rvo": version.reviewed_on.isoformat()} if version.reviewed_on else {},
     )
-    payload = CredentialPayload(issuer, iat, exp_for(version.valid_to), cti, claims)
-    return iat, encode(payload, signer)
+    payload = CredentialPayload(
+        job.issuer, iat(version), exp_for(version.valid_to), job.cti, claims
+    )
+    return encode(payload, signer)
 
 
 def kid(signer: Signer) -> str:

@@ -26,7 +26,8 @@ from opcert.services.synth import anomalies, exams
 from opcert.services.synth.credentials import SlotAllocator
 from opcert.services.synth.people import IdentityAllocator
 from opcert.services.synth.plans import Run, plan_chunk
-from opcert.services.synth.rows import Issuing, build, counts
+from opcert.services.synth.rows import ChunkRows, Issuing, build, counts
+from opcert.services.synth.signing import Signing, Texts, default_workers
 from opcert.services.synth.sites import write_sites
 
 HOLDERS_AT_SCALE_1 = 18_000_000
@@ -68,8 +69,13 @@ def synthesise(
     seed: int = 0,
     sample: Path | None = None,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> Summary:
-    """Generate and load the data set; write ``sample`` (CSV ``id_number,name``) when given."""
+    """Generate and load the data set; write ``sample`` (CSV ``id_number,name``) when given.
+
+    ``workers`` processes sign the credentials (``signing``); by default one per spare core when
+    there is more than one chunk, none (signing inline) for a single chunk.
+    """
     total = holders_for(scale)
     today, now = ctx.today(), ctx.now()
     summary = Summary(holders=total)
@@ -87,28 +93,39 @@ def synthesise(
     run = Run(seed, today, plan, codes, weights)
     ids, slots = IdentityAllocator(), SlotAllocator(seed)
     signers: dict[str, Signer] = {}
+    reserve = _IdReserver()
     digest = hashlib.sha256()
     stride = max(1, total // SAMPLE_SIZE)
-    for chunk, start in enumerate(range(0, total, CHUNK)):
-        planned = plan_chunk(run, ids, chunk, min(CHUNK, total - start))
-        with ctx.uow() as uow:
-            uow.begin_write()
-            issuing = Issuing(authority, _signer(ctx, uow, signers), slots)
-            reserved = {t: iter(uow.synth.reserve_ids(t, n)) for t, n in counts(planned).items()}
-            reserved["synth_anomalies"] = iter(())
-            rows = build(
-                planned, reserved, issuing, random.Random(f"{seed}:cti:{chunk}"), seed, now
-            )
-            for table, table_rows in rows.tables():
-                uow.synth.insert(table, table_rows)
-                summary.rows[table] = summary.rows.get(table, 0) + len(table_rows)
-            uow.commit()
-        for offset, person in enumerate(planned):
-            digest.update(person.holder.id_number.encode())
-            if (start + offset) % stride == 0 and len(summary.sample) < SAMPLE_SIZE:
-                summary.sample.append((person.holder.id_number, person.holder.name))
-        if progress is not None:
-            progress(start + len(planned), total)
+    if workers is None:
+        workers = default_workers() if total > CHUNK else 0
+    pending: tuple[ChunkRows, Texts] | None = None
+    with Signing(signers.__getitem__, workers) as signing:
+        # A pipeline: chunk k is signed (in workers) while chunk k-1 is written and k+1 built.
+        for chunk, start in enumerate(range(0, total, CHUNK)):
+            planned = plan_chunk(run, ids, chunk, min(CHUNK, total - start))
+            with ctx.uow() as uow:
+                uow.begin_write()
+                issuing = Issuing(authority, _signer(ctx, uow, signers), slots)
+                reserved = {t: iter(reserve(uow, t, n)) for t, n in counts(planned).items()}
+                reserved["synth_anomalies"] = iter(())
+                rows = build(
+                    planned, reserved, issuing, random.Random(f"{seed}:cti:{chunk}"), seed, now
+                )
+                uow.commit()
+            texts = signing.submit(rows.unsigned)
+            if pending is not None:
+                _write(ctx, *pending, summary)
+            pending = (rows, texts)
+            for offset, person in enumerate(planned):
+                digest.update(person.holder.id_number.encode())
+                if (start + offset) % stride == 0 and len(summary.sample) < SAMPLE_SIZE:
+                    summary.sample.append((person.holder.id_number, person.holder.name))
+            if progress is not None:
+                progress(start, total)
+        if pending is not None:
+            _write(ctx, *pending, summary)
+    if progress is not None:
+        progress(total, total)
     summary.anomalies += summary.rows.pop("synth_anomalies", 0)
     with ctx.uow() as uow:
         uow.begin_write()
@@ -119,6 +136,40 @@ def synthesise(
     if sample is not None:
         write_sample(sample, summary.sample)
     return summary
+
+
+def _write(ctx: ServiceContext, rows: ChunkRows, texts: Texts, summary: Summary) -> None:
+    """One chunk's rows in one transaction, once its credentials are signed."""
+    rows.signed(texts())
+    with ctx.uow() as uow:
+        uow.begin_write()
+        uow.synth.prepare_bulk()
+        for table, table_rows in rows.tables():
+            uow.synth.insert(table, table_rows)
+            summary.rows[table] = summary.rows.get(table, 0) + len(table_rows)
+        uow.commit()
+
+
+class _IdReserver:
+    """Ids for a chunk's rows before the previous chunk is written (the pipeline needs them).
+
+    PostgreSQL draws from the sequences. SQLite's ids continue after ``max(id)``, which is read
+    once per table and then counted here: synth loads an empty database it has to itself
+    (``SYNTH_NOT_EMPTY``), and a writer that slipped in would hit the primary key, which rolls
+    back that chunk's transaction whole.
+    """
+
+    def __init__(self) -> None:
+        self._next: dict[str, int] = {}
+
+    def __call__(self, uow: UnitOfWork, table: str, count: int) -> list[int]:
+        if not uow.synth.ids_follow_max():
+            return uow.synth.reserve_ids(table, count)
+        if table not in self._next:
+            self._next[table] = (uow.synth.reserve_ids(table, 1) or [1])[0]
+        start = self._next[table]
+        self._next[table] = start + count
+        return list(range(start, start + count))
 
 
 def write_sample(path: Path, pairs: list[tuple[str, str]]) -> None:

@@ -32,6 +32,15 @@ class ChunkRows:
     certificates: list[dict[str, Any]] = field(default_factory=list)
     credential_versions: list[dict[str, Any]] = field(default_factory=list)
     synth_anomalies: list[dict[str, Any]] = field(default_factory=list)
+    unsigned: list[credentials.Unsigned] = field(default_factory=list)  # one per version row
+
+    def signed(self, texts: list[str]) -> None:
+        """Fill each version row's ``sc1`` with its signed text, in order."""
+        if len(texts) != len(self.credential_versions):
+            raise ValueError("one signed text is needed for each credential version")
+        for row, sc1 in zip(self.credential_versions, texts, strict=True):
+            row["sc1"] = sc1
+        self.unsigned = []
 
     def tables(self) -> list[tuple[str, list[dict[str, Any]]]]:
         """(table, rows) in foreign-key order."""
@@ -72,7 +81,8 @@ def build(
     seed: int,
     now: datetime,
 ) -> ChunkRows:
-    """Every row of a chunk; ``ids`` yields the reserved ids of each table in order."""
+    """Every row of a chunk; ``ids`` yields the reserved ids of each table in order. The version
+    rows wait for their ``sc1`` text: sign ``unsigned`` (``signing``) and call ``signed``."""
     out = ChunkRows()
     for person in planned:
         h = person.holder
@@ -150,16 +160,15 @@ def _certificate(
         "current_version_id": version_ids[-1],
     }  # fmt: skip
     out.certificates.append(row)
-    signer = issuing.signer(issuer)
-    claims_source = {**row, "authority_name": authority_name}
+    kid = credentials.kid(issuing.signer(issuer))
     for number, (version, version_id) in enumerate(zip(life.versions, version_ids, strict=True)):
         slot = issuing.slots.take(issuer)
         cti = rng.getrandbits(128).to_bytes(16, "big")
-        iat, text = credentials.signed(signer, issuer, claims_source, version, slot, cti)
+        out.unsigned.append(credentials.unsigned(issuer, row, authority_name, version, slot, cti))
         out.credential_versions.append(
             {"id": version_id, "certificate_id": certificate_id, "version": number + 1,
-             "cti": cti.hex(), "kid": credentials.kid(signer), "issuer": issuer, "iat": iat,
-             "sc1": text, "list_id": slot[0], "list_index": slot[1],
+             "cti": cti.hex(), "kid": kid, "issuer": issuer, "iat": credentials.iat(version),
+             "sc1": None, "list_id": slot[0], "list_index": slot[1],
              "status_value": int(version.status_value), "created_at": _at(version.created_on)}
         )  # fmt: skip
 
