@@ -8,6 +8,10 @@ request = function()
   return wrk.format("POST", "/api/v1/verify", {["Content-Type"] = "application/json"},
                     bodies[(n % #bodies) + 1])
 end
+-- PACE_MS > 0: each connection waits that long before its next request, for a paced load
+-- (bench/query.py sets it from the target rate, corrected by the latency it measured).
+local pace = tonumber(os.getenv("PACE_MS") or "0")
+if pace > 0 then delay = function() return pace end end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
