@@ -6,7 +6,7 @@ from datetime import date
 
 from opcert.credential.keys import SoftwareSigner, generate_private_key
 from opcert.credential.sc1 import decode
-from opcert.services.synth.credentials import Unsigned
+from opcert.services.synth.credentials import Unsigned, unsigned
 from opcert.services.synth.histories import Version
 from opcert.services.synth.signing import Signing
 
@@ -23,11 +23,12 @@ def _jobs(count: int) -> list[Unsigned]:
         version = Version(
             date(2019, 5, 1), "ORDER30", date(2019, 5, 1), date(2025, 5, 1), date(2022, 5, 1)
         )
-        certificate = (
-            f"T44040219900517{n:04d}", "张三", 1, "1", "1.2", "低压电工作业",
-            date(2019, 5, 1), "珠海市应急管理局",
-        )  # fmt: skip
-        jobs.append(Unsigned(issuer, certificate, version, (f"{issuer}-0001", n), bytes(16)))
+        certificate = {
+            "number": f"T44040219900517{n:04d}", "name": "张三", "sex": 1, "category_code": "1",
+            "item_code": "1.2", "item_name": "低压电工作业", "first_issued_on": date(2019, 5, 1),
+        }  # fmt: skip
+        slot = (f"{issuer}-0001", n)
+        jobs.append(unsigned(issuer, certificate, "珠海市应急管理局", version, slot, bytes(16)))
     return jobs
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Table, exc, insert
+from sqlalchemy import JSON, Date, DateTime, Table, TypeDecorator, exc, insert
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,12 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
     if dialect.paramstyle in ("qmark", "format", "numeric"):
         order = list(compiled.positiontup or names)
-        params: list[Any] = _tuples(rows, order, [processors[names.index(n)] for n in order])
+        params: list[Any] = _tuples(
+            rows,
+            order,
+            [processors[names.index(n)] for n in order],
+            [_repeats(table.c[n].type) for n in order],
+        )
     else:
         params = [
             {
@@ -48,11 +53,15 @@ def _tuples(
     rows: Sequence[dict[str, Any]],
     names: list[str],
     processors: list[Callable[[Any], Any] | None],
+    repeats: list[bool],
 ) -> list[Any]:
     """Positional parameters: values picked by one ``itemgetter``, processors applied only to
-    the columns that have one (a national load passes a hundred million rows through here)."""
+    the columns that have one (a national load passes a hundred million rows through here),
+    and remembered for dates and instants, which repeat from row to row."""
     pick = itemgetter(*names)
-    convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+    convert = [
+        (i, _remembered(p) if repeats[i] else p) for i, p in enumerate(processors) if p is not None
+    ]
     if len(names) == 1:
         return [(_apply(processors[0], row[names[0]]),) for row in rows]
     if not convert:
@@ -66,6 +75,26 @@ def _tuples(
                 values[i] = processor(value)
         params.append(tuple(values))
     return params
+
+
+def _repeats(kind: Any) -> bool:
+    """Dates and instants: hashable, few distinct values in a batch, converted the same way."""
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl
+    return isinstance(kind, Date | DateTime)
+
+
+def _remembered(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    seen: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        # Equal aware instants in different zones are one key, and convert to one UTC value.
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = processor(value)
+        return found
+
+    return convert
 
 
 def _copy(

@@ -65,15 +65,15 @@ class SlotAllocator:
 
 
 class Unsigned(NamedTuple):
-    """What one version's credential says, before signing: small and picklable, so it can be
-    signed in a worker process (``signing``)."""
+    """What one version's credential says, before signing: plain strings and numbers only, so
+    it pickles cheaply to a worker process (``signing``)."""
 
     issuer: str
-    certificate: tuple[str, str, int, str | None, str, str, date, str]
-    # number, name, sex, category_code, item_code, item_name, first_issued_on, authority_name
-    version: Version
-    slot: tuple[str, int]
+    iat: int
+    exp: int
     cti: bytes
+    claims: tuple[Any, ...]
+    # no, nam, sex, cat, itm, itn, fst, vfr, vto, rvd, aut, rs, list id, list index, rvo
 
 
 def unsigned(
@@ -85,12 +85,13 @@ def unsigned(
     cti: bytes,
 ) -> Unsigned:
     """The credential of ``version`` of ``certificate`` (a row of ``certificates``)."""
-    c = certificate
-    fields = (
+    c, v = certificate, version
+    claims = (
         c["number"], c["name"], c["sex"], c["category_code"], c["item_code"], c["item_name"],
-        c["first_issued_on"], authority_name,
+        c["first_issued_on"].isoformat(), v.valid_from.isoformat(), v.valid_to.isoformat(),
+        _iso(v.review_due), authority_name, v.rule_set, slot[0], slot[1], _iso(v.reviewed_on),
     )  # fmt: skip
-    return Unsigned(issuer, fields, version, slot, cti)
+    return Unsigned(issuer, iat(version), exp_for(version.valid_to), cti, claims)
 
 
 def iat(version: Version) -> int:
@@ -100,28 +101,25 @@ def iat(version: Version) -> int:
 
 def sign(signer: Signer, job: Unsigned) -> str:
     """The SC1 text of ``job``, signed with ``signer`` exactly as issuance would."""
-    number, name, sex, category, item, item_name, first, authority_name = job.certificate
-    version = job.version
+    no, nam, sex, cat, itm, itn, fst, vfr, vto, rvd, aut, rs, list_id, index, rvo = job.claims
     claims = CertificateClaims(
         typ="SO",
-        no=number,
-        nam=name,
+        no=no,
+        nam=nam,
         sex=sex,
-        cat=category,
-        itm=item,
-        itn=item_name,
-        fst=first.isoformat(),
-        vfr=version.valid_from.isoformat(),
-        vto=version.valid_to.isoformat(),
-        rvd=_iso(version.review_due),
-        aut=authority_name,
-        rs=version.rule_set,
-        st=job.slot,
-        extra={"rvo": version.reviewed_on.isoformat()} if version.reviewed_on else {},
+        cat=cat,
+        itm=itm,
+        itn=itn,
+        fst=fst,
+        vfr=vfr,
+        vto=vto,
+        rvd=rvd,
+        aut=aut,
+        rs=rs,
+        st=(list_id, index),
+        extra={"rvo": rvo} if rvo else {},
     )
-    payload = CredentialPayload(
-        job.issuer, iat(version), exp_for(version.valid_to), job.cti, claims
-    )
+    payload = CredentialPayload(job.issuer, job.iat, job.exp, job.cti, claims)
     return encode(payload, signer)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 
 from stdnum.cn import ric
 
@@ -28,7 +29,8 @@ SURNAMES = (
     + [(c, 3) for c in "钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"]
 )
 _SURNAME_CHARS = [s for s, _ in SURNAMES]
-_SURNAME_WEIGHTS = [w for _, w in SURNAMES]
+_SURNAME_CUMULATIVE = list(accumulate(w for _, w in SURNAMES))  # choices() would sum each call
+_PROVINCE_CUMULATIVE = list(accumulate(WEIGHTS))
 GIVEN_MALE = "伟强磊军洋勇杰涛明超平刚华建国志文斌宇浩凯鹏飞俊峰海波辉亮成东林鑫健斌雷龙永春晨"
 GIVEN_FEMALE = "芳娜敏静丽艳娟秀霞桂英红燕玲萍婷雪琳慧莉梅兰凤洁琴云"
 
@@ -78,13 +80,13 @@ def name(rng: random.Random, sex: int) -> str:
     """A plausible two- or three-character name."""
     given = GIVEN_MALE if sex == 1 else GIVEN_FEMALE
     length = 1 if rng.random() < 0.3 else 2
-    surname = rng.choices(_SURNAME_CHARS, _SURNAME_WEIGHTS)[0]
+    surname = rng.choices(_SURNAME_CHARS, cum_weights=_SURNAME_CUMULATIVE)[0]
     return surname + "".join(rng.choice(given) for _ in range(length))
 
 
 def holder(rng: random.Random, ids: IdentityAllocator, today: date) -> Holder:
     """One holder: 87% men, home county drawn by provincial population."""
-    province = rng.choices(PROVINCES, WEIGHTS)[0]
+    province = rng.choices(PROVINCES, cum_weights=_PROVINCE_CUMULATIVE)[0]
     county = rng.choice(counties(province.code))
     sex = 1 if rng.random() < 0.87 else 2
     born, number = ids.allocate(county, today.year - age(rng, sex), sex)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import accumulate
 
 from opcert.services.synth import anomalies, exams
 from opcert.services.synth.anomalies import AnomalyPlan
@@ -19,6 +20,8 @@ from opcert.services.synth.people import Holder, IdentityAllocator, holder
 
 # Certificates per holder: 18 million holders hold about 25 million certificates.
 CERTIFICATES_PER_HOLDER = ((1, 0.70), (2, 0.215), (3, 0.085))
+_COUNTS = [n for n, _ in CERTIFICATES_PER_HOLDER]
+_COUNTS_CUMULATIVE = list(accumulate(w for _, w in CERTIFICATES_PER_HOLDER))
 
 
 @dataclass(slots=True)
@@ -46,6 +49,12 @@ class Run:
     plan: AnomalyPlan
     item_codes: list[str]
     item_weights: list[float]
+    item_cumulative: list[float] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # random.choices accumulates the weights on every call; given the same sums it draws
+        # exactly the same items, without the work.
+        object.__setattr__(self, "item_cumulative", list(accumulate(self.item_weights)))
 
 
 def plan_chunk(run: Run, ids: IdentityAllocator, chunk: int, count: int) -> list[PlannedHolder]:
@@ -58,10 +67,10 @@ def plan_chunk(run: Run, ids: IdentityAllocator, chunk: int, count: int) -> list
 
 def _plan_holder(rng: random.Random, run: Run, person: Holder, far: bool) -> PlannedHolder:
     planned = PlannedHolder(person, far=far)
-    wanted = rng.choices(*zip(*CERTIFICATES_PER_HOLDER, strict=True))[0]
+    wanted = rng.choices(_COUNTS, cum_weights=_COUNTS_CUMULATIVE)[0]
     chosen: list[str] = []
     while len(chosen) < wanted:
-        item = rng.choices(run.item_codes, run.item_weights)[0]
+        item = rng.choices(run.item_codes, cum_weights=run.item_cumulative)[0]
         if item not in chosen:
             chosen.append(item)
     exam_province = rng.choice(far_provinces(person.province)).code if far else person.province

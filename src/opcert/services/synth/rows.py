@@ -164,10 +164,11 @@ def _certificate(
     for number, (version, version_id) in enumerate(zip(life.versions, version_ids, strict=True)):
         slot = issuing.slots.take(issuer)
         cti = rng.getrandbits(128).to_bytes(16, "big")
-        out.unsigned.append(credentials.unsigned(issuer, row, authority_name, version, slot, cti))
+        job = credentials.unsigned(issuer, row, authority_name, version, slot, cti)
+        out.unsigned.append(job)
         out.credential_versions.append(
             {"id": version_id, "certificate_id": certificate_id, "version": number + 1,
-             "cti": cti.hex(), "kid": kid, "issuer": issuer, "iat": credentials.iat(version),
+             "cti": cti.hex(), "kid": kid, "issuer": issuer, "iat": job.iat,
              "sc1": None, "list_id": slot[0], "list_index": slot[1],
              "status_value": int(version.status_value), "created_at": _at(version.created_on)}
         )  # fmt: skip
