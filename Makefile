@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export OPCERT_DATA_DIR ?= ./data
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick clean browser softhsm fuzz synth-smoke wrk
+.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick bench-national clean browser softhsm fuzz synth-smoke wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -79,6 +79,17 @@ bench: install wrk
 	$(BIN)/python -m bench.synth --runs sqlite:0.01 postgresql:0.01
 	$(BIN)/python -m bench.synth --runs sqlite:0.1 --keep /tmp/opcert-bench-s01
 	$(BIN)/python -m bench.query --data-dir /tmp/opcert-bench-s01; rm -rf /tmp/opcert-bench-s01
+
+# The national-scale figures (docs/performance.md): scale 1 on SQLite (hours, ~55 GB under /tmp)
+# and scale 0.1 on PostgreSQL, each loaded then queried; JSON lines in bench/results/.
+NATIONAL_PG = postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3Dopcert_bench_synth
+bench-national: install wrk
+	mkdir -p bench/results
+	$(BIN)/python -m bench.synth --runs postgresql:0.1 --keep /tmp/opcert-national-pg | tee -a bench/results/national.jsonl
+	OPCERT_DATABASE_URL='$(NATIONAL_PG)' $(BIN)/python -m bench.query --data-dir /tmp/opcert-national-pg --seconds 10 | tee -a bench/results/national.jsonl
+	$(BIN)/python -m bench.synth --runs sqlite:1 --keep /tmp/opcert-national-s1 | tee -a bench/results/national.jsonl
+	$(BIN)/python -m bench.query --data-dir /tmp/opcert-national-s1 --seconds 10 | tee -a bench/results/national.jsonl
+	rm -rf /tmp/opcert-national-pg /tmp/opcert-national-s1
 
 bench-quick: install wrk
 	$(BIN)/python bench/intake.py --quick

@@ -81,10 +81,11 @@ def full_scans(plan: str) -> list[str]:
 
 
 HOT = {
-    "public query by ID number and name": lambda uow: uow.certificates.of_person(
+    "public query by ID number and name": lambda uow: uow.certificates.public_view(
         "440402199005170031", "张三"
     ),
-    "verify: record of a credential": lambda uow: uow.certificates.version_by_cti("00" * 16),
+    "holder's certificates": lambda uow: uow.certificates.of_person("440402199005170031"),
+    "verify: record of a credential": lambda uow: uow.certificates.record_of("00" * 16),
     "status list entries": lambda uow: uow.certificates.status_entries("CN-440400-0001"),
     "intake: stored refs": lambda uow: uow.intake.stored_results(1, ["R-1", "R-2"]),
     "intake: persons": lambda uow: uow.intake.persons(["440402199005170031"]),

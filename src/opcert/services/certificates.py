@@ -110,24 +110,16 @@ def public_query(
     assert name is not None
     number = parse_resident_id(id_number, today=ctx.today(), field="id_number").number
     with ctx.uow() as uow:
-        rows = uow.certificates.of_person(number, " ".join(name.split()))
         today = ctx.today()
-        legacy = uow.lifecycle.legacy_ids([row.id for row in rows])
-        found = [
-            certificate_json(
-                row,
-                today,
-                review_pending=row.review_due_on is not None
-                and uow.lifecycle.has_pending_review(row.id, row.review_due_on),
-                legacy=row.id in legacy,
-            )
-            for row in rows
-        ]
-        names = {a.code: a.name for a in uow.registry.authorities()}
+        found = []
+        for row, pending, legacy, authority_name in uow.certificates.public_view(
+            number, " ".join(name.split())
+        ):
+            item = certificate_json(row, today, review_pending=pending, legacy=legacy)
+            item["authority_name"] = authority_name or row.authority_code
+            found.append(item)
     if not found:
         raise NotFound("CERTIFICATE_NOT_FOUND", NOT_FOUND_ZH, NOT_FOUND_EN)
-    for item in found:
-        item["authority_name"] = names.get(item["authority"], item["authority"])
     return found
 
 

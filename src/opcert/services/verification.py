@@ -68,19 +68,18 @@ def _category_name(certificate: object) -> str | None:
 
 
 def _record(uow: UnitOfWork, cti_hex: str) -> dict[str, Any]:
-    version = uow.certificates.version_by_cti(cti_hex)
-    if version is None:
+    record = uow.certificates.record_of(cti_hex)
+    if record is None:
         return {
             "found": False,
             "message": "平台上没有这份电子证照的记录，不是本平台签发的证书",
             "message_en": "the platform has no record of this credential",
         }
-    certificate = uow.certificates.by_id(version.certificate_id)
-    current = certificate is not None and certificate.current_version_id == version.id
+    version, current = record
     return {
         "found": True,
         "current_version": current,
-        "version": version.version,
+        "version": version,
         "message": "与平台记录一致" if current else "平台上已有该证书的更新版本",
         "message_en": "matches the platform's record" if current else "a newer version exists",
     }

@@ -5,10 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from opcert.persistence.models import Ban, Certificate, CredentialVersion, StatusListRow
+from opcert.persistence.models import (
+    Authority,
+    Ban,
+    Certificate,
+    CredentialVersion,
+    LegacyCard,
+    ReviewRow,
+    StatusListRow,
+)
 
 
 class CertificateRepository:
@@ -51,6 +59,34 @@ class CertificateRepository:
             query = query.where(Certificate.name == name)
         return self.session.scalars(query.order_by(Certificate.item_code)).all()
 
+    def public_view(
+        self, id_number: str, name: str
+    ) -> list[tuple[Certificate, bool, bool, str | None]]:
+        """What the public query shows, in one round trip: each certificate of this person and
+        name with whether a review application is pending for its due review, whether it is a
+        card-era record not yet converted, and its authority's name."""
+        pending = (
+            exists()
+            .where(
+                ReviewRow.certificate_id == Certificate.id,
+                ReviewRow.status == "pending",
+                ReviewRow.due_on == Certificate.review_due_on,
+            )
+            .correlate(Certificate)
+        )
+        legacy = (
+            exists()
+            .where(LegacyCard.certificate_id == Certificate.id, LegacyCard.converted_at.is_(None))
+            .correlate(Certificate)
+        )
+        query = (
+            select(Certificate, pending, legacy, Authority.name)
+            .outerjoin(Authority, Authority.code == Certificate.authority_code)
+            .where(Certificate.id_number == id_number, Certificate.name == name)
+            .order_by(Certificate.item_code)
+        )
+        return [(c, bool(p), bool(g), a) for c, p, g, a in self.session.execute(query)]
+
     def search(self, text: str, region_prefix: str = "", limit: int = 50) -> Sequence[Certificate]:
         query = select(Certificate)
         if text:
@@ -78,6 +114,19 @@ class CertificateRepository:
         return self.session.scalar(
             select(CredentialVersion).where(CredentialVersion.cti == cti_hex)
         )
+
+    def record_of(self, cti_hex: str) -> tuple[int, bool] | None:
+        """(version number, whether it is its certificate's current version) of the credential
+        with this ``cti``, in one round trip; None when the platform never issued it."""
+        query = (
+            select(
+                CredentialVersion.version, Certificate.current_version_id == CredentialVersion.id
+            )
+            .join(Certificate, Certificate.id == CredentialVersion.certificate_id)
+            .where(CredentialVersion.cti == cti_hex)
+        )
+        row = self.session.execute(query).first()
+        return None if row is None else (int(row[0]), bool(row[1]))
 
     def versions_of(self, certificate_id: int) -> Sequence[CredentialVersion]:
         query = select(CredentialVersion).where(CredentialVersion.certificate_id == certificate_id)

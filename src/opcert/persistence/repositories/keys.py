@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import SigningKeyRow
@@ -35,7 +35,9 @@ class KeyRepository:
 
     def fingerprint(self) -> tuple[int, str]:
         """A cheap value that changes whenever any key is added or changes state."""
-        count, latest = self.session.execute(
+        # One aggregate row: any added key changes the count, any change of state moves a key
+        # between the per-state counts and stamps a time.
+        count, latest, active, retired, revoked = self.session.execute(
             select(
                 func.count(SigningKeyRow.kid),
                 func.max(
@@ -43,9 +45,10 @@ class KeyRepository:
                         SigningKeyRow.revoked_at, SigningKeyRow.retired_at, SigningKeyRow.created_at
                     )
                 ),
+                *(
+                    func.sum(case((SigningKeyRow.status == state, 1), else_=0))
+                    for state in ("active", "retired", "revoked")
+                ),
             )
         ).one()
-        states = self.session.scalars(
-            select(SigningKeyRow.status).order_by(SigningKeyRow.kid)
-        ).all()
-        return int(count), f"{latest}|{''.join(s[0] for s in states)}"
+        return int(count), f"{latest}|{active}|{retired}|{revoked}"
