@@ -12,17 +12,30 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opcert.persistence.models.base import Base, UtcDateTime
+
+# A review can only be missed if it fell due before Order 19 took effect (lapse_cutoff).
+LAPSE_CANDIDATES = "review_due_on < '2026-06-01' AND state = 'active'"
 
 
 class Certificate(Base):
     """A certificate: one per person and operation item. Its credential versions hang below it."""
 
     __tablename__ = "certificates"
-    __table_args__ = (UniqueConstraint("number", "item_code"),)
+    __table_args__ = (
+        UniqueConstraint("number", "item_code"),
+        # The only certificates a missed review can still lapse (migration 0006).
+        Index(
+            "ix_certificates_lapse_candidates",
+            "current_version_id",
+            sqlite_where=text(LAPSE_CANDIDATES),
+            postgresql_where=text(LAPSE_CANDIDATES),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(24))
@@ -55,7 +68,15 @@ class CredentialVersion(Base):
     __tablename__ = "credential_versions"
     __table_args__ = (
         UniqueConstraint("list_id", "list_index"),
-        Index("ix_credential_versions_list_id_status_value", "list_id", "status_value"),
+        # Covering: a list's entries are read from the index alone (migration 0006).
+        Index(
+            "ix_credential_versions_list_entries",
+            "list_id",
+            "status_value",
+            "list_index",
+            "certificate_id",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    exists,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import (
@@ -16,6 +28,39 @@ from opcert.persistence.models import (
     LegacyCard,
     ReviewRow,
 )
+from opcert.persistence.models.certificates import LAPSE_CANDIDATES
+
+LAPSE_CANDIDATES_SQL = " AND ".join(
+    f"certificates.{term}" for term in LAPSE_CANDIDATES.split(" AND ")
+)
+
+
+_PROBE_BATCH = 5_000  # version ids per probe query (SQLite allows 32,766 parameters)
+
+
+def _lapse_candidates(version_ids: list[int], cutoff: date, postgres: bool) -> Select[Any]:
+    """Which of these versions are the current one of a certificate that lapses before
+    ``cutoff``. The partial index's own predicate is repeated verbatim so that the planners may
+    use it; the bound review date is wrapped in ``coalesce`` so that the plain index on it (for
+    reminders) is never taken."""
+    pending = exists().where(
+        ReviewRow.certificate_id == Certificate.id,
+        ReviewRow.status == "pending",
+        ReviewRow.due_on == Certificate.review_due_on,
+    )
+    # PostgreSQL takes the batch as one array parameter: expanding 5,000 bind parameters costs
+    # the client a hundred times what the server spends on the probes.
+    wanted = (
+        Certificate.current_version_id == any_(bindparam("ids", version_ids, ARRAY(Integer)))
+        if postgres
+        else Certificate.current_version_id.in_(version_ids)
+    )
+    return select(Certificate.current_version_id).where(
+        wanted,
+        text(LAPSE_CANDIDATES_SQL),
+        func.coalesce(Certificate.review_due_on, cutoff) < cutoff,
+        ~pending,
+    )
 
 
 class LifecycleRepository:
@@ -31,35 +76,25 @@ class LifecycleRepository:
         """Entries of ``list_id`` whose current, in-force version belongs to an active certificate
         with a review owed before ``cutoff`` and no review application pending for it.
 
-        One query driven by the list: its versions through ``(list_id, status_value)`` (at most
-        ``ENTRIES_PER_LIST``), then each certificate by primary key. The review date is wrapped
-        in ``coalesce`` on purpose: an index on it would walk every overdue certificate of the
-        nation (hundreds of thousands of card-era ORDER30 records) for each list built.
+        Two steps, so that no planner can drive the work from the nation's overdue certificates
+        (PostgreSQL hashed all 236,000 of them for every list at scale 0.1): the list's in-force
+        entries from the covering index ``ix_credential_versions_list_entries`` (at most
+        ``ENTRIES_PER_LIST``), then those version ids probed in batches in the small partial
+        index ``ix_certificates_lapse_candidates`` (active certificates whose review fell due
+        before 2026-06-01: the cutoff never passes that date).
         """
-        pending = exists().where(
-            ReviewRow.certificate_id == Certificate.id,
-            ReviewRow.status == "pending",
-            ReviewRow.due_on == Certificate.review_due_on,
+        in_force = select(CredentialVersion.id, CredentialVersion.list_index).where(
+            CredentialVersion.list_id == list_id, CredentialVersion.status_value == 0
         )
-        query = (
-            select(CredentialVersion.list_index)
-            .select_from(CredentialVersion)
-            .join(
-                Certificate,
-                and_(
-                    Certificate.id == CredentialVersion.certificate_id,
-                    Certificate.current_version_id == CredentialVersion.id,
-                ),
-            )
-            .where(
-                CredentialVersion.list_id == list_id,
-                CredentialVersion.status_value == 0,
-                func.coalesce(Certificate.review_due_on, cutoff) < cutoff,
-                Certificate.state == "active",
-                ~pending,
-            )
-        )
-        return [int(index) for index in self.session.scalars(query)]
+        index_of = {int(v): int(i) for v, i in self.session.execute(in_force)}
+        versions = list(index_of)
+        postgres = self.session.get_bind().dialect.name == "postgresql"
+        lapsed: list[int] = []
+        for start in range(0, len(versions), _PROBE_BATCH):
+            batch = versions[start : start + _PROBE_BATCH]
+            found = self.session.scalars(_lapse_candidates(batch, cutoff, postgres))
+            lapsed += [index_of[int(v)] for v in found]
+        return lapsed
 
     # reviews ---------------------------------------------------------------------------------
     def reviews_of(self, certificate_id: int) -> Sequence[ReviewRow]:
