@@ -131,6 +131,7 @@ def synthesise(
         uow.begin_write()
         lists = slots.rows(now)
         uow.synth.insert("status_lists", lists)
+        uow.synth.analyse()
         uow.commit()
     summary.status_lists, summary.id_digest = len(lists), digest.hexdigest()
     if sample is not None:
