@@ -15,10 +15,15 @@ request = function()
   return wrk.format("GET", holders[(n % #holders) + 1])
 end
 response = function(status) if status ~= 200 then bad = bad + 1 end end
--- PACE_MS > 0: each connection waits that long before its next request, for a paced load
--- (bench/query.py sets it from the target rate, corrected by the latency it measured).
+-- PACE_MS > 0: each connection waits on average that long before its next request, for a
+-- paced load (bench/query.py sets it from the target rate, corrected by the latency it
+-- measured). The wait is drawn uniformly from [0, 2 x PACE_MS] so that the connections do not
+-- fire in lockstep bursts, which no real crowd of users does.
 local pace = tonumber(os.getenv("PACE_MS") or "0")
-if pace > 0 then delay = function() return pace end end
+if pace > 0 then
+  math.randomseed(os.time() + tonumber(tostring({}):match("0x(%x+)") or "0", 16))
+  delay = function() return math.random(0, 2 * pace) end
+end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
