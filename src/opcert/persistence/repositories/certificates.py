@@ -47,6 +47,11 @@ def _public_view() -> Select[Certificate, bool, bool, str]:
 
 
 _PUBLIC_VIEW = _public_view()
+_RECORD = (
+    select(CredentialVersion.version, Certificate.current_version_id == CredentialVersion.id)
+    .join(Certificate, Certificate.id == CredentialVersion.certificate_id)
+    .where(CredentialVersion.cti == bindparam("cti"))
+)
 
 
 class CertificateRepository:

@@ -9,6 +9,19 @@ from sqlalchemy.orm import Session
 
 from opcert.persistence.models import SigningKeyRow
 
+# One aggregate row: any added key changes the count, any change of state moves a key between
+# the per-state counts and stamps a time. Built once: it is read on every online verification.
+_FINGERPRINT = select(
+    func.count(SigningKeyRow.kid),
+    func.max(
+        func.coalesce(SigningKeyRow.revoked_at, SigningKeyRow.retired_at, SigningKeyRow.created_at)
+    ),
+    *(
+        func.sum(case((SigningKeyRow.status == state, 1), else_=0))
+        for state in ("active", "retired", "revoked")
+    ),
+)
+
 
 class KeyRepository:
     def __init__(self, session: Session) -> None:
@@ -35,20 +48,5 @@ class KeyRepository:
 
     def fingerprint(self) -> tuple[int, str]:
         """A cheap value that changes whenever any key is added or changes state."""
-        # One aggregate row: any added key changes the count, any change of state moves a key
-        # between the per-state counts and stamps a time.
-        count, latest, active, retired, revoked = self.session.execute(
-            select(
-                func.count(SigningKeyRow.kid),
-                func.max(
-                    func.coalesce(
-                        SigningKeyRow.revoked_at, SigningKeyRow.retired_at, SigningKeyRow.created_at
-                    )
-                ),
-                *(
-                    func.sum(case((SigningKeyRow.status == state, 1), else_=0))
-                    for state in ("active", "retired", "revoked")
-                ),
-            )
-        ).one()
+        count, latest, active, retired, revoked = self.session.execute(_FINGERPRINT).one()
         return int(count), f"{latest}|{active}|{retired}|{revoked}"
