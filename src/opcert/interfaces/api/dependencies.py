@@ -23,7 +23,8 @@ class MalformedJson(DomainError):
         )
 
 
-def get_ctx(request: Request) -> ServiceContext:
+async def get_ctx(request: Request) -> ServiceContext:
+    # async: a plain function dependency would cost every request a hop through the threadpool.
     ctx: ServiceContext = request.app.state.ctx
     return ctx
 

@@ -17,9 +17,10 @@ JOSE = "application/jose"
 
 
 @router.get("/api/v1/certificates", summary="证书查询 / public certificate query")
-def query(ctx: Ctx, id_number: str | None = None, name: str | None = None) -> dict[str, Any]:
+def query(ctx: Ctx, id_number: str | None = None, name: str | None = None) -> JSONResponse:
     """Both fields are required. 404 means the certificate is not on the national platform."""
-    return {"certificates": certificates.public_query(ctx, id_number, name)}
+    # The body is plain JSON types already: a JSONResponse skips FastAPI's generic encoder.
+    return JSONResponse({"certificates": certificates.public_query(ctx, id_number, name)})
 
 
 @router.post("/api/v1/verify", summary="核验电子证照 / verify an SC1 credential")
