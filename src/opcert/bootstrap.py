@@ -47,6 +47,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         keys=keys,
         status_lists=StatusListService(keys, ttl=settings.status_list_ttl),
         uow=UnitOfWorkFactory(engine),
+        read=UnitOfWorkFactory(engine, read_only=True),
         base_url=settings.base_url,
         batch_limit=settings.batch_limit,
         officer_token_hours=settings.officer_token_hours,

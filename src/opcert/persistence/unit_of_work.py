@@ -27,8 +27,9 @@ class UnitOfWork:
 
     session: Session
 
-    def __init__(self, factory: sessionmaker[Session]) -> None:
+    def __init__(self, factory: sessionmaker[Session], *, read_only: bool = False) -> None:
         self._factory = factory
+        self.read_only = read_only
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
@@ -58,6 +59,8 @@ class UnitOfWork:
     def begin_write(self) -> None:
         """Declare that this unit of work writes: on SQLite it takes the write lock now, so the
         reads that decide what to write stay true until commit; PostgreSQL needs nothing."""
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot write")
         if self.dialect == "sqlite":
             self.session.connection(execution_options={"sqlite_immediate": True})
 
@@ -73,6 +76,8 @@ class UnitOfWork:
             raise ConcurrentWriteConflict(str(error.orig)) from error
 
     def commit(self) -> None:
+        if self.read_only:
+            raise RuntimeError("a read-only unit of work cannot write")
         try:
             self.session.commit()
         except IntegrityError as error:
@@ -90,9 +95,18 @@ def _lost_a_race(exc: BaseException | None) -> bool:
 
 
 class UnitOfWorkFactory:
-    def __init__(self, engine: Engine) -> None:
+    """Units of work on ``engine``. ``read_only=True`` gives the public read paths (query,
+    verify) PostgreSQL connections in autocommit: a single consistent ``SELECT`` needs no
+    ``BEGIN``/``ROLLBACK``, two of a public query's four round trips. SQLite reads are local
+    and keep the ordinary transactions."""
+
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self.engine = engine
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.read_only = read_only
+        bind = engine
+        if read_only and engine.dialect.name == "postgresql":
+            bind = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._sessions = sessionmaker(bind, expire_on_commit=False)
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+        return UnitOfWork(self._sessions, read_only=self.read_only)

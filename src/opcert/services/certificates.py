@@ -109,7 +109,7 @@ def public_query(
     assert id_number is not None
     assert name is not None
     number = parse_resident_id(id_number, today=ctx.today(), field="id_number").number
-    with ctx.uow() as uow:
+    with ctx.reader() as uow:
         today = ctx.today()
         found = []
         for row, pending, legacy, authority_name in uow.certificates.public_view(

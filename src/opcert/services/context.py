@@ -21,6 +21,11 @@ class ServiceContext:
     base_url: str = "http://127.0.0.1:8000"
     batch_limit: int = 1000
     officer_token_hours: int = 12
+    read: Callable[[], UnitOfWork] | None = None  # read-only units of work, where cheaper
+
+    def reader(self) -> UnitOfWork:
+        """A unit of work for a path that only reads (public query, online verification)."""
+        return self.read() if self.read is not None else self.uow()
 
     def now(self) -> datetime:
         return self.clock.now()

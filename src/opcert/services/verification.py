@@ -43,7 +43,7 @@ def verify_online(ctx: ServiceContext, payload: object) -> dict[str, Any]:
             f"payload longer than {MAX_PAYLOAD} characters",
         )
     now = ctx.now()
-    with ctx.uow() as uow:
+    with ctx.reader() as uow:
         trust, _ = ctx.keys.trust_list(uow, now)
         result = verify(
             payload.strip(),
