@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     pkcs11_pin: str | None = Field(default=None, repr=False)
     batch_limit: int = 1000
     status_list_ttl: int = 600
+    warm_status_lists: bool = True  # `opcert serve`: build every list in the background daily
     trust_list_lifetime: int = 86400
     officer_token_hours: int = 12
     query_rate_per_minute: int = 30

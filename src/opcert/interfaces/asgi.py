@@ -3,11 +3,26 @@ platform from the environment."""
 
 from __future__ import annotations
 
+import threading
+
 from fastapi import FastAPI
 
 from opcert.bootstrap import build
 from opcert.interfaces.api.app import create_app
+from opcert.services.statuslists import keep_warm
 
 
 def create() -> FastAPI:
-    return create_app(build())
+    platform = build()
+    app = create_app(platform)
+    if platform.settings.warm_status_lists:
+        # Each process (uvicorn calls this factory in every worker) builds every status list in
+        # a daemon thread at start and when the day changes, so online checks do not wait for a
+        # list build. OPCERT_WARM_STATUS_LISTS=0 turns it off.
+        threading.Thread(
+            target=keep_warm,
+            args=(platform.ctx, threading.Event()),
+            name="status-list-warmer",
+            daemon=True,
+        ).start()
+    return app

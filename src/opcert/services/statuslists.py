@@ -12,10 +12,13 @@ job writes it, and a list cached yesterday is rebuilt after midnight (the cache 
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from opcert.credential.statuslist import ENTRIES_PER_LIST, StatusBits, StatusList, sign_status_list
 from opcert.domain.certificates import StatusCode
@@ -25,6 +28,11 @@ from opcert.domain.lifecycle import lapse_cutoff
 from opcert.persistence.models import CredentialVersion, StatusListRow
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.keystore import KeyStore
+
+if TYPE_CHECKING:
+    from opcert.services.context import ServiceContext
+
+log = logging.getLogger(__name__)
 
 FILL_RATIO = 0.5
 
@@ -107,6 +115,11 @@ class StatusListService:
         entries += [(i, StatusCode.VOID) for i in uow.lifecycle.lapsed_indexes(list_id, cutoff)]
         return row, StatusBits.from_values(row.entries, entries)
 
+    def warm_lists(self, now: datetime) -> set[str]:
+        """The lists whose bits are built for ``now``'s day in this process."""
+        today = local_date(now)
+        return {list_id for list_id, (key, _) in self._bits.items() if key[1] == today}
+
     def current_bits(self, uow: UnitOfWork, list_id: str, now: datetime) -> StatusList | None:
         """The list as it stands now, unsigned, for online verification; rebuilt only when its
         revision moved or the day changed (one primary-key read otherwise), so a status change
@@ -161,3 +174,34 @@ def _draw(entries: int, used: set[int], count: int) -> list[int]:
             used.add(index)
             chosen.append(index)
     return chosen
+
+
+def warm(ctx: ServiceContext) -> int:
+    """Build the current bits of every status list now, so that no online check waits for one
+    (a list build is ~0.1 s at national volume, once per process and day). Returns the number
+    of lists built or found fresh."""
+    with ctx.reader() as uow:
+        list_ids = [row.list_id for row in uow.certificates.all_status_lists()]
+    for list_id in list_ids:
+        with ctx.reader() as uow:
+            ctx.status_lists.current_bits(uow, list_id, ctx.now())
+    return len(list_ids)
+
+
+def keep_warm(ctx: ServiceContext, stop: threading.Event, poll_seconds: float = 60.0) -> None:
+    """``warm`` at once, then again each time the local day changes, until ``stop`` is set.
+    Meant for a daemon thread per server process; a failed round is logged and retried at
+    the next poll, never fatal to the server."""
+    day = None
+    while not stop.is_set():
+        if ctx.today() != day:
+            try:
+                started = time.perf_counter()
+                count = warm(ctx)
+                day = ctx.today()
+                log.info(
+                    "status lists warm: %d lists in %.1f s", count, time.perf_counter() - started
+                )
+            except Exception:
+                log.exception("status lists could not be warmed; retrying at the next poll")
+        stop.wait(poll_seconds)

@@ -1,0 +1,48 @@
+"""The server builds every status list in the background, so online checks never wait for one."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+
+from opcert.services.statuslists import keep_warm, warm
+from opcert.services.synth import synthesise
+
+
+def _list_ids(ctx) -> set[str]:  # type: ignore[no-untyped-def]
+    with ctx.uow() as uow:
+        return {row.list_id for row in uow.certificates.all_status_lists()}
+
+
+def test_warming_builds_every_status_list_of_the_platform(ctx) -> None:  # type: ignore[no-untyped-def]
+    synthesise(ctx, 0.0001, seed=3)
+    lists = _list_ids(ctx)
+    assert len(lists) > 10
+    assert ctx.status_lists.warm_lists(ctx.now()) == set()
+    assert warm(ctx) == len(lists)
+    assert ctx.status_lists.warm_lists(ctx.now()) == lists
+
+
+def test_the_warmer_builds_again_when_the_day_changes_and_stops_when_asked(ctx, clock) -> None:  # type: ignore[no-untyped-def]
+    synthesise(ctx, 0.0001, seed=3)
+    lists = _list_ids(ctx)
+    stop = threading.Event()
+    warmer = threading.Thread(target=keep_warm, args=(ctx, stop, 0.01), daemon=True)
+    warmer.start()
+    try:
+        _wait_for(lambda: ctx.status_lists.warm_lists(ctx.now()) == lists)
+        clock.set(clock.now() + timedelta(days=1))
+        assert ctx.status_lists.warm_lists(ctx.now()) == set()  # yesterday's bits are stale
+        _wait_for(lambda: ctx.status_lists.warm_lists(ctx.now()) == lists)
+    finally:
+        stop.set()
+        warmer.join(timeout=10)
+    assert not warmer.is_alive()
+
+
+def _wait_for(condition, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "the warmer did not finish in time"
+        time.sleep(0.02)
