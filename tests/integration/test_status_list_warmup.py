@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from opcert.domain.clock import SHANGHAI
 from opcert.services.statuslists import keep_warm, warm
 from opcert.services.synth import synthesise
 
@@ -24,21 +25,29 @@ def test_warming_builds_every_status_list_of_the_platform(ctx) -> None:  # type:
     assert ctx.status_lists.warm_lists(ctx.now()) == lists
 
 
-def test_the_warmer_builds_again_when_the_day_changes_and_stops_when_asked(ctx, clock) -> None:  # type: ignore[no-untyped-def]
+def test_before_order_19_the_warmer_builds_again_each_day_and_stops_when_asked(ctx, clock) -> None:  # type: ignore[no-untyped-def]
     synthesise(ctx, 0.0001, seed=3)
     lists = _list_ids(ctx)
+    clock.set(datetime(2026, 5, 20, 9, 0, tzinfo=SHANGHAI))  # reviews could still fall due
     stop = threading.Event()
     warmer = threading.Thread(target=keep_warm, args=(ctx, stop, 0.01), daemon=True)
     warmer.start()
     try:
         _wait_for(lambda: ctx.status_lists.warm_lists(ctx.now()) == lists)
         clock.set(clock.now() + timedelta(days=1))
-        assert ctx.status_lists.warm_lists(ctx.now()) == set()  # yesterday's bits are stale
+        assert ctx.status_lists.warm_lists(ctx.now()) == set()  # a review may have lapsed
         _wait_for(lambda: ctx.status_lists.warm_lists(ctx.now()) == lists)
     finally:
         stop.set()
         warmer.join(timeout=10)
     assert not warmer.is_alive()
+
+
+def test_after_order_19_a_new_day_leaves_unchanged_lists_as_they_were(ctx, clock) -> None:  # type: ignore[no-untyped-def]
+    synthesise(ctx, 0.0001, seed=3)
+    warm(ctx)
+    clock.set(clock.now() + timedelta(days=1))
+    assert ctx.status_lists.warm_lists(ctx.now()) == _list_ids(ctx)
 
 
 def _wait_for(condition, seconds: float = 30.0) -> None:  # type: ignore[no-untyped-def]

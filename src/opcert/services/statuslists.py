@@ -56,6 +56,7 @@ class StatusListService:
         self._cache: dict[str, SignedStatusList] = {}
         self._bits: dict[str, tuple[tuple[int, date], StatusBits]] = {}
         self._lock = threading.Lock()
+        self._building: dict[str, threading.Lock] = {}  # one build per list at a time
 
     def allocate(
         self, uow: UnitOfWork, issuer: str, count: int, now: datetime
@@ -116,24 +117,34 @@ class StatusListService:
         return row, StatusBits.from_values(row.entries, entries)
 
     def warm_lists(self, now: datetime) -> set[str]:
-        """The lists whose bits are built for ``now``'s day in this process."""
-        today = local_date(now)
-        return {list_id for list_id, (key, _) in self._bits.items() if key[1] == today}
+        """The lists whose bits, built in this process, are current for ``now``'s date."""
+        cutoff = lapse_cutoff(local_date(now))
+        return {list_id for list_id, (key, _) in self._bits.items() if key[1] == cutoff}
 
     def current_bits(self, uow: UnitOfWork, list_id: str, now: datetime) -> StatusList | None:
         """The list as it stands now, unsigned, for online verification; rebuilt only when its
-        revision moved or the day changed (one primary-key read otherwise), so a status change
-        is still visible to the very next check."""
+        revision moved or the lapse cutoff moved (one primary-key read otherwise), so a status
+        change is still visible to the very next check.
+
+        The bits depend on the date only through ``lapse_cutoff``, which stops at 2026-06-01:
+        from then on a list is rebuilt when it changes, not every day. One build per list at a
+        time: a check that needs a list being built waits for it instead of building it again.
+        """
         row = uow.certificates.status_list(list_id)
         if row is None:
             return None
-        today = local_date(now)
+        key = (row.revision, lapse_cutoff(local_date(now)))
         cached = self._bits.get(list_id)
-        if cached is None or cached[0] != (row.revision, today):
-            _, bits = self.bits(uow, list_id, now)
-            cached = ((row.revision, today), bits)
+        if cached is None or cached[0] != key:
             with self._lock:
-                self._bits[list_id] = cached
+                building = self._building.setdefault(list_id, threading.Lock())
+            with building:
+                cached = self._bits.get(list_id)
+                if cached is None or cached[0] != key:
+                    _, bits = self.bits(uow, list_id, now)
+                    cached = (key, bits)
+                    with self._lock:
+                        self._bits[list_id] = cached
         return StatusList(
             list_id=list_id, iss=row.issuer, iat=int(now.timestamp()), ttl=self.ttl, bits=cached[1]
         )
@@ -189,16 +200,18 @@ def warm(ctx: ServiceContext) -> int:
 
 
 def keep_warm(ctx: ServiceContext, stop: threading.Event, poll_seconds: float = 60.0) -> None:
-    """``warm`` at once, then again each time the local day changes, until ``stop`` is set.
-    Meant for a daemon thread per server process; a failed round is logged and retried at
-    the next poll, never fatal to the server."""
-    day = None
+    """``warm`` at once, then again whenever the lapse cutoff moves (each day before 2026-06-01,
+    never after: see ``current_bits``), until ``stop`` is set. Meant for a daemon thread per
+    server process; a failed round is logged and retried at the next poll, never fatal to the
+    server."""
+    warmed_for = None
     while not stop.is_set():
-        if ctx.today() != day:
+        cutoff = lapse_cutoff(ctx.today())
+        if cutoff != warmed_for:
             try:
                 started = time.perf_counter()
                 count = warm(ctx)
-                day = ctx.today()
+                warmed_for = cutoff
                 log.info(
                     "status lists warm: %d lists in %.1f s", count, time.perf_counter() - started
                 )
