@@ -177,8 +177,9 @@ def main() -> None:
     try:
         env = {"SAMPLE": str(data / "sample.csv"), "CREDENTIALS": str(data / "credentials.txt")}
         wrk("query.lua", port, 2, args.connections, env)  # warm-up
-        # The first verify of a list in a process builds it (about 0.1 s at scale 0.1, once a
-        # day); measured cold in run 1 without a warm-up, warm in the runs after this one.
+        # Right after start each process is still building its status lists (about 0.1 s a
+        # list at scale 0.1, in the background warmer or for the check that needs one):
+        # measured here once, then warm in the runs after the warm-up.
         cold = wrk("verify.lua", port, seconds, args.connections, env)
         emit({"bench": "verify_api_cold", **common, **cold})
         wrk("verify.lua", port, 3 * seconds, args.connections, env)  # warm every list
