@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from opcert.domain.errors import Conflict, FieldError
-from opcert.services import certificates, registry
+from opcert.services import certificates, holders, registry
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.lifecycle import acts, renewal, reviews
 from tests.integration.builders import make_result
@@ -249,3 +249,16 @@ def test_returning_after_more_than_six_months_away_requires_the_practical_exam_a
 def test_a_result_row_for_another_item_is_unaffected(ctx, world):
     [outcome] = submit_results(ctx, world.zhuhai, [make_result()])
     assert outcome.outcome == "issued"
+
+
+def test_the_holders_own_page_shows_a_pending_review_as_the_public_query_does(
+    ctx, clock, world, trainer
+):
+    number, item, row = issue_on(ctx, clock, world, date(2022, 3, 10))
+    clock.set(at(date(2025, 3, 10)))
+    apply(ctx, number, item, trainer)
+    clock.set(at(date(2025, 3, 20)))  # past the due date, the review still undecided
+    [public] = certificates.public_query(ctx, row["id_number"], row["name"])
+    [own] = holders.my_certificates(ctx, row["id_number"])
+    assert public["status"] == own["status"] == "valid"
+    assert own == public

@@ -109,17 +109,24 @@ def public_query(
     assert id_number is not None
     assert name is not None
     number = parse_resident_id(id_number, today=ctx.today(), field="id_number").number
+    found = certificates_view(ctx, number, " ".join(name.split()))
+    if not found:
+        raise NotFound("CERTIFICATE_NOT_FOUND", NOT_FOUND_ZH, NOT_FOUND_EN)
+    return found
+
+
+def certificates_view(
+    ctx: ServiceContext, id_number: str, name: str | None
+) -> list[dict[str, Any]]:
+    """The public view of each certificate of this person (and name, when given), with the
+    authority's name: one rule for the public query and the holder's own page."""
+    today = ctx.today()
+    found = []
     with ctx.reader() as uow:
-        today = ctx.today()
-        found = []
-        for row, pending, legacy, authority_name in uow.certificates.public_view(
-            number, " ".join(name.split())
-        ):
+        for row, pending, legacy, authority_name in uow.certificates.public_view(id_number, name):
             item = certificate_json(row, today, review_pending=pending, legacy=legacy)
             item["authority_name"] = authority_name or row.authority_code
             found.append(item)
-    if not found:
-        raise NotFound("CERTIFICATE_NOT_FOUND", NOT_FOUND_ZH, NOT_FOUND_EN)
     return found
 
 

@@ -16,10 +16,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from opcert.domain.rules import SWITCH_DATE
 from opcert.persistence.models.base import Base, UtcDateTime
 
 # A review can only be missed if it fell due before Order 19 took effect (lapse_cutoff).
-LAPSE_CANDIDATES = "review_due_on < '2026-06-01' AND state = 'active'"
+LAPSE_CANDIDATES = f"review_due_on < '{SWITCH_DATE.isoformat()}' AND state = 'active'"
 
 
 class Certificate(Base):

@@ -14,39 +14,28 @@ from opcert.persistence.models import (
     Certificate,
     CredentialVersion,
     LegacyCard,
-    ReviewRow,
     StatusListRow,
 )
+from opcert.persistence.repositories.lifecycle import review_pending
 
 
 def _public_view() -> Select[Certificate, bool, bool, str]:
     # Built once: constructing this statement costs more than running it (~1 ms a query).
-    pending = (
-        exists()
-        .where(
-            ReviewRow.certificate_id == Certificate.id,
-            ReviewRow.status == "pending",
-            ReviewRow.due_on == Certificate.review_due_on,
-        )
-        .correlate(Certificate)
-    )
     legacy = (
         exists()
         .where(LegacyCard.certificate_id == Certificate.id, LegacyCard.converted_at.is_(None))
         .correlate(Certificate)
     )
     return (
-        select(Certificate, pending, legacy, Authority.name)
+        select(Certificate, review_pending(), legacy, Authority.name)
         .outerjoin(Authority, Authority.code == Certificate.authority_code)
-        .where(
-            Certificate.id_number == bindparam("id_number"),
-            Certificate.name == bindparam("name"),
-        )
+        .where(Certificate.id_number == bindparam("id_number"))
         .order_by(Certificate.item_code)
     )
 
 
 _PUBLIC_VIEW = _public_view()
+_PUBLIC_VIEW_NAMED = _PUBLIC_VIEW.where(Certificate.name == bindparam("name"))
 _RECORD = (
     select(CredentialVersion.version, Certificate.current_version_id == CredentialVersion.id)
     .join(Certificate, Certificate.id == CredentialVersion.certificate_id)
@@ -95,12 +84,16 @@ class CertificateRepository:
         return self.session.scalars(query.order_by(Certificate.item_code)).all()
 
     def public_view(
-        self, id_number: str, name: str
+        self, id_number: str, name: str | None = None
     ) -> list[tuple[Certificate, bool, bool, str | None]]:
-        """What the public query shows, in one round trip: each certificate of this person and
-        name with whether a review application is pending for its due review, whether it is a
-        card-era record not yet converted, and its authority's name."""
-        rows = self.session.execute(_PUBLIC_VIEW, {"id_number": id_number, "name": name})
+        """What the public query and the holder's own page show, in one round trip: each
+        certificate of this person (and name, when given) with whether a review application is
+        pending for its due review, whether it is a card-era record not yet converted, and its
+        authority's name."""
+        if name is None:
+            rows = self.session.execute(_PUBLIC_VIEW, {"id_number": id_number})
+        else:
+            rows = self.session.execute(_PUBLIC_VIEW_NAMED, {"id_number": id_number, "name": name})
         return [(c, bool(p), bool(g), a) for c, p, g, a in rows]
 
     def search(self, text: str, region_prefix: str = "", limit: int = 50) -> Sequence[Certificate]:
@@ -125,11 +118,6 @@ class CertificateRepository:
     # credential versions
     def version(self, version_id: int) -> CredentialVersion | None:
         return self.session.get(CredentialVersion, version_id)
-
-    def version_by_cti(self, cti_hex: str) -> CredentialVersion | None:
-        return self.session.scalar(
-            select(CredentialVersion).where(CredentialVersion.cti == cti_hex)
-        )
 
     def record_of(self, cti_hex: str) -> tuple[int, bool] | None:
         """(version number, whether it is its certificate's current version) of the credential

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import (
     ARRAY,
+    Exists,
     Integer,
     Select,
-    and_,
     any_,
     bindparam,
     exists,
@@ -38,16 +38,25 @@ LAPSE_CANDIDATES_SQL = " AND ".join(
 _PROBE_BATCH = 5_000  # version ids per probe query (SQLite allows 32,766 parameters)
 
 
+def review_pending() -> Exists:
+    """Correlated on ``certificates``: a review application is pending for the review the
+    certificate owes now."""
+    return (
+        exists()
+        .where(
+            ReviewRow.certificate_id == Certificate.id,
+            ReviewRow.status == "pending",
+            ReviewRow.due_on == Certificate.review_due_on,
+        )
+        .correlate(Certificate)
+    )
+
+
 def _lapse_candidates(version_ids: list[int], cutoff: date, postgres: bool) -> Select[Any]:
     """Which of these versions are the current one of a certificate that lapses before
     ``cutoff``. The partial index's own predicate is repeated verbatim so that the planners may
     use it; the bound review date is wrapped in ``coalesce`` so that the plain index on it (for
     reminders) is never taken."""
-    pending = exists().where(
-        ReviewRow.certificate_id == Certificate.id,
-        ReviewRow.status == "pending",
-        ReviewRow.due_on == Certificate.review_due_on,
-    )
     # PostgreSQL takes the batch as one array parameter: expanding 5,000 bind parameters costs
     # the client a hundred times what the server spends on the probes.
     wanted = (
@@ -59,7 +68,7 @@ def _lapse_candidates(version_ids: list[int], cutoff: date, postgres: bool) -> S
         wanted,
         text(LAPSE_CANDIDATES_SQL),
         func.coalesce(Certificate.review_due_on, cutoff) < cutoff,
-        ~pending,
+        ~review_pending(),
     )
 
 
@@ -150,12 +159,3 @@ class LifecycleRepository:
         return self.session.scalar(
             select(LegacyCard).where(LegacyCard.certificate_id == certificate_id)
         )
-
-    def legacy_ids(self, certificate_ids: Sequence[int]) -> set[int]:
-        """Which of these certificates are card-era records not yet converted."""
-        if not certificate_ids:
-            return set()
-        query = select(LegacyCard.certificate_id).where(
-            and_(LegacyCard.certificate_id.in_(certificate_ids), LegacyCard.converted_at.is_(None))
-        )
-        return set(self.session.scalars(query))
