@@ -115,6 +115,7 @@ def _reset(platform: Platform) -> None:
     platform.ctx.keys._trust_cache = None
     platform.ctx.status_lists._cache.clear()
     platform.ctx.status_lists._bits.clear()
+    platform.ctx.status_lists.warm_progress = None
 
 
 @pytest.fixture

@@ -25,6 +25,16 @@ def test_warming_builds_every_status_list_of_the_platform(ctx) -> None:  # type:
     assert ctx.status_lists.warm_lists(ctx.now()) == lists
 
 
+def test_healthz_tells_how_far_the_warmer_of_this_process_got(ctx, client) -> None:  # type: ignore[no-untyped-def]
+    synthesise(ctx, 0.0001, seed=3)
+    assert client.get("/healthz").json() == {"status": "ok"}  # no warmer in this process
+    total = warm(ctx)
+    assert client.get("/healthz").json() == {
+        "status": "ok",
+        "status_lists": {"built": total, "total": total, "warm": True},
+    }
+
+
 def test_before_order_19_the_warmer_builds_again_each_day_and_stops_when_asked(ctx, clock) -> None:  # type: ignore[no-untyped-def]
     synthesise(ctx, 0.0001, seed=3)
     lists = _list_ids(ctx)

@@ -57,6 +57,9 @@ class StatusListService:
         self._bits: dict[str, tuple[tuple[int, date], StatusBits]] = {}
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}  # one build per list at a time
+        # The warmer's last round in this process, (lists built, lists in all), for /healthz;
+        # None while no warmer has started.
+        self.warm_progress: tuple[int, int] | None = None
 
     def allocate(
         self, uow: UnitOfWork, issuer: str, count: int, now: datetime
@@ -193,9 +196,12 @@ def warm(ctx: ServiceContext) -> int:
     of lists built or found fresh."""
     with ctx.reader() as uow:
         list_ids = [row.list_id for row in uow.certificates.all_status_lists()]
-    for list_id in list_ids:
+    service = ctx.status_lists
+    service.warm_progress = (0, len(list_ids))
+    for done, list_id in enumerate(list_ids, start=1):
         with ctx.reader() as uow:
-            ctx.status_lists.current_bits(uow, list_id, ctx.now())
+            service.current_bits(uow, list_id, ctx.now())
+        service.warm_progress = (done, len(list_ids))
     return len(list_ids)
 
 

@@ -53,10 +53,14 @@ def status_list(ctx: Ctx, request: Request, list_id: str) -> Response:
 
 @router.get("/healthz", summary="健康检查 / health")
 def healthz(ctx: Ctx, request: Request) -> JSONResponse:
+    """200 when the database answers. Where this process warms its status lists, also how far
+    its last round got, so a deployment can send checks to it once it is warm."""
     ok = ping(request.app.state.engine)
-    return JSONResponse(
-        {"status": "ok" if ok else "database unavailable"}, status_code=200 if ok else 503
-    )
+    body: dict[str, object] = {"status": "ok" if ok else "database unavailable"}
+    if ctx.status_lists.warm_progress is not None:
+        built, total = ctx.status_lists.warm_progress
+        body["status_lists"] = {"built": built, "total": total, "warm": built == total}
+    return JSONResponse(body, status_code=200 if ok else 503)
 
 
 def _etag(text: str) -> str:
