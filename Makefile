@@ -1,5 +1,6 @@
 # opcert: `make run` and `make test` do all the set-up from nothing.
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +8,7 @@ STAMP := $(VENV)/.installed
 export OPCERT_DATA_DIR ?= ./data
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick bench-national clean browser softhsm fuzz synth-smoke wrk
+.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -81,15 +82,22 @@ bench: install wrk
 	$(BIN)/python -m bench.query --data-dir /tmp/opcert-bench-s01; rm -rf /tmp/opcert-bench-s01
 
 # The national-scale figures (docs/performance.md): scale 1 on SQLite (hours, ~55 GB under /tmp)
-# and scale 0.1 on PostgreSQL, each loaded then queried; JSON lines in bench/results/.
+# and PostgreSQL at NATIONAL_PG_SCALE, each loaded then queried; JSON lines in bench/results/.
 NATIONAL_PG = postgresql+psycopg://postgres@127.0.0.1:5432/test?options=-csearch_path%3Dopcert_bench_synth
-bench-national: install wrk
+NATIONAL_PG_SCALE ?= 0.1
+bench-national: bench-national-pg bench-national-sqlite
+
+bench-national-pg: install wrk
 	mkdir -p bench/results
-	$(BIN)/python -m bench.synth --runs postgresql:0.1 --keep /tmp/opcert-national-pg | tee -a bench/results/national.jsonl
+	$(BIN)/python -m bench.synth --runs postgresql:$(NATIONAL_PG_SCALE) --keep /tmp/opcert-national-pg | tee -a bench/results/national.jsonl
 	OPCERT_DATABASE_URL='$(NATIONAL_PG)' $(BIN)/python -m bench.query --data-dir /tmp/opcert-national-pg --seconds 10 | tee -a bench/results/national.jsonl
+	rm -rf /tmp/opcert-national-pg
+
+bench-national-sqlite: install wrk
+	mkdir -p bench/results
 	$(BIN)/python -m bench.synth --runs sqlite:1 --keep /tmp/opcert-national-s1 | tee -a bench/results/national.jsonl
 	$(BIN)/python -m bench.query --data-dir /tmp/opcert-national-s1 --seconds 10 | tee -a bench/results/national.jsonl
-	rm -rf /tmp/opcert-national-pg /tmp/opcert-national-s1
+	rm -rf /tmp/opcert-national-s1
 
 bench-quick: install wrk
 	$(BIN)/python bench/intake.py --quick
