@@ -57,9 +57,9 @@ class StatusListService:
         self._bits: dict[str, tuple[tuple[int, date], StatusBits]] = {}
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}  # one build per list at a time
-        # The warmer's last round in this process, (lists built, lists in all), for /healthz;
-        # None while no warmer has started.
-        self.warm_progress: tuple[int, int] | None = None
+        # The warmer's round in this process, (lists built, lists in all), for /healthz: None
+        # where no warmer runs, (0, None) before the first round has counted the lists.
+        self.warm_progress: tuple[int, int | None] | None = None
 
     def allocate(
         self, uow: UnitOfWork, issuer: str, count: int, now: datetime
