@@ -89,3 +89,16 @@ def test_a_second_run_on_a_loaded_database_is_refused(ctx, loaded) -> None:  # t
     with pytest.raises(Conflict) as caught:
         synthesise(ctx, SCALE, seed=SEED)
     assert caught.value.code == "SYNTH_NOT_EMPTY"
+
+
+def test_after_a_load_on_postgresql_the_rows_are_all_visible_to_index_only_scans(
+    platform, loaded
+) -> None:  # type: ignore[no-untyped-def]
+    if platform.engine.dialect.name != "postgresql":
+        pytest.skip("the visibility map is PostgreSQL's")
+    with platform.engine.connect() as connection:
+        for table in ("credential_versions", "certificates", "persons", "exam_results"):
+            pages, visible = connection.exec_driver_sql(
+                f"SELECT relpages, relallvisible FROM pg_class WHERE oid = '{table}'::regclass"
+            ).one()
+            assert pages > 0 and visible == pages, (table, pages, visible)

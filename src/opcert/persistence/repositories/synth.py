@@ -64,6 +64,19 @@ class SynthRepository:
                 text("ANALYZE persons, exam_results, certificates, credential_versions")
             )
 
+    def vacuum(self) -> None:
+        """On PostgreSQL, ``VACUUM`` the loaded tables on a connection of its own (it cannot run
+        in a transaction): it sets the visibility map, without which reading a status list's
+        entries visits the table instead of only the covering index (at scale 0.3 the server
+        took 195 s instead of 77 s to build its lists after the load). SQLite needs nothing."""
+        if self.ids_follow_max():
+            return
+        with self.session.get_bind().connect() as connection:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql(
+                "VACUUM (ANALYZE) persons, exam_results, certificates, credential_versions"
+            )
+
     def row_count(self, table: str) -> int:
         """Exact number of rows in ``table``."""
         table_ = Base.metadata.tables[table]

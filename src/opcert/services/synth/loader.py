@@ -133,6 +133,8 @@ def synthesise(
         uow.synth.insert("status_lists", lists)
         uow.synth.analyse()
         uow.commit()
+    with ctx.uow() as uow:
+        uow.synth.vacuum()
     summary.status_lists, summary.id_digest = len(lists), digest.hexdigest()
     if sample is not None:
         write_sample(sample, summary.sample)
