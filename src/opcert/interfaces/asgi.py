@@ -19,7 +19,7 @@ def create() -> FastAPI:
         # Each process (uvicorn calls this factory in every worker) builds every status list in
         # a daemon thread at start and when the day changes, so online checks do not wait for a
         # list build. OPCERT_WARM_STATUS_LISTS=0 turns it off.
-        platform.ctx.status_lists.warm_progress = (0, None)  # /healthz: warming, not warm
+        platform.ctx.status_lists.expect_warmer()  # /healthz: warming from the start
         threading.Thread(
             target=keep_warm,
             args=(platform.ctx, threading.Event()),

@@ -61,6 +61,17 @@ class StatusListService:
         # where no warmer runs, (0, None) before the first round has counted the lists.
         self.warm_progress: tuple[int, int | None] | None = None
 
+    def expect_warmer(self) -> None:
+        """A warmer is about to start in this process: report 'warming' until it has counted."""
+        self.warm_progress = (0, None)
+
+    def warm_report(self) -> dict[str, object] | None:
+        """How far this process's warmer got, for ``/healthz``; None where no warmer runs."""
+        if self.warm_progress is None:
+            return None
+        built, total = self.warm_progress
+        return {"built": built, "total": total, "warm": built == total}
+
     def allocate(
         self, uow: UnitOfWork, issuer: str, count: int, now: datetime
     ) -> list[tuple[str, int]]:

@@ -57,9 +57,9 @@ def healthz(ctx: Ctx, request: Request) -> JSONResponse:
     its last round got, so a deployment can send checks to it once it is warm."""
     ok = ping(request.app.state.engine)
     body: dict[str, object] = {"status": "ok" if ok else "database unavailable"}
-    if ctx.status_lists.warm_progress is not None:
-        built, total = ctx.status_lists.warm_progress
-        body["status_lists"] = {"built": built, "total": total, "warm": built == total}
+    report = ctx.status_lists.warm_report()
+    if report is not None:
+        body["status_lists"] = report
     return JSONResponse(body, status_code=200 if ok else 503)
 
 
