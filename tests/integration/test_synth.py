@@ -9,13 +9,15 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from opcert.domain.errors import Conflict
 from opcert.domain.identity import parse_resident_id
-from opcert.persistence.models import Certificate, CredentialVersion, Person
+from opcert.persistence.models import Base, Certificate, CredentialVersion, Person
+from opcert.persistence.repositories.synth import BULK_TABLES
 from opcert.services import certificates
-from opcert.services.synth import anomalies, exams, synthesise
+from opcert.services.synth import anomalies, exams, loader, synthesise
 from opcert.services.synth.loader import CHUNK
 from opcert.services.synth.people import IdentityAllocator
 from opcert.services.synth.plans import Run, plan_chunk
@@ -102,3 +104,53 @@ def test_after_a_load_on_postgresql_the_rows_are_all_visible_to_index_only_scans
                 f"SELECT relpages, relallvisible FROM pg_class WHERE oid = '{table}'::regclass"
             ).one()
             assert pages > 0 and visible == pages, (table, pages, visible)
+
+
+def _bulk_indexes(platform) -> dict[str, set[tuple[str, bool, tuple[str, ...]]]]:  # type: ignore[no-untyped-def]
+    inspector = inspect(platform.engine)
+    return {
+        table: {
+            (index["name"], bool(index["unique"]), tuple(index["column_names"]))
+            for index in inspector.get_indexes(table)
+        }
+        for table in BULK_TABLES
+    }
+
+
+def _model_indexes() -> dict[str, set[tuple[str, bool, tuple[str, ...]]]]:
+    return {
+        table: {
+            (str(index.name), bool(index.unique), tuple(c.name for c in index.columns))
+            for index in Base.metadata.tables[table].indexes
+        }
+        for table in BULK_TABLES
+    }
+
+
+def test_after_a_load_the_tables_have_every_index_the_schema_defines(platform, loaded) -> None:  # type: ignore[no-untyped-def]
+    assert _bulk_indexes(platform) == _model_indexes()
+    with pytest.raises(IntegrityError), platform.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO credential_versions (certificate_id, version, cti, kid, issuer, iat, sc1, "
+            "list_id, list_index, status_value, created_at) SELECT certificate_id, 9, cti, kid, "
+            "issuer, iat, sc1, list_id, list_index + 1, 0, created_at FROM credential_versions "
+            "WHERE id = (SELECT min(id) FROM credential_versions)"
+        )
+
+
+def test_a_load_that_fails_part_way_puts_the_indexes_back(platform, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(loader, "CHUNK", 300)
+    calls: list[int] = []
+
+    def fail_on_the_third_chunk(done: int, total: int) -> None:
+        calls.append(done)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        synthesise(ctx, SCALE, seed=SEED, progress=fail_on_the_third_chunk)
+    assert _bulk_indexes(platform) == _model_indexes()
+    with ctx.uow() as uow:
+        assert 0 < uow.synth.row_count("persons") < 1_800
+    with pytest.raises(Conflict):
+        synthesise(ctx, SCALE, seed=SEED)

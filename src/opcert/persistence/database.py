@@ -64,11 +64,38 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the schema to the newest revision; a no-op when it is current."""
+    """Upgrade the schema to the newest revision; a no-op when it is current.
+
+    On SQLite, foreign keys are off while the migrations run (they can only be switched outside
+    a transaction): batch mode replaces a table by a copy, and dropping the original would
+    otherwise fail for the rows that refer to it. Afterwards every reference is checked, and a
+    dangling one fails the migration.
+    """
     config = alembic_config(engine)
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:
+            _driver_execute(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if sqlite:
+                    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if dangling:
+                        raise RuntimeError(f"migration left dangling references: {dangling[:5]}")
+        finally:
+            if sqlite:
+                _driver_execute(connection, "PRAGMA foreign_keys=ON")
+
+
+def _driver_execute(connection: Connection, statement: str) -> None:
+    """Run ``statement`` on the driver's connection, outside SQLAlchemy's transaction."""
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
 
 
 def schema_is_current(engine: Engine) -> bool:

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,7 +27,7 @@ class Certificate(Base):
 
     __tablename__ = "certificates"
     __table_args__ = (
-        UniqueConstraint("number", "item_code"),
+        Index("ux_certificates_number_item_code", "number", "item_code", unique=True),
         # The only certificates a missed review can still lapse (migration 0006).
         Index(
             "ix_certificates_lapse_candidates",
@@ -68,7 +67,8 @@ class CredentialVersion(Base):
 
     __tablename__ = "credential_versions"
     __table_args__ = (
-        UniqueConstraint("list_id", "list_index"),
+        Index("ux_credential_versions_cti", "cti", unique=True),
+        Index("ux_credential_versions_list_id_list_index", "list_id", "list_index", unique=True),
         # Covering: a list's entries are read from the index alone (migration 0006).
         Index(
             "ix_credential_versions_list_entries",
@@ -83,7 +83,7 @@ class CredentialVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    cti: Mapped[str] = mapped_column(String(32), unique=True)
+    cti: Mapped[str] = mapped_column(String(32))
     kid: Mapped[str] = mapped_column(String(16), index=True)
     issuer: Mapped[str] = mapped_column(String(16))
     iat: Mapped[int] = mapped_column(Integer)

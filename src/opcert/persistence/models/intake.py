@@ -14,7 +14,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,9 +22,12 @@ from opcert.persistence.models.base import Base, UtcDateTime
 
 class Person(Base):
     __tablename__ = "persons"
+    # Unique indexes, not table constraints, on the tables a national load fills (migration
+    # 0007): a bulk load drops and rebuilds them, which SQLite cannot do with a constraint.
+    __table_args__ = (Index("ux_persons_id_number", "id_number", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    id_number: Mapped[str] = mapped_column(String(18))
     name: Mapped[str] = mapped_column(String(50))
     sex: Mapped[int] = mapped_column(Integer)
     birth_on: Mapped[date] = mapped_column(Date)
@@ -40,7 +42,7 @@ class ExamResult(Base):
 
     __tablename__ = "exam_results"
     __table_args__ = (
-        UniqueConstraint("institution_id", "ref"),
+        Index("ux_exam_results_institution_id_ref", "institution_id", "ref", unique=True),
         Index("ix_exam_results_id_number_item_code", "id_number", "item_code"),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +15,8 @@ from opcert.persistence.repositories.intake import IntakeRepository
 
 # Pages of WAL between checkpoints while synth loads SQLite: 1 GiB of 4 KiB pages.
 BULK_CHECKPOINT_PAGES = 262_144
+# The tables a national load fills; their secondary indexes are built after the rows.
+BULK_TABLES = ("persons", "exam_results", "certificates", "credential_versions")
 
 
 class SynthRepository:
@@ -52,6 +55,49 @@ class SynthRepository:
         if self.ids_follow_max():
             self.session.execute(text(f"PRAGMA cache_size = -{_bulk_cache_kib()}"))
             self.session.execute(text(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}"))
+
+    def drop_secondary_indexes(self) -> list[str]:
+        """Drop every index of the bulk tables except primary keys; return the statements that
+        build them again, exactly as the database holds them (``build_indexes``).
+
+        Inserting 100 million rows one by one into indexes keyed by ID numbers, certificate
+        numbers and random ``cti`` puts each key at a random place in a B-tree far larger than
+        memory: every key dirties a page, written twice (decision 0007). Built after the load,
+        an index is one sort of its keys, written once and compact."""
+        if self.ids_follow_max():
+            found = self.session.execute(
+                text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                    "AND tbl_name IN (SELECT value FROM json_each(:tables)) ORDER BY name"
+                ),
+                {"tables": json.dumps(BULK_TABLES)},
+            ).all()
+        else:
+            found = self.session.execute(
+                text(
+                    "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x "
+                    "JOIN pg_class i ON i.oid = x.indexrelid "
+                    "JOIN pg_class t ON t.oid = x.indrelid "
+                    "WHERE t.relnamespace = current_schema()::regnamespace "
+                    "AND t.relname = ANY(:tables) AND NOT EXISTS "
+                    "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid) "
+                    "ORDER BY i.relname"
+                ),
+                {"tables": list(BULK_TABLES)},
+            ).all()
+        for name, _ in found:
+            self.session.execute(text(f'DROP INDEX "{name}"'))
+        return [str(statement) for _, statement in found]
+
+    def build_indexes(self, statements: Sequence[str]) -> None:
+        """Build indexes from ``drop_secondary_indexes``; one that exists already is kept."""
+        if self.ids_follow_max():
+            # Sort with a helper thread per spare core (SQLite's own, for CREATE INDEX).
+            self.session.execute(text(f"PRAGMA threads = {max(0, (os.cpu_count() or 1) - 1)}"))
+        else:
+            self.session.execute(text("SET LOCAL maintenance_work_mem = '1GB'"))
+        for statement in statements:
+            self.session.execute(text(_if_not_exists(statement)))
 
     def analyse(self) -> None:
         """Fresh planner statistics for the loaded tables, so the first queries after a load
@@ -93,6 +139,13 @@ class SynthRepository:
         return [
             {"kind": r.kind, "subject": r.subject, "year": r.year, "detail": r.detail} for r in rows
         ]
+
+
+def _if_not_exists(statement: str) -> str:
+    for prefix in ("CREATE UNIQUE INDEX ", "CREATE INDEX "):
+        if statement.startswith(prefix):
+            return f"{prefix}IF NOT EXISTS {statement[len(prefix) :]}"
+    raise ValueError(f"not an index definition: {statement[:80]}")
 
 
 def _bulk_cache_kib() -> int:

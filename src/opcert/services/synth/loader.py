@@ -4,8 +4,10 @@ Contract: refuses (``Conflict`` SYNTH_NOT_EMPTY) a database that already holds p
 certificates, status lists or anomaly labels — a second run never appends, so a data set is
 always exactly one seed at one scale. Holders are generated and written in chunks of
 ``CHUNK`` holders, one transaction each, through ``bulk_insert`` (COPY on PostgreSQL) with
-reserved ids: memory stays bounded by a chunk. The same seed, scale and clock give the same
-rows (ids and the signing keys aside) on any backend.
+reserved ids: memory stays bounded by a chunk. The secondary indexes of the four bulk tables
+(unique ones included) are dropped before the first chunk and built once after the last, also
+when the load fails part way; until then a loading database is not for serving. The same seed,
+scale and clock give the same rows (ids and the signing keys aside) on any backend.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from opcert.credential.keys import Signer
@@ -88,16 +91,53 @@ def synthesise(
         uow.synth.insert("synth_anomalies", labels)
         summary.anomalies += len(labels)
         authority = _authority_lookup(uow)
+        deferred = uow.synth.drop_secondary_indexes()
         uow.commit()
     codes, weights = exams.items()
     run = Run(seed, today, plan, codes, weights)
+    if workers is None:
+        workers = default_workers() if total > CHUNK else 0
+    try:
+        slots = _load(ctx, run, authority, summary, now, progress, workers)
+    except BaseException:
+        # Put the indexes back over whatever was written, so the schema is never left without
+        # them; the partial data set itself is refused by a second run (SYNTH_NOT_EMPTY).
+        _build_indexes(ctx, deferred)
+        raise
+    _build_indexes(ctx, deferred)
+    if progress is not None:
+        progress(total, total)
+    summary.anomalies += summary.rows.pop("synth_anomalies", 0)
+    with ctx.uow() as uow:
+        uow.begin_write()
+        lists = slots.rows(now)
+        uow.synth.insert("status_lists", lists)
+        uow.synth.analyse()
+        uow.commit()
+    with ctx.uow() as uow:
+        uow.synth.vacuum()
+    summary.status_lists = len(lists)
+    if sample is not None:
+        write_sample(sample, summary.sample)
+    return summary
+
+
+def _load(
+    ctx: ServiceContext,
+    run: Run,
+    authority: Callable[[str], tuple[str, str, str]],
+    summary: Summary,
+    now: datetime,
+    progress: Progress | None,
+    workers: int,
+) -> SlotAllocator:
+    """Plan, build, sign and write every chunk of holders; the slots handed out."""
+    total, seed = summary.holders, run.seed
     ids, slots = IdentityAllocator(), SlotAllocator(seed)
     signers: dict[str, Signer] = {}
     reserve = _IdReserver()
     digest = hashlib.sha256()
     stride = max(1, total // SAMPLE_SIZE)
-    if workers is None:
-        workers = default_workers() if total > CHUNK else 0
     pending: tuple[ChunkRows, Texts] | None = None
     with Signing(signers.__getitem__, workers) as signing:
         # A pipeline: chunk k is signed (in workers) while chunk k-1 is written and k+1 built.
@@ -124,21 +164,17 @@ def synthesise(
                 progress(start, total)
         if pending is not None:
             _write(ctx, *pending, summary)
-    if progress is not None:
-        progress(total, total)
-    summary.anomalies += summary.rows.pop("synth_anomalies", 0)
+    summary.id_digest = digest.hexdigest()
+    return slots
+
+
+def _build_indexes(ctx: ServiceContext, statements: list[str]) -> None:
+    """The bulk tables' secondary indexes, built once over all the rows."""
     with ctx.uow() as uow:
         uow.begin_write()
-        lists = slots.rows(now)
-        uow.synth.insert("status_lists", lists)
-        uow.synth.analyse()
+        uow.synth.prepare_bulk()
+        uow.synth.build_indexes(statements)
         uow.commit()
-    with ctx.uow() as uow:
-        uow.synth.vacuum()
-    summary.status_lists, summary.id_digest = len(lists), digest.hexdigest()
-    if sample is not None:
-        write_sample(sample, summary.sample)
-    return summary
 
 
 def _write(ctx: ServiceContext, rows: ChunkRows, texts: Texts, summary: Summary) -> None:
