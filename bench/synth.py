@@ -38,7 +38,9 @@ def sign_rate() -> float:
 def size_mb(platform: Platform) -> float:
     url = str(platform.engine.url)
     if url.startswith("sqlite"):
-        return os.path.getsize(url.split("///", 1)[1]) / 1e6
+        path = url.split("///", 1)[1]
+        wal = f"{path}-wal"
+        return (os.path.getsize(path) + (os.path.getsize(wal) if os.path.exists(wal) else 0)) / 1e6
     with platform.engine.connect() as connection:
         total = connection.scalar(
             text(
@@ -62,6 +64,7 @@ def run(backend: str, scale: float, keep: Path | None) -> None:
             "bench": "synth_load", "backend": backend, "scale": scale, **machine(),
             "holders": summary.holders, "rows": rows, "tables": summary.rows,
             "seconds": round(seconds, 1), "rows_per_s": round(rows / seconds),
+            "index_build_seconds": round(summary.index_seconds, 1),
             "versions_per_s": round(summary.rows["credential_versions"] / seconds),
             "raw_sign_per_s": round(limit), "db_mb": round(size_mb(platform), 1),
             "data_dir": str(platform.settings.data_dir),

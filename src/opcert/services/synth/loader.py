@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -47,6 +48,7 @@ class Summary:
     anomalies: int = 0
     status_lists: int = 0
     id_digest: str = ""  # SHA-256 of the holders' ID numbers in generation order
+    index_seconds: float = 0.0  # building the bulk tables' secondary indexes after the rows
     sample: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -104,7 +106,9 @@ def synthesise(
         # them; the partial data set itself is refused by a second run (SYNTH_NOT_EMPTY).
         _build_indexes(ctx, deferred)
         raise
+    begin = time.perf_counter()
     _build_indexes(ctx, deferred)
+    summary.index_seconds = time.perf_counter() - begin
     if progress is not None:
         progress(total, total)
     summary.anomalies += summary.rows.pop("synth_anomalies", 0)
