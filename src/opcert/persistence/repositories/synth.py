@@ -106,9 +106,7 @@ class SynthRepository:
             self.session.execute(text("PRAGMA analysis_limit = 1000"))  # sampled: minutes -> s
             self.session.execute(text("ANALYZE"))
         else:
-            self.session.execute(
-                text("ANALYZE persons, exam_results, certificates, credential_versions")
-            )
+            self.session.execute(text(f"ANALYZE {', '.join(BULK_TABLES)}"))
 
     def vacuum(self) -> None:
         """On PostgreSQL, ``VACUUM`` the loaded tables on a connection of its own (it cannot run
@@ -121,9 +119,7 @@ class SynthRepository:
             return
         with self.session.get_bind().connect() as connection:
             connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-            connection.exec_driver_sql(
-                "VACUUM (ANALYZE) persons, exam_results, certificates, credential_versions"
-            )
+            connection.exec_driver_sql(f"VACUUM (ANALYZE) {', '.join(BULK_TABLES)}")
 
     def row_count(self, table: str) -> int:
         """Exact number of rows in ``table``."""
