@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import cache
@@ -57,12 +55,11 @@ def web_state(request: Request) -> WebState:
     if state is None:
         platform: Platform = request.app.state.platform
         settings = platform.settings
-        # Derived from the key passphrase, which production requires to be a real secret.
-        secret = hmac.new(settings.passphrase, b"opcert-web-pages", hashlib.sha256).digest()
+        # One random key per purpose (settings.secret), never derived from the key passphrase.
         state = WebState(
-            secret,
+            settings.secret("session"),
             settings.env,
-            CaptchaBook(secret),
+            CaptchaBook(settings.secret("captcha")),
             TokenBucket(settings.query_rate_per_minute),
             platform.identity,
         )
