@@ -43,11 +43,11 @@ softhsm:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 poppler-utils)
 
 integration-sqlite: install softhsm
-	OPCERT_TEST_DATABASES=sqlite $(BIN)/pytest -q tests/integration -p no:cacheprovider
+	OPCERT_TEST_DATABASES=sqlite $(BIN)/pytest -q tests/integration tests/security -p no:cacheprovider
 
 integration-postgres: install softhsm
 	OPCERT_TEST_DATABASES=postgresql OPCERT_TEST_POSTGRES_URL=$(PG_URL) OPCERT_REQUIRE_POSTGRES=1 \
-	  $(BIN)/pytest -q tests/integration -p no:cacheprovider
+	  $(BIN)/pytest -q tests/integration tests/security -p no:cacheprovider
 
 integration: integration-sqlite integration-postgres
 
