@@ -172,13 +172,15 @@ def decide(
             assert authority is not None
             person = uow.intake.person(row.id_number)
             sex = person.sex if person else 1
+            # The person record is authoritative: an application whose submitted name differed
+            # (NAME_MISMATCH) is issued in the recorded name; a wrong record is corrected first.
             issued = issue_many(
                 uow,
                 ctx,
                 [
                     IssueRequest(
                         row.id_number,
-                        row.name,
+                        person.name if person else row.name,
                         sex,
                         row.item_code,
                         row.catalogue_version,

@@ -100,14 +100,13 @@ def decide_review(
         row.status = "approved" if approve else "rejected"
         row.decision_reason = (reason or "").strip()[:500] or None
         row.decided_by, row.decided_at = officer.username, ctx.now()
-        person = uow.intake.person(row.id_number)
+        # The holder's contact for notices: registered contact, verified phone, exam-time phone.
+        _, phone = uow.reminders.holder_contact(row.id_number)
         authority = uow.registry.authority(row.authority_code)
         uow.commit()
         view = _view(row)
-    if messenger is not None and person is not None and person.phone:
-        messenger.send_message(
-            ctx, person.phone, _answer(view, authority.name if authority else "")
-        )
+    if messenger is not None and phone:
+        messenger.send_message(ctx, phone, _answer(view, authority.name if authority else ""))
     return view
 
 
