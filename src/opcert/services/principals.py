@@ -51,9 +51,7 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
     "admin": _DECIDER,
     # enforcement staff check certificates and follow fake-certificate clues; they decide nothing
     # and never see the ID-card photos of identity reviews
-    "inspector": frozenset(
-        {Action.READ_APPLICATIONS, Action.READ_CERTIFICATES, Action.READ_CLUES}
-    ),
+    "inspector": frozenset({Action.READ_APPLICATIONS, Action.READ_CERTIFICATES, Action.READ_CLUES}),
     # analysts watch exam and issuance data; no person look-ups, photos or reporters' contacts
     "analyst": frozenset({Action.READ_APPLICATIONS}),
 }
