@@ -103,7 +103,7 @@ class ScopeWorld:
             made.sites[name] = site
         for role in ROLES:
             for level, region in LEVELS.items():
-                made.logins[role, level] = made._login(client, f"{role}-{level}", region, role)
+                made.logins[role, level] = made.login(client, f"{role}-{level}", region, role)
         return made
 
     def person(self, site: str) -> str:
@@ -144,7 +144,7 @@ class ScopeWorld:
         )
         return marker
 
-    def _login(self, client: TestClient, username: str, region: str, role: str) -> Login:
+    def login(self, client: TestClient, username: str, region: str, role: str) -> Login:
         registry.add_officer(
             self.ctx, username=username, region=region, role=role, password=PASSWORD
         )

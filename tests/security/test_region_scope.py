@@ -319,3 +319,20 @@ def test_an_analyst_sees_no_link_to_pages_the_role_may_not_open(
     for link in ("/officer/identity-reviews", "/officer/certificates", "/officer/revoke"):
         assert f'href="{link}"' not in page
     assert "批量批准所选申请" not in page
+
+
+def test_an_officer_of_a_city_without_its_own_bureau_reaches_nothing_the_province_issues(
+    scope: tuple[ScopeWorld, TestClient],
+) -> None:
+    """Foshan (440600) has no bureau: its exam points' applications are the province's to decide."""
+    made, client = scope
+    headers = made.login(client, "approver-foshan", "440600", "approver").bearer
+    client.cookies.clear()
+    foshan = made.fresh_application("guangdong")
+    listed = client.get("/api/v1/applications", headers=headers).json()["applications"]
+    assert listed == []
+    decided = client.post(
+        f"/api/v1/applications/{foshan}/decision", json={"decision": "approve"}, headers=headers
+    )
+    assert decided.status_code == 404
+    assert application_status(made, foshan) == "in_review"
