@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import redis
+from redis.typing import EncodableT, FieldT
 
 from opcert.domain.sessions import ChallengeRecord, SessionKind, SessionRecord
 
@@ -62,10 +63,11 @@ class RedisSessionStore:
 
     def add_session(self, record: SessionRecord) -> None:
         ttl = _ttl(record.created_at, record.expires_at)
-        key, members = self._session_key(record.token_hash), self._subject_key(
-            record.kind, record.subject
+        key, members = (
+            self._session_key(record.token_hash),
+            self._subject_key(record.kind, record.subject),
         )
-        fields = {
+        fields: dict[FieldT, EncodableT] = {
             "kind": record.kind.value,
             "subject": record.subject,
             "created_at": record.created_at.isoformat(),
@@ -103,7 +105,7 @@ class RedisSessionStore:
 
     def add_challenge(self, record: ChallengeRecord) -> None:
         key = self._challenge_key(record.id_hash)
-        fields = {
+        fields: dict[FieldT, EncodableT] = {
             "id_number": record.id_number,
             "name": record.name,
             "sent_to": record.sent_to,

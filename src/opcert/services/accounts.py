@@ -100,14 +100,18 @@ def institution_login(ctx: ServiceContext, username: str, password: str, hours: 
         user = uow.registry.institution_user_by_username(username.strip())
         owner = uow.registry.institution(user.institution_id) if user is not None else None
         usable = user is not None and user.active and owner is not None and owner.active
-        matches = registry.verify_password(password, user.password_hash if usable and user else None)
+        matches = registry.verify_password(
+            password, user.password_hash if usable and user else None
+        )
         if user is None or not matches:
             raise registry.login_failed()
         user_id = user.id
     return sessions.start(ctx, SessionKind.INSTITUTION, str(user_id), hours)
 
 
-def authenticate_institution_user(ctx: ServiceContext, token: str | None) -> InstitutionUserPrincipal:
+def authenticate_institution_user(
+    ctx: ServiceContext, token: str | None
+) -> InstitutionUserPrincipal:
     record = sessions.require(ctx, SessionKind.INSTITUTION, token)
     with ctx.uow() as uow:
         user = uow.registry.institution_user(int(record.subject))
@@ -272,4 +276,3 @@ def _admin(by: OfficerPrincipal | None, region: str) -> str:
         )
     by.require_region(region)
     return by.actor
-

@@ -161,7 +161,11 @@ class DevelopmentIdentityVerifier:
         record = store.challenge(id_hash)
         if record is None or not record.verified or not record.open(ctx.now()):
             return None
-        return _challenge(challenge_id, record) if store.consume_challenge(id_hash, ctx.now()) else None
+        return (
+            _challenge(challenge_id, record)
+            if store.consume_challenge(id_hash, ctx.now())
+            else None
+        )
 
 
 def _challenge(challenge_id: str, record: ChallengeRecord) -> Challenge:

@@ -25,9 +25,9 @@ from opcert.persistence.models import (
     Officer,
 )
 from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services import sessions
 from opcert.services.context import ServiceContext
 from opcert.services.issuance.numbering import authorities_for, issuer_code
-from opcert.services import sessions
 from opcert.services.principals import ROLES, InstitutionPrincipal, OfficerPrincipal
 
 API_KEY_PREFIX = "opk_"
