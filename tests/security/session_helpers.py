@@ -24,7 +24,7 @@ from tests.integration.web_pages import csrf, post_form
 
 REDIS_URL = os.environ.get("OPCERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 INSTITUTION_USER = "zh-upload"
-INSTITUTION_PASSWORD = "upload password 2026"  # noqa: S105 - test data
+INSTITUTION_PASSWORD = "upload password 2026"
 
 
 @contextmanager
