@@ -19,9 +19,7 @@ def officer_login(client, world, username: str = "cq"):  # type: ignore[no-untyp
 
 def institution_login(client, ctx, username: str = "zh-upload"):  # type: ignore[no-untyped-def]
     password = "upload password 2026"
-    accounts.add_institution_user(
-        ctx, institution="EXAM-ZH", username=username, password=password
-    )
+    accounts.add_institution_user(ctx, institution="EXAM-ZH", username=username, password=password)
     return post_form(
         client,
         "/institution/login",
@@ -126,9 +124,7 @@ def test_revocation_with_grounds_and_certificate_search(client, ctx, world):
     assert "已撤销" in client.get("/officer/certificates", params={"q": row["id_number"]}).text
 
 
-def test_an_institution_uploads_a_csv_and_gets_a_per_row_report_and_error_sheet(
-    client, ctx, world
-):
+def test_an_institution_uploads_a_csv_and_gets_a_per_row_report_and_error_sheet(client, ctx, world):
     login = institution_login(client, ctx)
     assert login.status_code == 303
     good, bad = make_result(), make_result(id_number="123")
