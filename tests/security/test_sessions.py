@@ -462,3 +462,25 @@ def test_an_unknown_or_inactive_officer_costs_the_same_scrypt_as_a_wrong_passwor
     registry.officer_login(ctx, "zh", world.password)
     counts["right"] = len(calls)
     assert counts == {"unknown": 1, "inactive": 1, "wrong": 1, "right": 1}
+
+
+def test_hostile_names_at_login_and_revocation_are_refused_without_a_server_error(web, world, ctx):
+    for username in ["zh\x00", "\x00", "z" * 500]:
+        login = web.post("/api/v1/auth/token", data={"username": username, "password": "x\x00"})
+        assert login.status_code == 401
+        page = post_form(
+            web,
+            "/institution/login",
+            "/institution/login",
+            {"username": username, "password": "x"},
+        )
+        assert page.status_code == 401
+    registry.add_officer(
+        ctx, username="nation", region="000000", role="admin", password=world.password
+    )
+    admin = bearer(officer_api_token(web, world, "nation"))
+    for body in (b'{"officer": "\\u0000"}', b'{"officer": "\\ud800"}', b'{"holder": "\\ud800"}'):
+        revoked = web.post("/api/v1/sessions/revoke", headers=admin, content=body)
+        assert 400 <= revoked.status_code < 500, (body, revoked.text)
+    for body in (b'{"officer": 1}', b"[]", b'{"officer": "zh", "holder": "x"}'):
+        assert web.post("/api/v1/sessions/revoke", headers=admin, content=body).status_code == 422

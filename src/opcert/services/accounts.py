@@ -62,10 +62,18 @@ def add_institution_user(
 ) -> str:
     """A web login for an exam institution; returns the initial password (shown once)."""
     name = registry.required(username, "username", 64)
+    if not registry.usable(name) or " " in name:
+        raise FieldError(
+            "username",
+            "USERNAME_CHARACTERS",
+            "用户名不能含空格或控制字符",
+            "the username may not contain spaces or control characters",
+        )
     password = password or _new_password()
+    code = institution.strip()
     with ctx.uow() as uow:
         uow.begin_write()
-        owner = uow.registry.institution_by_code(institution.strip())
+        owner = uow.registry.institution_by_code(code) if registry.usable(code) else None
         if owner is None or owner.kind != "exam":
             raise NotFound(
                 "INSTITUTION_UNKNOWN",
@@ -97,7 +105,8 @@ def add_institution_user(
 def institution_login(ctx: ServiceContext, username: str, password: str, hours: float) -> str:
     """A new institution web session; the same error after the same work for any failure."""
     with ctx.uow() as uow:
-        user = uow.registry.institution_user_by_username(username.strip())
+        name = username.strip()
+        user = uow.registry.institution_user_by_username(name) if registry.usable(name) else None
         owner = uow.registry.institution(user.institution_id) if user is not None else None
         usable = user is not None and user.active and owner is not None and owner.active
         matches = registry.verify_password(
@@ -214,12 +223,14 @@ def _set_password(
 
 
 def _officer(uow: UnitOfWork, username: str) -> Officer:
-    row = uow.registry.officer_by_username(username.strip())
+    name = username.strip()
+    row = uow.registry.officer_by_username(name) if registry.usable(name) else None
     if row is None:
+        shown = name if registry.usable(name) else "?"  # never echo what cannot be printed
         raise NotFound(
             "OFFICER_UNKNOWN",
-            f"未知的工作人员：{username}",
-            f"unknown officer {username}",
+            f"未知的工作人员：{shown}",
+            f"unknown officer {shown}",
             field="officer",
         )
     return row
@@ -239,14 +250,16 @@ def revoke_officer(ctx: ServiceContext, username: str, by: OfficerPrincipal | No
 def revoke_institution_user(
     ctx: ServiceContext, username: str, by: OfficerPrincipal | None = None
 ) -> int:
+    name = username.strip()
     with ctx.uow() as uow:
-        user = uow.registry.institution_user_by_username(username.strip())
+        user = uow.registry.institution_user_by_username(name) if registry.usable(name) else None
         owner = uow.registry.institution(user.institution_id) if user is not None else None
         if user is None or owner is None:
+            shown = name if registry.usable(name) else "?"
             raise NotFound(
                 "USER_UNKNOWN",
-                f"未知的机构用户：{username}",
-                f"unknown institution user {username}",
+                f"未知的机构用户：{shown}",
+                f"unknown institution user {shown}",
                 field="institution_user",
             )
         user_id, region = user.id, owner.region

@@ -317,7 +317,7 @@ def add_exam_point(
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT)
+    digest = hashlib.scrypt(password.encode("utf-8", "surrogatepass"), salt=salt, **SCRYPT)
     return f"scrypt${salt.hex()}${digest.hex()}"
 
 
@@ -326,7 +326,10 @@ def check_password(password: str, stored: str) -> bool:
         _, salt, digest = stored.split("$")
     except ValueError:
         return False
-    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **SCRYPT)
+    # surrogatepass: a password with a lone surrogate is simply wrong, not an encoding error.
+    candidate = hashlib.scrypt(
+        password.encode("utf-8", "surrogatepass"), salt=bytes.fromhex(salt), **SCRYPT
+    )
     return hmac.compare_digest(candidate.hex(), digest)
 
 
@@ -368,6 +371,12 @@ def add_officer(
     return password
 
 
+def usable(name: str) -> bool:
+    """Whether a username can be looked up at all: printable, so no NUL (PostgreSQL refuses it
+    in text) and no lone surrogate (not UTF-8)."""
+    return bool(name) and len(name) <= 200 and name.isprintable()
+
+
 def verify_password(password: str, stored: str | None) -> bool:
     """Check a password against a stored hash, or run the same scrypt against a dummy hash when
     there is no account: the answer takes as long whether or not the user exists."""
@@ -387,7 +396,8 @@ def officer_login(ctx: ServiceContext, username: str, password: str) -> str:
     """A new officer session; returns its token. The same error, after the same work, for an
     unknown user, an inactive one and a wrong password."""
     with ctx.uow() as uow:
-        officer = uow.registry.officer_by_username(username.strip())
+        # A name no account can have (control characters, lone surrogates) is not looked up.
+        officer = uow.registry.officer_by_username(username.strip()) if usable(username) else None
         stored = officer.password_hash if officer is not None and officer.active else None
         matches = verify_password(password, stored)  # before any branch: same work either way
         if officer is None or not matches:
