@@ -13,11 +13,14 @@ from sqlalchemy import Engine
 from opcert.credential.pkcs11_signer import Pkcs11Token
 from opcert.domain.clock import Clock, FixedClock, SystemClock
 from opcert.persistence.database import make_engine, migrate
+from opcert.persistence.redis_session_store import RedisSessionStore
+from opcert.persistence.session_store import DatabaseSessionStore
 from opcert.persistence.unit_of_work import UnitOfWorkFactory
 from opcert.services import registry
 from opcert.services.context import ServiceContext
 from opcert.services.identity import IdentityVerifier, verifier_for
 from opcert.services.keystore import KeyStore
+from opcert.services.session_store import SessionStore
 from opcert.services.statuslists import StatusListService
 from opcert.settings import Settings, load_settings
 
@@ -51,9 +54,18 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         base_url=settings.base_url,
         batch_limit=settings.batch_limit,
         officer_token_hours=settings.officer_token_hours,
+        sessions=session_store(settings, engine),
     )
     # The development identity provider (codes shown on a page) outside production only.
-    return Platform(settings, engine, ctx, verifier_for(settings.env))
+    return Platform(settings, engine, ctx, verifier_for(settings.env, ctx.sessions))
+
+
+def session_store(settings: Settings, engine: Engine) -> SessionStore:
+    """Sessions and login challenges: in Redis where ``OPCERT_REDIS_URL`` is set, else in the
+    database. Either way every app process over the same store sees the same sessions."""
+    if settings.redis_url:
+        return RedisSessionStore.from_url(settings.redis_url)
+    return DatabaseSessionStore.for_engine(engine)
 
 
 def _hsm(settings: Settings) -> Pkcs11Token | None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from opcert.bootstrap import build
-from opcert.services import certificates, registry
+from opcert.services import accounts, certificates, registry
 from opcert.services.intake.pipeline import submit_results
 from opcert.settings import Settings
 from tests.integration.builders import id_number, make_result
@@ -25,6 +25,8 @@ class Seeded:
     api_key: str
     valid_qr: Path
     revoked_qr: Path
+    institution_user: str = "zh-upload"
+    institution_password: str = PASSWORD
 
 
 def seed(data_dir: Path) -> Seeded:
@@ -68,6 +70,9 @@ def seed(data_dir: Path) -> Seeded:
         ctx, institution="EXAM-CQ", code="EP-500000-01", name="渝中考试点", region="500103"
     )
     registry.add_officer(ctx, username="cq", region="500000", password=PASSWORD)
+    accounts.add_institution_user(
+        ctx, institution="EXAM-ZH", username="zh-upload", password=PASSWORD
+    )
     registry.set_auto_approve(ctx, "CN-500000", False)
     assert zh.api_key and cq.api_key
     zh_principal = registry.authenticate_institution(ctx, zh.api_key)

@@ -25,7 +25,8 @@ def test_an_upload_with_one_bad_row_reports_it_and_offers_the_error_sheet(page, 
         encoding="utf-8",
     )
     page.goto("/institution/login")
-    page.get_by_label("机构 API 密钥").fill(seeded.api_key)
+    page.get_by_label("用户名").fill(seeded.institution_user)
+    page.get_by_label("密码", exact=True).fill(seeded.institution_password)
     page.get_by_role("button", name="登录").click()
     page.get_by_label("成绩文件（.xlsx 或 .csv）").set_input_files(str(csv))
     page.get_by_role("button", name="上传", exact=True).click()

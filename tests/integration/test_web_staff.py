@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from opcert.services import registry
+from opcert.services import accounts, registry
 from opcert.services.intake.pipeline import submit_results
 from tests.integration.builders import make_result
 from tests.integration.web_pages import post_form, query
@@ -14,6 +14,17 @@ def officer_login(client, world, username: str = "cq"):  # type: ignore[no-untyp
         "/officer/login",
         "/officer/login",
         {"username": username, "password": world.password},
+    )
+
+
+def institution_login(client, ctx, username: str = "zh-upload"):  # type: ignore[no-untyped-def]
+    password = "upload password 2026"
+    accounts.add_institution_user(ctx, institution="EXAM-ZH", username=username, password=password)
+    return post_form(
+        client,
+        "/institution/login",
+        "/institution/login",
+        {"username": username, "password": password},
     )
 
 
@@ -113,10 +124,8 @@ def test_revocation_with_grounds_and_certificate_search(client, ctx, world):
     assert "已撤销" in client.get("/officer/certificates", params={"q": row["id_number"]}).text
 
 
-def test_an_institution_uploads_a_csv_and_gets_a_per_row_report_and_error_sheet(client, world):
-    login = post_form(
-        client, "/institution/login", "/institution/login", {"api_key": world.zhuhai_key}
-    )
+def test_an_institution_uploads_a_csv_and_gets_a_per_row_report_and_error_sheet(client, ctx, world):
+    login = institution_login(client, ctx)
     assert login.status_code == 303
     good, bad = make_result(), make_result(id_number="123")
     header = "ref,id_number,name,item,theory_score,practical_score,exam_date,exam_point,phone\n"
@@ -130,10 +139,15 @@ def test_an_institution_uploads_a_csv_and_gets_a_per_row_report_and_error_sheet(
     assert good["ref"] in client.get("/institution/upload").text
 
 
-def test_a_wrong_api_key_and_a_bad_file_are_named(client, world):
-    bad_key = post_form(client, "/institution/login", "/institution/login", {"api_key": "nope"})
-    assert 'id="e-api_key"' in bad_key.text
-    post_form(client, "/institution/login", "/institution/login", {"api_key": world.zhuhai_key})
+def test_a_wrong_password_and_a_bad_file_are_named(client, ctx, world):
+    bad = post_form(
+        client,
+        "/institution/login",
+        "/institution/login",
+        {"username": "zh-upload", "password": "nope"},
+    )
+    assert bad.status_code == 401 and 'id="e-password"' in bad.text
+    institution_login(client, ctx)
     files = {"file": ("r.pdf", b"%PDF", "application/pdf")}
     page = post_form(client, "/institution/upload", "/institution/upload", {}, files=files)
     assert page.status_code == 422 and 'id="e-file"' in page.text

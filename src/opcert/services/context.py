@@ -9,6 +9,7 @@ from datetime import date, datetime
 from opcert.domain.clock import Clock, local_date
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.keystore import KeyStore
+from opcert.services.session_store import SessionStore
 from opcert.services.statuslists import StatusListService
 
 
@@ -22,6 +23,7 @@ class ServiceContext:
     batch_limit: int = 1000
     officer_token_hours: int = 12
     read: Callable[[], UnitOfWork] | None = None  # read-only units of work, where cheaper
+    sessions: SessionStore | None = None  # sessions and login challenges, shared by processes
 
     def reader(self) -> UnitOfWork:
         """A unit of work for a path that only reads (public query, online verification)."""

@@ -18,7 +18,7 @@ from stdnum.cn import ric
 
 from opcert.domain.clock import SHANGHAI, FixedClock
 from opcert.domain.errors import Conflict
-from opcert.services import approval, certificates, registry
+from opcert.services import accounts, approval, certificates, registry
 from opcert.services.context import ServiceContext
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.lifecycle import acts
@@ -150,6 +150,15 @@ def _institutions(ctx: ServiceContext) -> dict[str, InstitutionPrincipal]:
                 latitude=lat,
                 longitude=lon,
             )
+        with suppress(Conflict):
+            # The web login of the institution (the API key opens only the API).
+            accounts.add_institution_user(
+                ctx,
+                institution=code,
+                username=code.lower(),
+                password=DEMO_PASSWORD,
+                actor="demo",
+            )
         with ctx.uow() as uow:
             row = uow.registry.institution_by_code(code)
             assert row is not None
@@ -251,6 +260,8 @@ def load_demo(ctx: ServiceContext) -> list[str]:
         f"演示数据已载入 / demo data loaded: {counts}",
         f"工作人员账号 / officers: zhuhai, chongqing, beijing, jiangsu, inspector, admin; "
         f"密码 / password: {DEMO_PASSWORD}",
+        f"机构网页账号 / institution web users (/institution/login): "
+        f"{', '.join(site[0].lower() for site in SITES)}; 密码 / password: {DEMO_PASSWORD}",
         "机构 API 密钥可用 opcert institutions new-key EXAM-440400 获取 / get an API key with "
         "opcert institutions new-key EXAM-440400",
     ]

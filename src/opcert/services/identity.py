@@ -5,10 +5,15 @@ control of the phone (one-time code), and it runs a live face check. Production 
 government identity provider by configuration; the development provider below checks the ID
 number and name against the platform's own records and "sends" codes to an in-process outbox
 that only development pages show. ``verifier_for("production")`` refuses it.
+
+A challenge makes at most one session: ``consume`` hands its person out once. The development
+provider keeps its pending challenges in the shared session store (database or Redis), so any app
+process can continue a login another one started.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
@@ -17,9 +22,12 @@ from typing import Protocol
 
 from opcert.domain.errors import FieldError, Forbidden, NotFound, Unauthorized, ValidationFailed
 from opcert.domain.identity import parse_resident_id
+from opcert.domain.sessions import ChallengeRecord
 from opcert.services.context import ServiceContext
+from opcert.services.session_store import SessionStore, digest
 
 CODE_LIFETIME = timedelta(minutes=5)
+CHALLENGE_LIFETIME = timedelta(minutes=10)  # the code, then the face check, within this
 MAX_ATTEMPTS = 5
 
 
@@ -48,6 +56,11 @@ class IdentityVerifier(Protocol):
         """The person whose code was checked in this challenge, else None."""
         ...
 
+    def consume(self, ctx: ServiceContext, challenge_id: str) -> Challenge | None:
+        """The person of a verified challenge, once: the challenge is used up, and every later
+        call (in any process) returns None. Only this makes a session."""
+        ...
+
 
 @dataclass
 class OutboxMessage:
@@ -57,20 +70,20 @@ class OutboxMessage:
 
 
 @dataclass
-class _Pending:
-    challenge: Challenge
-    code: str
-    expires_at: datetime
-    attempts: int = 0
-    verified: bool = False
-
-
-@dataclass
 class DevelopmentIdentityVerifier:
-    """NOT FOR PRODUCTION: trusts the platform's records and shows codes in a page."""
+    """NOT FOR PRODUCTION: trusts the platform's records and shows codes in a page.
 
+    Pending challenges live in ``store`` (shared by every app process); the outbox is this
+    process's own list, shown by its ``/dev/outbox`` page.
+    """
+
+    store: SessionStore | None = None
     outbox: list[OutboxMessage] = field(default_factory=list)
-    pending: dict[str, _Pending] = field(default_factory=dict)
+
+    def _store(self) -> SessionStore:
+        if self.store is None:
+            raise RuntimeError("the development identity provider needs a session store")
+        return self.store
 
     def send_code(self, ctx: ServiceContext, id_number: str, name: str) -> Challenge:
         number, clean_name = _checked_input(ctx, id_number, name)
@@ -88,37 +101,79 @@ class DevelopmentIdentityVerifier:
         phone = phone or "1**********"
         challenge = Challenge(secrets.token_urlsafe(16), number, clean_name, _masked(phone))
         code = f"{secrets.randbelow(1_000_000):06d}"
-        self.pending[challenge.id] = _Pending(challenge, code, ctx.now() + CODE_LIFETIME)
-        self.outbox.insert(0, OutboxMessage(phone, f"【特种作业操作证】验证码 {code}", ctx.now()))
+        now = ctx.now()
+        id_hash = digest(challenge.id)
+        self._store().add_challenge(
+            ChallengeRecord(
+                id_hash=id_hash,
+                id_number=number,
+                name=clean_name,
+                sent_to=challenge.sent_to,
+                code_hash=_code_hash(id_hash, code),
+                created_at=now,
+                expires_at=now + CHALLENGE_LIFETIME,
+            )
+        )
+        self.outbox.insert(0, OutboxMessage(phone, f"【特种作业操作证】验证码 {code}", now))
         del self.outbox[50:]
         return challenge
 
     def check_code(self, ctx: ServiceContext, challenge_id: str, code: str) -> Challenge:
-        pending = self.pending.get(challenge_id)
-        if pending is None or pending.expires_at < ctx.now() or pending.attempts >= MAX_ATTEMPTS:
-            self.pending.pop(challenge_id, None)
-            raise Unauthorized(
-                "CODE_EXPIRED", "验证码已失效，请重新获取", "the code expired", field="code"
-            )
-        pending.attempts += 1
-        if not hmac.compare_digest(pending.code, (code or "").strip()):
+        store, id_hash = self._store(), digest(challenge_id or "")
+        record = store.challenge(id_hash)
+        now = ctx.now()
+        expired = Unauthorized(
+            "CODE_EXPIRED", "验证码已失效，请重新获取", "the code expired", field="code"
+        )
+        if (
+            record is None
+            or not record.open(now)
+            or now >= record.created_at + CODE_LIFETIME
+            or record.attempts >= MAX_ATTEMPTS
+        ):
+            raise expired
+        # Counted atomically in the store: parallel guesses from several processes all count.
+        if store.count_attempt(id_hash) > MAX_ATTEMPTS:
+            raise expired
+        if not hmac.compare_digest(record.code_hash, _code_hash(id_hash, (code or "").strip())):
             raise Unauthorized("CODE_WRONG", "验证码不正确", "wrong code", field="code")
-        pending.verified = True
-        return pending.challenge
+        store.mark_verified(id_hash)
+        return _challenge(challenge_id, record)
 
     def send_message(self, ctx: ServiceContext, to: str, text: str) -> None:
         self.outbox.insert(0, OutboxMessage(to, text, ctx.now()))
         del self.outbox[50:]
 
     def face_check(self, challenge_id: str, evidence: str) -> bool:
-        pending = self.pending.get(challenge_id)
-        if pending is None or not pending.verified:
+        record = self._store().challenge(digest(challenge_id or ""))
+        if record is None or not record.verified or record.used_at is not None:
             raise Unauthorized("CODE_FIRST", "请先完成短信验证", "verify the code first")
         return evidence == "pass"
 
     def verified(self, challenge_id: str) -> Challenge | None:
-        pending = self.pending.get(challenge_id)
-        return pending.challenge if pending is not None and pending.verified else None
+        record = self._store().challenge(digest(challenge_id or ""))
+        if record is None or not record.verified or record.used_at is not None:
+            return None
+        return _challenge(challenge_id, record)
+
+    def consume(self, ctx: ServiceContext, challenge_id: str) -> Challenge | None:
+        store, id_hash = self._store(), digest(challenge_id or "")
+        record = store.challenge(id_hash)
+        if record is None or not record.verified or not record.open(ctx.now()):
+            return None
+        return (
+            _challenge(challenge_id, record)
+            if store.consume_challenge(id_hash, ctx.now())
+            else None
+        )
+
+
+def _challenge(challenge_id: str, record: ChallengeRecord) -> Challenge:
+    return Challenge(challenge_id, record.id_number, record.name, record.sent_to)
+
+
+def _code_hash(id_hash: str, code: str) -> str:
+    return hashlib.sha256(f"{id_hash}:{code}".encode()).hexdigest()
 
 
 class UnconfiguredIdentityVerifier:
@@ -146,12 +201,16 @@ class UnconfiguredIdentityVerifier:
     def verified(self, challenge_id: str) -> Challenge | None:
         return None
 
+    def consume(self, ctx: ServiceContext, challenge_id: str) -> Challenge | None:
+        return None
 
-def verifier_for(env: str) -> IdentityVerifier:
-    """The development provider outside production; production refuses it."""
+
+def verifier_for(env: str, store: SessionStore | None = None) -> IdentityVerifier:
+    """The development provider (challenges in ``store``) outside production; production
+    refuses it."""
     if env == "production":
         return UnconfiguredIdentityVerifier()
-    return DevelopmentIdentityVerifier()
+    return DevelopmentIdentityVerifier(store)
 
 
 def _checked_input(ctx: ServiceContext, id_number: str, name: str) -> tuple[str, str]:

@@ -9,7 +9,6 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from importlib import resources
 
 from stdnum.cn import uscc
@@ -17,21 +16,25 @@ from stdnum.cn import uscc
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.domain.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
 from opcert.domain.identity import division_name
+from opcert.domain.sessions import SessionKind
 from opcert.persistence.models import (
     ApiKey,
     Authority,
     ExamPoint,
     Institution,
     Officer,
-    OfficerToken,
 )
 from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services import sessions
 from opcert.services.context import ServiceContext
 from opcert.services.issuance.numbering import authorities_for, issuer_code
 from opcert.services.principals import ROLES, InstitutionPrincipal, OfficerPrincipal
 
 API_KEY_PREFIX = "opk_"
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
+# Checked when there is no account, so that a login costs one scrypt either way; no password has
+# this digest (all zero bytes), so it never matches.
+DUMMY_HASH = "scrypt$" + "00" * 16 + "$" + "00" * 32
 
 
 def default_authorities() -> list[tuple[str, str]]:
@@ -103,6 +106,9 @@ def _required(value: str | None, field: str, limit: int) -> str:
             f"{field} is longer than {limit} characters",
         )
     return text
+
+
+required = _required  # for the other account services
 
 
 def _collect(*checks: Callable[[], object]) -> list[FieldError]:
@@ -311,7 +317,7 @@ def add_exam_point(
 
 def hash_password(password: str) -> str:
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, **SCRYPT)
+    digest = hashlib.scrypt(password.encode("utf-8", "surrogatepass"), salt=salt, **SCRYPT)
     return f"scrypt${salt.hex()}${digest.hex()}"
 
 
@@ -320,7 +326,10 @@ def check_password(password: str, stored: str) -> bool:
         _, salt, digest = stored.split("$")
     except ValueError:
         return False
-    candidate = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), **SCRYPT)
+    # surrogatepass: a password with a lone surrogate is simply wrong, not an encoding error.
+    candidate = hashlib.scrypt(
+        password.encode("utf-8", "surrogatepass"), salt=bytes.fromhex(salt), **SCRYPT
+    )
     return hmac.compare_digest(candidate.hex(), digest)
 
 
@@ -362,38 +371,45 @@ def add_officer(
     return password
 
 
+def usable(name: str) -> bool:
+    """Whether a username can be looked up at all: printable, so no NUL (PostgreSQL refuses it
+    in text) and no lone surrogate (not UTF-8)."""
+    return bool(name) and len(name) <= 200 and name.isprintable()
+
+
+def verify_password(password: str, stored: str | None) -> bool:
+    """Check a password against a stored hash, or run the same scrypt against a dummy hash when
+    there is no account: the answer takes as long whether or not the user exists."""
+    if stored is None:
+        check_password(password, DUMMY_HASH)
+        return False
+    return check_password(password, stored)
+
+
+def login_failed() -> Unauthorized:
+    return Unauthorized(
+        "LOGIN_FAILED", "用户名或密码错误", "wrong username or password", field="password"
+    )
+
+
 def officer_login(ctx: ServiceContext, username: str, password: str) -> str:
+    """A new officer session; returns its token. The same error, after the same work, for an
+    unknown user, an inactive one and a wrong password."""
     with ctx.uow() as uow:
-        officer = uow.registry.officer_by_username(username.strip())
-        if (
-            officer is None
-            or not officer.active
-            or not check_password(password, officer.password_hash)
-        ):
-            raise Unauthorized(
-                "LOGIN_FAILED", "用户名或密码错误", "wrong username or password", field="password"
-            )
-        token = secrets.token_urlsafe(32)
-        now = ctx.now()
-        uow.registry.purge_tokens(now)
-        uow.registry.add(
-            OfficerToken(
-                token_hash=_digest(token),
-                officer_id=officer.id,
-                created_at=now,
-                expires_at=now + timedelta(hours=ctx.officer_token_hours),
-            )
-        )
-        uow.commit()
-        return token
+        # A name no account can have (control characters, lone surrogates) is not looked up.
+        officer = uow.registry.officer_by_username(username.strip()) if usable(username) else None
+        stored = officer.password_hash if officer is not None and officer.active else None
+        matches = verify_password(password, stored)  # before any branch: same work either way
+        if officer is None or not matches:
+            raise login_failed()
+        officer_id = officer.id
+    return sessions.start(ctx, SessionKind.OFFICER, str(officer_id), ctx.officer_token_hours)
 
 
 def authenticate_officer(ctx: ServiceContext, token: str | None) -> OfficerPrincipal:
-    if not token:
-        raise Unauthorized("TOKEN_MISSING", "请先登录", "please log in", field="Authorization")
+    record = sessions.require(ctx, SessionKind.OFFICER, token)
     with ctx.uow() as uow:
-        row = uow.registry.officer_token(_digest(token.strip()), ctx.now())
-        officer = uow.registry.officer(row.officer_id) if row else None
+        officer = uow.registry.officer(int(record.subject))
         if officer is None or not officer.active:
             raise Unauthorized(
                 "TOKEN_INVALID",

@@ -13,6 +13,7 @@ from opcert.interfaces.api import errors
 from opcert.interfaces.api.routers import intake, lifecycle, officers, public
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
 from opcert.interfaces.web import router as web_router
+from opcert.interfaces.web.session_cookies import NoStoreOnPersonalPages
 
 
 def create_app(platform: Platform) -> FastAPI:
@@ -28,6 +29,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.engine = platform.engine
     app.state.platform = platform
     errors.install(app)
+    app.add_middleware(NoStoreOnPersonalPages)
     app.include_router(intake.router)
     app.include_router(officers.router)
     app.include_router(public.router)

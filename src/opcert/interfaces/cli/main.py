@@ -12,6 +12,7 @@ from opcert.interfaces.cli import (
     lifecycle,
     registry,
     results,
+    sessions,
     setup,
     synth,
 )
@@ -29,6 +30,9 @@ synth.register(app)
 app.add_typer(registry.institutions, name="institutions")
 app.add_typer(registry.exam_points, name="exam-points")
 app.add_typer(registry.officers, name="officers")
+registry.institutions.command("add-user")(sessions.add_user)
+registry.officers.command("password")(sessions.officer_password)
+app.add_typer(sessions.sessions_app, name="sessions")
 app.add_typer(registry.authorities, name="authorities")
 app.add_typer(results.app, name="results")
 app.add_typer(certificates.app, name="certificates")

@@ -1,24 +1,20 @@
-"""The holder's session: a signed cookie naming the verified person, valid for two hours.
-
-Signed with the pages' secret (HMAC-SHA256), so it needs no table; logging out deletes it.
-"""
+"""The holder's session: a cookie holding a random token of a server-side session
+(``services.sessions``), made once from a verified login challenge, ended at logout."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import time
 from dataclasses import dataclass
 
 from fastapi import Request
 from fastapi.responses import Response
 
-from opcert.interfaces.web.pages import web_state
+from opcert.domain.sessions import SessionKind
+from opcert.interfaces.web.pages import ctx_of
+from opcert.interfaces.web.session_cookies import HOLDER_COOKIE, delete_cookie, set_cookie
+from opcert.services import sessions
 
-HOLDER_COOKIE = "opcert_holder"
 CHALLENGE_COOKIE = "opcert_login"
-LIFETIME = 2 * 3600
+CHALLENGE_LIFETIME = 600
 
 
 @dataclass(frozen=True)
@@ -26,31 +22,44 @@ class Holder:
     id_number: str
     name: str
 
+    @property
+    def actor(self) -> str:
+        return f"holder:{self.id_number}"
 
-def _sign(secret: bytes, body: str) -> str:
-    return hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()
+
+def _hours(request: Request) -> int:
+    hours: int = request.app.state.platform.settings.holder_session_hours
+    return hours
 
 
 def start_session(request: Request, response: Response, holder: Holder) -> None:
-    expires = int(time.time()) + LIFETIME
-    body = base64.urlsafe_b64encode(f"{holder.id_number}|{holder.name}|{expires}".encode()).decode()
-    value = f"{body}.{_sign(web_state(request).secret, body)}"
-    response.set_cookie(HOLDER_COOKIE, value, max_age=LIFETIME, httponly=True, samesite="lax")
-    response.delete_cookie(CHALLENGE_COOKIE)
+    token = sessions.start(
+        ctx_of(request),
+        SessionKind.HOLDER,
+        holder.id_number,
+        _hours(request),
+        {"name": holder.name},
+    )
+    set_cookie(request, response, HOLDER_COOKIE, token, max_age=_hours(request) * 3600)
+    delete_cookie(request, response, CHALLENGE_COOKIE)
 
 
 def current_holder(request: Request) -> Holder | None:
-    value = request.cookies.get(HOLDER_COOKIE, "")
-    body, _, signature = value.partition(".")
-    if not body or not hmac.compare_digest(signature, _sign(web_state(request).secret, body)):
-        return None
-    try:
-        id_number, name, expires = base64.urlsafe_b64decode(body).decode().split("|")
-    except ValueError:
-        return None
-    return Holder(id_number, name) if int(expires) > time.time() else None
+    record = sessions.current(
+        ctx_of(request), SessionKind.HOLDER, request.cookies.get(HOLDER_COOKIE)
+    )
+    return Holder(record.subject, record.data.get("name", "")) if record else None
 
 
-def end_session(response: Response) -> None:
-    response.delete_cookie(HOLDER_COOKIE)
-    response.delete_cookie(CHALLENGE_COOKIE)
+def end_session(request: Request, response: Response) -> None:
+    holder = current_holder(request)
+    if holder is not None:
+        sessions.end(
+            ctx_of(request), SessionKind.HOLDER, request.cookies.get(HOLDER_COOKIE), holder.actor
+        )
+    delete_cookie(request, response, HOLDER_COOKIE)
+    delete_cookie(request, response, CHALLENGE_COOKIE)
+
+
+def set_challenge(request: Request, response: Response, challenge_id: str) -> None:
+    set_cookie(request, response, CHALLENGE_COOKIE, challenge_id, max_age=CHALLENGE_LIFETIME)

@@ -15,13 +15,11 @@ from starlette.datastructures import FormData
 
 from opcert.bootstrap import Platform
 from opcert.domain.errors import DomainError, ValidationFailed
-from opcert.interfaces.web import i18n
+from opcert.interfaces.web import i18n, session_cookies
 from opcert.interfaces.web.security import (
-    CSRF_COOKIE,
     CSRF_FIELD,
     CaptchaBook,
     TokenBucket,
-    csrf_matches,
     new_token,
 )
 from opcert.services.context import ServiceContext
@@ -89,11 +87,8 @@ def environment(lang: str) -> Environment:
 
 
 def csrf_token(request: Request) -> str:
-    token = request.cookies.get(CSRF_COOKIE) or getattr(request.state, "csrf", None)
-    if not token:
-        token = new_token()
-        request.state.csrf = token
-    return str(token)
+    # Bound to the session (or a pre-session cookie before login): session_cookies.
+    return session_cookies.form_token(request)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -109,10 +104,9 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
         **context,
     )
     response = HTMLResponse(html, status_code=status)
-    if request.cookies.get(CSRF_COOKIE) != token:
-        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict")
+    session_cookies.keep_pre_session(request, response)
     if request.query_params.get("lang") in i18n.LANGUAGES:
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        session_cookies.set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 86400)
     return response
 
 
@@ -121,11 +115,11 @@ def redirect(url: str) -> RedirectResponse:
 
 
 async def checked_form(request: Request) -> FormData:
-    """The submitted form, after the double-submit CSRF check (403 when it fails)."""
+    """The submitted form, after the CSRF check against this session (403 when it fails)."""
     form = await request.form()
     submitted = form.get(CSRF_FIELD)
-    if not csrf_matches(
-        request.cookies.get(CSRF_COOKIE), submitted if isinstance(submitted, str) else None
+    if not session_cookies.token_matches(
+        request, submitted if isinstance(submitted, str) else None
     ):
         raise HTTPException(403, "表单已过期，请刷新页面后重试 / the form expired: reload the page")
     return form

@@ -15,8 +15,8 @@ from opcert.persistence.models.registry import (
     Authority,
     ExamPoint,
     Institution,
+    InstitutionUser,
     Officer,
-    OfficerToken,
 )
 from opcert.persistence.models.reports import Clue, IdentityReview
 
@@ -33,10 +33,10 @@ __all__ = [
     "ExamResult",
     "IdentityReview",
     "Institution",
+    "InstitutionUser",
     "LedgerEntry",
     "LedgerHead",
     "Officer",
-    "OfficerToken",
     "Person",
     "SigningKeyRow",
     "StatusListRow",
@@ -71,3 +71,8 @@ __all__ += [
 from opcert.persistence.models.synth import SyntheticAnomaly  # noqa: E402
 
 __all__ += ["SyntheticAnomaly"]
+
+# Sessions that end (issue 12): server-side sessions and holders' login challenges.
+from opcert.persistence.models.sessions import LoginChallengeRow, SessionRow  # noqa: E402
+
+__all__ += ["LoginChallengeRow", "SessionRow"]

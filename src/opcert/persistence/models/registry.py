@@ -1,4 +1,5 @@
-"""Who takes part: issuing authorities, exam and training institutions, exam points, officers."""
+"""Who takes part: issuing authorities, exam and training institutions (their API keys and web
+users), exam points, officers."""
 
 from __future__ import annotations
 
@@ -82,10 +83,15 @@ class Officer(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
-class OfficerToken(Base):
-    __tablename__ = "officer_tokens"
+class InstitutionUser(Base):
+    """A person who logs in to an exam institution's web pages (scrypt password); separate from
+    the institution's API key, which only the API accepts."""
 
-    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    __tablename__ = "institution_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institutions.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,11 +1,10 @@
-"""Authorities, institutions, exam points, API keys, officers and their tokens."""
+"""Authorities, institutions, their API keys and web users, exam points, officers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import (
@@ -15,8 +14,8 @@ from opcert.persistence.models import (
     ExamPoint,
     IdentityReview,
     Institution,
+    InstitutionUser,
     Officer,
-    OfficerToken,
 )
 
 
@@ -89,14 +88,13 @@ class RegistryRepository:
     def officer_by_username(self, username: str) -> Officer | None:
         return self.session.scalar(select(Officer).where(Officer.username == username))
 
-    def officer_token(self, token_hash: str, now: datetime) -> OfficerToken | None:
-        query = select(OfficerToken).where(
-            OfficerToken.token_hash == token_hash, OfficerToken.expires_at > now
-        )
-        return self.session.scalar(query)
+    # institution web users
+    def institution_user(self, user_id: int) -> InstitutionUser | None:
+        return self.session.get(InstitutionUser, user_id)
 
-    def purge_tokens(self, now: datetime) -> None:
-        self.session.execute(delete(OfficerToken).where(OfficerToken.expires_at <= now))
+    def institution_user_by_username(self, username: str) -> InstitutionUser | None:
+        query = select(InstitutionUser).where(InstitutionUser.username == username)
+        return self.session.scalar(query)
 
     # clues and identity reviews (filed from the web pages, read by officers)
     def clues(self, region_prefix: str, limit: int = 200) -> Sequence[Clue]:

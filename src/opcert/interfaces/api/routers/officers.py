@@ -1,14 +1,17 @@
-"""Officers: log in, see the review queue of their region, decide."""
+"""Officers: log in and out, change their password, see the review queue of their region,
+decide; an admin ends other people's sessions."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 
-from opcert.interfaces.api.dependencies import Ctx, JsonBody, Officer, require_object
-from opcert.services import approval, registry
+from opcert.domain.errors import FieldError
+from opcert.domain.sessions import SessionKind
+from opcert.interfaces.api.dependencies import Ctx, JsonBody, Officer, bearer, require_object
+from opcert.services import accounts, approval, registry, sessions
 
 router = APIRouter(prefix="/api/v1", tags=["officers / 发证机关"])
 
@@ -23,6 +26,54 @@ async def token(
         "token_type": "bearer",
         "expires_in": ctx.officer_token_hours * 3600,
     }
+
+
+@router.post("/auth/logout", summary="退出登录 / end this session")
+async def logout(request: Request, ctx: Ctx, officer: Officer) -> dict[str, Any]:
+    ended = await run_in_threadpool(
+        sessions.end, ctx, SessionKind.OFFICER, bearer(request), officer.actor
+    )
+    return {"logged_out": ended}
+
+
+@router.post(
+    "/auth/password", summary="修改密码（结束全部登录）/ change password, ending every session"
+)
+async def password(
+    ctx: Ctx,
+    officer: Officer,
+    current_password: Annotated[str, Form()],
+    new_password: Annotated[str, Form()],
+) -> dict[str, Any]:
+    ended = await run_in_threadpool(
+        accounts.change_officer_password, ctx, officer, current_password, new_password
+    )
+    return {"sessions_revoked": ended}
+
+
+@router.post(
+    "/sessions/revoke", summary="结束某人的全部登录（管理员）/ end someone's sessions (admin)"
+)
+async def revoke_sessions(ctx: Ctx, officer: Officer, body: JsonBody) -> dict[str, Any]:
+    payload = require_object(body)
+    targets = {key: value for key, value in payload.items() if key in REVOKE_TARGETS and value}
+    if len(targets) != 1 or not isinstance(next(iter(targets.values())), str):
+        raise FieldError(
+            "body",
+            "ONE_TARGET",
+            "请指定且只指定一个：officer、holder 或 institution_user",
+            "give exactly one of officer, holder or institution_user",
+        )
+    [(kind, target)] = targets.items()
+    ended = await run_in_threadpool(REVOKE_TARGETS[kind], ctx, target, officer)
+    return {kind: target, "sessions_revoked": ended}
+
+
+REVOKE_TARGETS = {
+    "officer": accounts.revoke_officer,
+    "holder": accounts.revoke_holder,
+    "institution_user": accounts.revoke_institution_user,
+}
 
 
 @router.get("/applications", summary="待审核申请 / applications in the officer's region")

@@ -13,6 +13,7 @@ from opcert.interfaces.web.holder_session import (
     CHALLENGE_COOKIE,
     Holder,
     end_session,
+    set_challenge,
     start_session,
 )
 from opcert.interfaces.web.pages import (
@@ -50,9 +51,7 @@ async def login(request: Request) -> Response:
         errors = form_errors(error, language(request))
         return render(request, "holder/login.html", 422, errors=errors, values=values)
     response = redirect("/holder/code")
-    response.set_cookie(
-        CHALLENGE_COOKIE, challenge.id, max_age=600, httponly=True, samesite="strict"
-    )
+    set_challenge(request, response, challenge.id)
     return response
 
 
@@ -66,7 +65,12 @@ async def code(request: Request) -> Response:
     form = await checked_form(request)
     challenge_id = request.cookies.get(CHALLENGE_COOKIE, "")
     try:
-        web_state(request).identity.check_code(ctx_of(request), challenge_id, text(form, "code"))
+        await run_in_threadpool(
+            web_state(request).identity.check_code,
+            ctx_of(request),
+            challenge_id,
+            text(form, "code"),
+        )
     except DomainError as error:
         return render(
             request, "holder/code.html", 422, errors=form_errors(error, language(request))
@@ -85,18 +89,19 @@ async def face(request: Request) -> Response:
     challenge_id = request.cookies.get(CHALLENGE_COOKIE, "")
     verifier = web_state(request).identity
     try:
-        passed = verifier.face_check(challenge_id, text(form, "evidence"))
+        passed = await run_in_threadpool(verifier.face_check, challenge_id, text(form, "evidence"))
     except DomainError as error:
         return render(
             request, "holder/face.html", 422, errors=form_errors(error, language(request))
         )
-    person = _verified_person(request, challenge_id)
-    if person is None:
-        return redirect(LOGIN)
     if not passed:
         return redirect("/holder/review")
+    # A challenge makes one session: a replayed or parallel request finds it used.
+    used = await run_in_threadpool(verifier.consume, ctx_of(request), challenge_id)
+    if used is None:
+        return redirect(LOGIN)
     response = redirect("/holder/certificates")
-    start_session(request, response, person)
+    await run_in_threadpool(start_session, request, response, Holder(used.id_number, used.name))
     return response
 
 
@@ -146,8 +151,10 @@ async def review(request: Request) -> Response:
             authorities=authorities,
             chosen=authority,
         )
+    verifier = web_state(request).identity
+    await run_in_threadpool(verifier.consume, ctx, request.cookies.get(CHALLENGE_COOKIE, ""))
     response = redirect("/holder/review/sent")
-    end_session(response)
+    await run_in_threadpool(end_session, request, response)
     return response
 
 

@@ -66,5 +66,5 @@ def certificate_qr(request: Request, number: str, item: str) -> Response:
 async def logout(request: Request) -> Response:
     await checked_form(request)
     response = redirect("/")
-    end_session(response)
+    await run_in_threadpool(end_session, request, response)
     return response

@@ -1,4 +1,5 @@
-"""Exam institution pages: log in with the API key, upload results, see past submissions."""
+"""Exam institution pages: log in as an institution web user (username and password; the API
+key opens only the API), upload results, see past submissions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from opcert.domain.errors import DomainError, FieldError, Unauthorized
+from opcert.domain.sessions import SessionKind
 from opcert.interfaces.web.pages import (
     checked_form,
     ctx_of,
@@ -18,23 +20,31 @@ from opcert.interfaces.web.pages import (
     text,
     web_state,
 )
-from opcert.services import registry, submissions
+from opcert.interfaces.web.session_cookies import INSTITUTION_COOKIE, delete_cookie, set_cookie
+from opcert.services import accounts, sessions, submissions
+from opcert.services.accounts import InstitutionUserPrincipal
 from opcert.services.intake.files import error_sheet, read_rows
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.intake.validation import FIELD_LABELS
 from opcert.services.principals import InstitutionPrincipal
 
 router = APIRouter(prefix="/institution", include_in_schema=False)
-KEY_COOKIE = "opcert_institution"
 LOGIN = "/institution/login"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def current_institution(request: Request) -> InstitutionPrincipal | None:
+def current_user(request: Request) -> InstitutionUserPrincipal | None:
     try:
-        return registry.authenticate_institution(ctx_of(request), request.cookies.get(KEY_COOKIE))
+        return accounts.authenticate_institution_user(
+            ctx_of(request), request.cookies.get(INSTITUTION_COOKIE)
+        )
     except Unauthorized:
         return None
+
+
+def current_institution(request: Request) -> InstitutionPrincipal | None:
+    user = current_user(request)
+    return user.institution if user is not None else None
 
 
 @router.get("", response_class=HTMLResponse)
@@ -44,28 +54,40 @@ def institution_home(request: Request) -> Response:
 
 @router.get("/login", response_class=HTMLResponse)
 def login_form(request: Request) -> Response:
-    return render(request, "institution/login.html", errors={})
+    return render(request, "institution/login.html", errors={}, username="")
 
 
 @router.post("/login", response_class=HTMLResponse)
 async def login(request: Request) -> Response:
     form = await checked_form(request)
-    key = text(form, "api_key")
+    username, password = text(form, "username"), text(form, "password")
+    hours = request.app.state.platform.settings.institution_session_hours
     try:
-        registry.authenticate_institution(ctx_of(request), key)
+        token = await run_in_threadpool(
+            accounts.institution_login, ctx_of(request), username, password, hours
+        )
     except DomainError as error:
-        errors = {"api_key": form_errors(error, language(request)).popitem()[1]}
-        return render(request, "institution/login.html", 401, errors=errors)
+        errors = form_errors(error, language(request))
+        return render(request, "institution/login.html", 401, errors=errors, username=username)
     response = redirect("/institution/upload")
-    response.set_cookie(KEY_COOKIE, key, max_age=8 * 3600, httponly=True, samesite="strict")
+    set_cookie(request, response, INSTITUTION_COOKIE, token, max_age=int(hours * 3600))
     return response
 
 
 @router.post("/logout", response_class=HTMLResponse)
 async def logout(request: Request) -> Response:
     await checked_form(request)
+    user = await run_in_threadpool(current_user, request)
+    if user is not None:
+        await run_in_threadpool(
+            sessions.end,
+            ctx_of(request),
+            SessionKind.INSTITUTION,
+            request.cookies.get(INSTITUTION_COOKIE),
+            user.actor,
+        )
     response = redirect(LOGIN)
-    response.delete_cookie(KEY_COOKIE)
+    delete_cookie(request, response, INSTITUTION_COOKIE)
     return response
 
 

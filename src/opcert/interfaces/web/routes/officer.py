@@ -1,4 +1,5 @@
-"""Officer pages: login, the review queue, application detail, decisions, batch approval."""
+"""Officer pages: login, logout, password change, the review queue, application detail,
+decisions, batch approval."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from opcert.interfaces.web.pages import (
     render,
     text,
 )
-from opcert.services import approval, registry, review_queue
+from opcert.services import accounts, approval, registry, review_queue
 
 router = APIRouter(prefix="/officer", include_in_schema=False)
 LOGIN = "/officer/login"
@@ -30,8 +31,8 @@ def officer_home(request: Request) -> Response:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request) -> Response:
-    return render(request, "officer/login.html", errors={}, username="")
+def login_form(request: Request, changed: str = "") -> Response:
+    return render(request, "officer/login.html", errors={}, username="", changed=bool(changed))
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -45,15 +46,50 @@ async def login(request: Request) -> Response:
         errors = form_errors(error, language(request))
         return render(request, "officer/login.html", 401, errors=errors, username=username)
     response = redirect("/officer/queue")
-    start_session(response, token, ctx.officer_token_hours)
+    start_session(request, response, token, ctx.officer_token_hours)
     return response
 
 
 @router.post("/logout", response_class=HTMLResponse)
 async def logout(request: Request) -> Response:
     await checked_form(request)
+    officer = await run_in_threadpool(current_officer, request)
     response = redirect(LOGIN)
-    end_session(response)
+    await run_in_threadpool(end_session, request, response, officer)
+    return response
+
+
+@router.get("/password", response_class=HTMLResponse)
+def password_form(request: Request) -> Response:
+    officer = current_officer(request)
+    if officer is None:
+        return redirect(LOGIN)
+    return render(request, "officer/password.html", officer=officer, errors={})
+
+
+@router.post("/password", response_class=HTMLResponse)
+async def change_password(request: Request) -> Response:
+    officer = await run_in_threadpool(current_officer, request)
+    if officer is None:
+        return redirect(LOGIN)
+    form = await checked_form(request)
+    if text(form, "new_password") != text(form, "confirm_password"):
+        errors = {"confirm_password": "两次输入的新密码不一致 / the two new passwords differ"}
+        return render(request, "officer/password.html", 422, officer=officer, errors=errors)
+    try:
+        await run_in_threadpool(
+            accounts.change_officer_password,
+            ctx_of(request),
+            officer,
+            text(form, "current_password"),
+            text(form, "new_password"),
+        )
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        return render(request, "officer/password.html", 422, officer=officer, errors=errors)
+    # Every session of the officer has ended, this one too: log in with the new password.
+    response = redirect(f"{LOGIN}?changed=1")
+    end_session(request, response, None)
     return response
 
 
