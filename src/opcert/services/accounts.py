@@ -287,5 +287,11 @@ def _admin(by: OfficerPrincipal | None, region: str) -> str:
             f"角色「{by.role}」无权结束他人的登录",
             f"role {by.role!r} may not end other people's sessions",
         )
-    by.require_region(region)
+    if not by.covers(region):
+        # Outside the admin's division the target is answered as unknown (docs/api.md: scope).
+        raise NotFound(
+            "SESSION_TARGET_UNKNOWN",
+            "您的辖区内没有该用户",
+            "no such user in your region",
+        )
     return by.actor
