@@ -12,14 +12,14 @@ from sqlalchemy import Engine
 
 from opcert.credential.pkcs11_signer import Pkcs11Token
 from opcert.domain.clock import Clock, FixedClock, SystemClock
-from opcert.persistence.database import make_engine, migrate
+from opcert.persistence.database import make_engine, migrate, table_names
 from opcert.persistence.unit_of_work import UnitOfWorkFactory
-from opcert.services import registry
+from opcert.services import production, registry
 from opcert.services.context import ServiceContext
 from opcert.services.identity import IdentityVerifier, verifier_for
 from opcert.services.keystore import KeyStore
 from opcert.services.statuslists import StatusListService
-from opcert.settings import Settings, load_settings
+from opcert.settings import ProductionRefused, Settings, load_settings
 
 
 @dataclass
@@ -52,8 +52,28 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         batch_limit=settings.batch_limit,
         officer_token_hours=settings.officer_token_hours,
     )
+    if settings.env == "production":
+        refuse_fake_data(engine, ctx)
     # The development identity provider (codes shown on a page) outside production only.
-    return Platform(settings, engine, ctx, verifier_for(settings.env))
+    return Platform(settings, engine, ctx, verifier_for(settings.env, settings.identity_provider))
+
+
+def refuse_fake_data(engine: Engine, ctx: ServiceContext) -> None:
+    """Production start-up: raise ``ProductionRefused`` when the database holds demo or synthetic
+    data, or cannot be reached to find out."""
+    try:
+        tables = table_names(engine)
+        traces = production.fake_data_traces(ctx, tables)
+    except Exception as error:  # any driver error: refusing is the safe answer
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ProductionRefused(
+            [
+                f"无法连接数据库以检查演示数据 / cannot reach the database to check for demo data: "
+                f"{reason}"
+            ]
+        ) from error
+    if traces:
+        raise ProductionRefused(traces)
 
 
 def _hsm(settings: Settings) -> Pkcs11Token | None:
@@ -72,5 +92,7 @@ def initialise(platform: Platform) -> list[str]:
     with ctx.uow() as uow:
         issuers = registry.ensure_authorities(uow, ctx)
         created = ctx.keys.ensure(uow, issuers, ctx.now())
+        if platform.settings.env == "production":
+            production.mark_production(uow, ctx.now())
         uow.commit()
     return created
