@@ -106,6 +106,17 @@ def schema_is_current(engine: Engine) -> bool:
     return current == head
 
 
+def database_exists(url: str) -> bool:
+    """False for a SQLite file that does not exist yet; a server database is assumed to exist
+    (connecting tells)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    return (
+        bool(parsed.database) and parsed.database != ":memory:" and Path(parsed.database).exists()
+    )
+
+
 def table_names(engine: Engine) -> set[str]:
     """The tables that exist in the engine's database (schema), e.g. before ``opcert init``."""
     with engine.connect() as connection:

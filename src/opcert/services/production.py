@@ -16,13 +16,13 @@ Recognised by (any one is enough):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from opcert.domain.divisions import PROVINCE_CODES
 from opcert.domain.errors import Conflict
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services import ledger
-from opcert.services.context import ServiceContext
 from opcert.services.registry import check_password
 
 # Ledger subjects of the two markers: the demo's "I was loaded here" and init's "this database
@@ -34,11 +34,11 @@ DEMO_USERNAMES = ("zhuhai", "chongqing", "beijing", "jiangsu", "inspector", "adm
 TABLES = frozenset({"ledger_entries", "institutions", "exam_results", "officers"})
 
 
-def fake_data_traces(ctx: ServiceContext, tables: set[str]) -> list[str]:
+def fake_data_traces(reader: Callable[[], UnitOfWork], tables: set[str]) -> list[str]:
     """Every trace of demo or synthetic data in the database, each "中文 / English"; [] when
     none. ``tables``: the tables that exist (checks on missing tables are skipped)."""
     traces: list[str] = []
-    with ctx.reader() as uow:
+    with reader() as uow:
         if tables >= TABLES:
             traces += _demo_traces(uow)
         if _synthetic(uow, tables):

@@ -3,7 +3,7 @@
 
 The guard checks the configuration (``Settings.production_problems``) and the commands that only
 make sense outside production (``demo``, ``synth``); the database is checked when a command builds
-the platform (``bootstrap.refuse_fake_data``). Every refusal is one line on stderr naming every
+the platform (``bootstrap.production_problems``). Every refusal is one line on stderr naming every
 problem, and exit code 1.
 """
 
@@ -17,6 +17,7 @@ from pathlib import Path
 import typer
 from pydantic import ValidationError
 
+from opcert.bootstrap import production_problems
 from opcert.interfaces.cli.context import fail
 from opcert.settings import SECRET_PURPOSES, ProductionRefused, Settings
 
@@ -35,10 +36,12 @@ def guard(context: typer.Context) -> None:
     if context.invoked_subcommand in UNGUARDED:
         return
     settings = load_or_fail()
-    problems = settings.production_problems()
-    if settings.env == "production" and context.invoked_subcommand in REFUSED_COMMANDS:
-        problems.append(REFUSED_COMMANDS[context.invoked_subcommand])
-    if problems:
+    if settings.env != "production":
+        return
+    refused_command = REFUSED_COMMANDS.get(context.invoked_subcommand or "")
+    if settings.production_problems() or refused_command:
+        # Refused anyway: name what the database holds too, so that one run lists everything.
+        problems = production_problems(settings) + ([refused_command] if refused_command else [])
         fail(ProductionRefused(problems).line())
 
 
