@@ -112,9 +112,8 @@ def database_exists(url: str) -> bool:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return True
-    return (
-        bool(parsed.database) and parsed.database != ":memory:" and Path(parsed.database).exists()
-    )
+    database = parsed.database or ""
+    return database not in ("", ":memory:") and Path(database).exists()
 
 
 def table_names(engine: Engine) -> set[str]:
