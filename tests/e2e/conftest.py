@@ -101,9 +101,9 @@ def page(browser, server):  # type: ignore[no-untyped-def]
     blocked: list[str] = []
     opened.on(
         "console",
-        lambda message: blocked.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     yield opened
     context.close()
