@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
 from typer.main import get_command
 from typer.testing import CliRunner
 
@@ -463,3 +464,51 @@ def test_the_repository_holds_no_production_env_file():
         ["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True
     ).stdout.split()
     assert not [name for name in tracked if name.endswith(".env")]
+
+
+def test_init_in_production_marks_the_database_so_a_mistaken_development_demo_is_refused(
+    platform, monkeypatch, tmp_path
+):
+    if platform.engine.dialect.name == "sqlite":
+        pytest.skip("production refuses SQLite before init could mark it")
+    schema = f"opcert_prodinit_{os.getpid()}"
+    base = platform.engine.url.set(query={}).render_as_string(hide_password=False)
+    admin = create_engine(base)
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    settings = production_settings(
+        database_url=f"{base}?options=-csearch_path%3D{schema}", data_dir=tmp_path / "data"
+    )
+    for name, value in {
+        "OPCERT_ENV": "production",
+        "OPCERT_DATA_DIR": str(settings.data_dir),
+        "OPCERT_DATABASE_URL": settings.database_url,
+        "OPCERT_KEY_PASSPHRASE": settings.key_passphrase,
+        "OPCERT_SESSION_SECRET": settings.session_secret,
+        "OPCERT_CAPTCHA_SECRET": settings.captcha_secret,
+        "OPCERT_CSRF_SECRET": settings.csrf_secret,
+        "OPCERT_IDENTITY_PROVIDER": "none",
+    }.items():
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.delenv("OPCERT_FAKE_NOW", raising=False)
+    try:
+        cli_context.platform.cache_clear()
+        initialised = CliRunner().invoke(app, ["init"])
+        assert initialised.exit_code == 0, initialised.stderr
+        monkeypatch.setenv("OPCERT_ENV", "development")
+        cli_context.platform.cache_clear()
+        demo = CliRunner().invoke(app, ["demo"])
+        assert demo.exit_code == 1
+        assert demo.stderr.strip().splitlines() == [
+            "错误 / error: 此数据库为生产数据库，不能载入演示数据 / this database serves "
+            "production: demo data is refused"
+        ]
+        with admin.connect() as connection:
+            count = f"SELECT count(*) FROM {schema}.institutions"
+            assert connection.execute(text(count)).scalar() == 0
+    finally:
+        cli_context.platform.cache_clear()
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
