@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from typer.main import get_command
 from typer.testing import CliRunner
 
 from opcert.bootstrap import Platform, build, fake_data_problems
 from opcert.domain.clock import FixedClock
+from opcert.interfaces.api.app import create_app
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app
 from opcert.interfaces.cli.production import production_env_file
@@ -166,6 +168,9 @@ def test_the_identity_provider_is_a_setting_and_none_turns_holder_login_off(plat
     built = build(settings, clock=FixedClock(START))
     try:
         assert isinstance(built.identity, UnconfiguredIdentityVerifier)
+        with TestClient(create_app(built)) as client:
+            assert client.get("/dev/outbox").status_code == 404
+            assert "/dev/outbox" not in client.get("/holder/login").text
     finally:
         built.close()
     assert isinstance(platform.identity, DevelopmentIdentityVerifier)
