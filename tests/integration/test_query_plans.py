@@ -96,7 +96,9 @@ HOT = {
     "intake: earlier failures": lambda uow: uow.intake.failed_attempts(
         [("440402199005170031", "1.2")], date(2025, 11, 20), 80
     ),
-    "officer queue": lambda uow: uow.intake.applications("in_review", "4404"),
+    "officer queue": lambda uow: uow.intake.applications(
+        "in_review", "4404", authority_prefix="CN-4404"
+    ),
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from opcert.domain.errors import Forbidden
+from opcert.domain.errors import Forbidden, NotFound
 from opcert.services import approval, registry
 from opcert.services.intake.pipeline import submit_results
 from tests.integration.builders import make_result
@@ -110,11 +110,11 @@ def test_officers_decide_only_applications_of_their_own_region(world, ctx, offic
     if allowed:
         assert approval.decide(ctx, who, app_id, "approve", None).status == "issued"
     else:
-        with pytest.raises(Forbidden):
+        with pytest.raises(NotFound):
             approval.decide(ctx, who, app_id, "approve", None)
 
 
-def test_a_zhuhai_officer_gets_403_deciding_a_chongqing_application_over_http(client, world, ctx):
+def test_a_zhuhai_officer_gets_404_deciding_a_chongqing_application_over_http(client, world, ctx):
     registry.set_auto_approve(ctx, "CN-500000", False)
     app_id = in_review(ctx, world.chongqing, exam_point="EP-500000-01")
     response = client.post(
@@ -122,8 +122,8 @@ def test_a_zhuhai_officer_gets_403_deciding_a_chongqing_application_over_http(cl
         json={"decision": "approve"},
         headers=token(client, world, "zh"),
     )
-    assert response.status_code == 403
-    assert response.json()["code"] == "OUT_OF_REGION"
+    assert response.status_code == 404
+    assert response.json()["code"] == "APPLICATION_UNKNOWN"
 
 
 def test_an_inspector_may_not_decide(world, ctx):

@@ -67,11 +67,15 @@ class CandidateFacts:
     failed_theory_attempts: int
     failed_practical_attempts: int
     typ: str = "SO"  # SM: the safety manager certificate (one exam, no education or item rules)
+    # The name on the national person record; None when this result registers the person.
+    recorded_name: str | None = None
+    submitted_name: str = ""
 
 
 def run_checks(facts: CandidateFacts) -> list[CheckResult]:
     return [
         check_identity(facts),
+        check_name(facts),
         check_age(facts),
         check_education(facts),
         check_exam(facts),
@@ -100,6 +104,23 @@ def check_identity(facts: CandidateFacts) -> CheckResult:
         "ID_DIVISION_UNKNOWN",
         f"身份证号码的行政区划代码 {facts.identity.division} 不在已知代码表中，请人工核对",
         f"division code {facts.identity.division} is not in the known code table; check by hand",
+    )
+
+
+def check_name(facts: CandidateFacts) -> CheckResult:
+    """The submitted name must be the one on the person record. A mismatch goes to an officer and
+    changes nothing: an exam institution cannot rename a person (only an officer's correction
+    with a reason can). The message does not repeat the recorded name to the institution."""
+    if facts.recorded_name is None:
+        return _ok("name", "首次登记，姓名记入全国人员档案", "first registration of this person")
+    if facts.recorded_name == facts.submitted_name:
+        return _ok("name", "姓名与全国人员档案一致", "the name matches the person record")
+    return _fail(
+        "name",
+        "NAME_MISMATCH",
+        "报送的姓名与全国人员档案中该身份证号码的姓名不一致，需人工核对；人员档案未作修改",
+        "the name differs from the person record of this ID number; an officer must check it. "
+        "The record was not changed",
     )
 
 

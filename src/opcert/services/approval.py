@@ -14,7 +14,7 @@ from opcert.persistence.models import Application
 from opcert.services import ledger
 from opcert.services.context import ServiceContext
 from opcert.services.issuance.pipeline import IssueRequest, issue_many
-from opcert.services.principals import OfficerPrincipal
+from opcert.services.principals import Action, OfficerPrincipal
 
 MAX_REASON = 500
 
@@ -93,13 +93,21 @@ def queue(
     limit: int = 200,
     offset: int = 0,
 ) -> list[QueueEntry]:
-    """Applications in the officer's region, the nearest deadline first."""
+    """Applications filed with an authority in the officer's division, the nearest deadline first.
+    Raises ``Forbidden`` for a role that may not read applications."""
+    officer.require(Action.READ_APPLICATIONS)
     if status is not None and status not in {s.value for s in ApplicationStatus}:
         raise FieldError(
             "status", "STATUS_UNKNOWN", f"未知的状态：{status}", f"unknown status {status!r}"
         )
     with ctx.uow() as uow:
-        rows = uow.intake.applications(status, officer.region_prefix, limit=limit, offset=offset)
+        rows = uow.intake.applications(
+            status,
+            officer.region_prefix,
+            authority_prefix=officer.authority_prefix,
+            limit=limit,
+            offset=offset,
+        )
         today = ctx.today()
         return [_entry(row, today) for row in rows]
 
@@ -107,9 +115,10 @@ def queue(
 def application_detail(
     ctx: ServiceContext, officer: OfficerPrincipal, app_id: str
 ) -> dict[str, Any]:
+    """Raises ``NotFound`` for an unknown application and for one outside the officer's scope."""
+    officer.require(Action.READ_APPLICATIONS)
     with ctx.uow() as uow:
-        row = _application(uow.intake.application(app_id), app_id)
-        officer.require_region(row.region)
+        row = _application(uow.intake.application(app_id), app_id, officer)
         detail = _entry(row, ctx.today()).to_json()
         detail["history"] = row.history
         detail["commitment"] = row.commitment
@@ -117,9 +126,11 @@ def application_detail(
         return detail
 
 
-def _application(row: Application | None, app_id: str) -> Application:
+def _application(row: Application | None, app_id: str, officer: OfficerPrincipal) -> Application:
+    unknown = NotFound("APPLICATION_UNKNOWN", f"没有这个申请：{app_id}", f"no application {app_id}")
     if row is None:
-        raise NotFound("APPLICATION_UNKNOWN", f"没有这个申请：{app_id}", f"no application {app_id}")
+        raise unknown
+    officer.require_scope(row.authority_code, unknown)
     return row
 
 
@@ -133,8 +144,9 @@ class Decision:
 def decide(
     ctx: ServiceContext, officer: OfficerPrincipal, app_id: str, decision: str, reason: str | None
 ) -> Decision:
-    """Approve (and issue) or reject an application under review. A reason is required to reject."""
-    officer.require_decider()
+    """Approve (and issue) or reject an application under review. A reason is required to reject.
+    Raises ``Forbidden`` for a role that may not decide, ``NotFound`` outside the officer's scope."""
+    officer.require(Action.DECIDE_APPLICATIONS)
     if decision not in ("approve", "reject"):
         raise FieldError(
             "decision",
@@ -153,8 +165,7 @@ def decide(
         )
     with ctx.uow() as uow:
         uow.begin_write()
-        row = _application(uow.intake.application(app_id, lock=True), app_id)
-        officer.require_region(row.region)
+        row = _application(uow.intake.application(app_id, lock=True), app_id, officer)
         if row.status != ApplicationStatus.IN_REVIEW.value:
             raise Conflict(
                 "NOT_IN_REVIEW",
@@ -172,13 +183,15 @@ def decide(
             assert authority is not None
             person = uow.intake.person(row.id_number)
             sex = person.sex if person else 1
+            # The person record is authoritative: an application whose submitted name differed
+            # (NAME_MISMATCH) is issued in the recorded name; a wrong record is corrected first.
             issued = issue_many(
                 uow,
                 ctx,
                 [
                     IssueRequest(
                         row.id_number,
-                        row.name,
+                        person.name if person else row.name,
                         sex,
                         row.item_code,
                         row.catalogue_version,

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from opcert.domain.clock import local_minutes
 from opcert.domain.errors import FieldError, ValidationFailed
 from opcert.persistence.models import Clue
+from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.context import ServiceContext
-from opcert.services.principals import OfficerPrincipal
+from opcert.services.issuance.numbering import authorities_for
+from opcert.services.principals import Action, OfficerPrincipal
 
 MAX_DETAILS = 2000
 
@@ -34,7 +36,8 @@ def report_fake(
     where_seen: str | None = None,
     contact: str | None = None,
 ) -> int:
-    """File a clue; only the description is required. The region is the ID number's province."""
+    """File a clue; only the description is required. Its region is the division of the
+    authority that issues for the reported ID number's division (see ``_region``)."""
     text = (details or "").strip()
     errors = []
     if not text:
@@ -50,8 +53,8 @@ def report_fake(
     if errors:
         raise ValidationFailed(errors)
     number = (id_number or "").strip().upper()[:18] or None
-    region = number[:2] + "0000" if number and number[:2].isdigit() else None
     with ctx.uow() as uow:
+        region = _region(uow, number)
         row = Clue(
             id_number=number,
             name=(name or "").strip()[:50] or None,
@@ -67,10 +70,24 @@ def report_fake(
         return row.id
 
 
+def _region(uow: UnitOfWork, number: str | None) -> str | None:
+    """The division of the authority that issues for the division in the ID number (its first
+    six digits: the holder's registered division): the city bureau where one is delegated, else
+    the province, as an exam point maps to its authority. None when the number names no known
+    division; such clues are read by national officers only."""
+    division = (number or "")[:6]
+    if len(division) != 6 or not division.isdigit():
+        return None
+    authority = authorities_for(uow, {division}).get(division)
+    return authority.division if authority else None
+
+
 def clues_for(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ClueView]:
-    """Clues in the officer's province (by the reported ID number), and those with no ID number."""
+    """Clues whose region lies in the officer's division; raises ``Forbidden`` for a role that
+    may not read clues (they hold reporters' contacts)."""
+    officer.require(Action.READ_CLUES)
     with ctx.uow() as uow:
-        rows = uow.registry.clues(officer.region_prefix[:2])
+        rows = uow.registry.clues(officer.region_prefix)
         return [
             ClueView(
                 r.id,

@@ -285,7 +285,7 @@ def _review_cases(
     with ctx.uow() as uow:
         issued = [
             (c.number, c.item_code)
-            for c in uow.certificates.search("", "44", limit=10)
+            for c in uow.certificates.search("", "CN-44", limit=10)
             if c.state == "active"
         ]
     for number, item in issued[:1]:

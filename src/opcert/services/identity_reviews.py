@@ -10,7 +10,7 @@ from opcert.domain.errors import Conflict, FieldError, NotFound, ValidationFaile
 from opcert.persistence.models import IdentityReview
 from opcert.services.context import ServiceContext
 from opcert.services.identity import IdentityVerifier
-from opcert.services.principals import OfficerPrincipal
+from opcert.services.principals import Action, OfficerPrincipal
 
 MAX_PHOTO = 5 * 1024 * 1024
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
@@ -65,14 +65,20 @@ def request_review(
 
 
 def review_queue(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ReviewView]:
+    """Pending reviews filed with an authority in the officer's division; raises ``Forbidden``
+    for a role that may not read them."""
+    officer.require(Action.READ_IDENTITY_REVIEWS)
     with ctx.uow() as uow:
-        rows = uow.registry.identity_reviews(officer.region_prefix[:2])
+        rows = uow.registry.identity_reviews(officer.authority_prefix)
         return [_view(row) for row in rows]
 
 
 def review_photo(
     ctx: ServiceContext, officer: OfficerPrincipal, review_id: int
 ) -> tuple[bytes, str]:
+    """Raises ``Forbidden`` for a role that may not read reviews, ``NotFound`` for an unknown
+    review and for one outside the officer's scope."""
+    officer.require(Action.READ_IDENTITY_REVIEWS)
     with ctx.uow() as uow:
         row = _review(uow.registry.identity_review(review_id), officer)
         return row.photo, row.photo_type
@@ -87,8 +93,9 @@ def decide_review(
     messenger: IdentityVerifier | None = None,
 ) -> ReviewView:
     """Approve or reject; a rejection needs a reason. The holder is told by text message through
-    the identity provider's channel, after the decision is committed."""
-    officer.require_decider()
+    the identity provider's channel, after the decision is committed. Raises ``Forbidden`` for a
+    role that may not decide, ``NotFound`` outside the officer's scope."""
+    officer.require(Action.DECIDE_IDENTITY_REVIEWS)
     if not approve and not (reason or "").strip():
         raise FieldError(
             "reason", "REASON_REQUIRED", "驳回必须说明理由", "a rejection needs a reason"
@@ -100,14 +107,13 @@ def decide_review(
         row.status = "approved" if approve else "rejected"
         row.decision_reason = (reason or "").strip()[:500] or None
         row.decided_by, row.decided_at = officer.username, ctx.now()
-        person = uow.intake.person(row.id_number)
+        # The holder's contact for notices: registered contact, verified phone, exam-time phone.
+        _, phone = uow.reminders.holder_contact(row.id_number)
         authority = uow.registry.authority(row.authority_code)
         uow.commit()
         view = _view(row)
-    if messenger is not None and person is not None and person.phone:
-        messenger.send_message(
-            ctx, person.phone, _answer(view, authority.name if authority else "")
-        )
+    if messenger is not None and phone:
+        messenger.send_message(ctx, phone, _answer(view, authority.name if authority else ""))
     return view
 
 
@@ -123,9 +129,11 @@ def _answer(view: ReviewView, authority: str) -> str:
 
 
 def _review(row: IdentityReview | None, officer: OfficerPrincipal) -> IdentityReview:
+    # review ids are sequential: out of scope answers exactly as unknown, or ids would enumerate
+    unknown = NotFound("REVIEW_UNKNOWN", "没有这个审核申请", "no such review request")
     if row is None:
-        raise NotFound("REVIEW_UNKNOWN", "没有这个审核申请", "no such review request")
-    officer.require_region(row.authority_code.removeprefix("CN-"))
+        raise unknown
+    officer.require_scope(row.authority_code, unknown)
     return row
 
 

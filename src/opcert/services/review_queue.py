@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from opcert.services import approval
 from opcert.services.context import ServiceContext
-from opcert.services.principals import OfficerPrincipal
+from opcert.services.principals import Action, OfficerPrincipal
 
 POLICY_REASON = "AUTHORITY_REVIEWS_ALL"
 POLICY_TEXT = ("发证机关要求逐件人工审批", "the authority reviews every application by hand")
@@ -53,6 +53,9 @@ def explain(reasons: list[str], checks: list[dict[str, str]]) -> list[Reason]:
 
 
 def approve_clean(ctx: ServiceContext, officer: OfficerPrincipal, app_ids: list[str]) -> int:
-    """Approve the chosen applications that are clean; returns how many were approved."""
+    """Approve the chosen applications that are clean and in the officer's queue (ids outside
+    their scope are ignored like unknown ones); returns how many were approved. Raises
+    ``Forbidden`` for a role that may not decide."""
+    officer.require(Action.DECIDE_APPLICATIONS)
     clean = {row.entry.id for row in explained_queue(ctx, officer) if row.clean}
     return len(approval.approve_clean(ctx, officer, [i for i in app_ids if i in clean]))

@@ -19,6 +19,7 @@ class Clue(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     id_number: Mapped[str | None] = mapped_column(String(18), nullable=True)
     name: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    # division of the responsible authority (services.clues._region); None: national officers
     region: Mapped[str | None] = mapped_column(String(6), nullable=True, index=True)
     where_seen: Mapped[str | None] = mapped_column(String(300), nullable=True)
     details: Mapped[str] = mapped_column(String(2000))

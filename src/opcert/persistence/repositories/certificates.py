@@ -96,7 +96,10 @@ class CertificateRepository:
             rows = self.session.execute(_PUBLIC_VIEW_NAMED, {"id_number": id_number, "name": name})
         return [(c, bool(p), bool(g), a) for c, p, g, a in rows]
 
-    def search(self, text: str, region_prefix: str = "", limit: int = 50) -> Sequence[Certificate]:
+    def search(
+        self, text: str, authority_prefix: str = "", limit: int = 50
+    ) -> Sequence[Certificate]:
+        """Certificates matching ``text`` whose authority code starts with ``authority_prefix``."""
         query = select(Certificate)
         if text:
             query = query.where(
@@ -104,8 +107,10 @@ class CertificateRepository:
                 | (Certificate.number == text.upper())
                 | (Certificate.name == text)
             )
-        if region_prefix:
-            query = query.where(Certificate.authority_code.startswith("CN-" + region_prefix))
+        if authority_prefix:
+            query = query.where(
+                Certificate.authority_code.startswith(authority_prefix, autoescape=True)
+            )
         return self.session.scalars(query.order_by(Certificate.id.desc()).limit(limit)).all()
 
     def bans(self, id_numbers: Iterable[str], on: date) -> dict[str, Ban]:

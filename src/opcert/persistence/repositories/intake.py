@@ -125,13 +125,25 @@ class IntakeRepository:
         return self.session.scalar(query)
 
     def applications(
-        self, status: str | None, region_prefix: str, limit: int = 200, offset: int = 0
+        self,
+        status: str | None,
+        region_prefix: str,
+        *,
+        authority_prefix: str = "",
+        limit: int = 200,
+        offset: int = 0,
     ) -> Sequence[Application]:
+        """Applications whose exam-point region starts with ``region_prefix`` (the indexed
+        filter) and whose authority code starts with ``authority_prefix``."""
         query = select(Application)
         if status:
             query = query.where(Application.status == status)
         if region_prefix:
             query = query.where(Application.region.startswith(region_prefix, autoescape=True))
+        if authority_prefix:
+            query = query.where(
+                Application.authority_code.startswith(authority_prefix, autoescape=True)
+            )
         query = query.order_by(Application.due_on, Application.filed_at).limit(limit).offset(offset)
         return self.session.scalars(query).all()
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from opcert.persistence.models import (
     Certificate,
     Employer,
+    ExamResult,
     HolderContact,
     Person,
     Registration,
@@ -38,10 +39,19 @@ class ReminderRepository:
         return self.session.scalars(query.order_by(Certificate.id)).all()
 
     def holder_contact(self, id_number: str) -> tuple[str | None, str | None]:
-        """(email, phone) of a holder: the registered contact first, the exam-time phone next."""
+        """(email, phone) of a holder for reminders: the registered contact first, the holder's
+        verified phone next, then the phone of the latest exam result (an institution's word,
+        good enough for a reminder, never a login channel)."""
         contact = self.session.get(HolderContact, id_number)
         person = self.session.scalar(select(Person).where(Person.id_number == id_number))
         phone = (contact.phone if contact else None) or (person.phone if person else None)
+        if phone is None:
+            phone = self.session.scalar(
+                select(ExamResult.phone)
+                .where(ExamResult.id_number == id_number, ExamResult.phone.is_not(None))
+                .order_by(ExamResult.received_at.desc(), ExamResult.id.desc())
+                .limit(1)
+            )
         return (contact.email if contact else None), phone
 
     def employers_of(self, id_number: str) -> Sequence[Employer]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from opcert.domain.applications import ApplicationStatus, Transition, transition
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION
-from opcert.domain.checks import CandidateFacts, exam_outcome, run_checks
+from opcert.domain.checks import CandidateFacts, check_name, exam_outcome, run_checks
 from opcert.domain.periods import add_months
 from opcert.domain.rules import PLATFORM_TARGET_WORKDAYS, rule_set_for
 from opcert.domain.scoring import next_step_after_failure, next_step_message
@@ -45,6 +45,7 @@ class _Lookups:
     institution_active: bool
     institution_credit_code: str | None
     issuing: set[tuple[str, str]]
+    recorded_names: dict[str, str | None] = field(default_factory=dict)
 
 
 def file_batch(
@@ -55,6 +56,7 @@ def file_batch(
         return []
     now, today = ctx.now(), ctx.today()
     looked = _look_up(uow, principal, rows, today)
+    looked.recorded_names = _registrations(rows, looked.persons)
     person_ids = _save_persons(uow, rows, looked.persons, now)
     results, applications, requests, outcomes, events = [], [], [], [], []
     for row in rows:
@@ -119,13 +121,19 @@ def _look_up(
 def _save_persons(
     uow: UnitOfWork, rows: list[ValidRow], persons: dict[str, Person], now: datetime
 ) -> dict[str, int]:
+    """Register the persons met for the first time; never change a known one.
+
+    The person record (name, sex, birth date, contact) changes only through an authoritative act:
+    first registration here, an officer's correction with a reason, or the holder's own verified
+    change of phone. A result is not one: a different name goes to review (``NAME_MISMATCH``, see
+    ``_recorded_name``) and the phone an institution sends stays with that result
+    (``exam_results.phone``), never the holder's login channel. Within a batch the first row of a
+    new person registers it; later rows of that person are compared with it.
+    """
     fresh: dict[str, dict[str, Any]] = {}
     for row in rows:
         number = row.identity.number
-        known = persons.get(number)
-        if known is not None:
-            if known.name != row.name or (row.phone and known.phone != row.phone):
-                known.name, known.phone, known.updated_at = row.name, row.phone or known.phone, now
+        if number in persons or number in fresh:
             continue
         fresh[number] = {
             "id_number": number,
@@ -133,7 +141,7 @@ def _save_persons(
             "sex": int(row.identity.sex),
             "birth_on": row.identity.birth_date,
             "division": row.identity.division,
-            "phone": row.phone,
+            "phone": None,
             "created_at": now,
             "updated_at": now,
         }
@@ -141,6 +149,18 @@ def _save_persons(
     new_ids = uow.intake.insert_returning_ids(Person, list(fresh.values()))
     ids.update(zip(fresh.keys(), new_ids, strict=True))
     return ids
+
+
+def _registrations(rows: list[ValidRow], persons: dict[str, Person]) -> dict[str, str | None]:
+    """Per row ref: the recorded name the row must match, or None for the row that registers
+    a new person."""
+    names = {number: person.name for number, person in persons.items()}
+    recorded: dict[str, str | None] = {}
+    for row in rows:
+        number = row.identity.number
+        recorded[row.ref] = names.get(number)
+        names.setdefault(number, row.name)
+    return recorded
 
 
 @dataclass
@@ -168,17 +188,23 @@ def _file_row(
             failed_practical_attempts=looked.failures[(*key, "practical")],
         )
         zh, en = next_step_message(step)
+        reasons = [
+            {"reason": scored.code, "message": scored.message_zh, "message_en": scored.message_en}
+        ]
+        name_check = check_name(_name_facts(row, looked))
+        if name_check.failed:
+            reasons.append(
+                {
+                    "reason": name_check.reason,
+                    "message": name_check.message_zh,
+                    "message_en": name_check.message_en,
+                }
+            )
         outcome = {
             "ref": row.ref,
             "outcome": "failed",
             "errors": [],
-            "reasons": [
-                {
-                    "reason": scored.code,
-                    "message": scored.message_zh,
-                    "message_en": scored.message_en,
-                }
-            ],
+            "reasons": reasons,
             "next_step": {"step": step.value, "message": zh, "message_en": en},
         }
         result["outcome"] = "failed"
@@ -192,6 +218,7 @@ def _file_row(
                 "id_number": row.identity.number,
                 "rule_set": rules.id.value,
                 "reason": scored.code,
+                "person": _person_effect(row, looked),
             },
         )
         return _Filed(result, outcome, event)
@@ -294,6 +321,7 @@ def _file_application(
             "authority": authority.code,
             "checks": {c.check: c.outcome.value for c in checks},
             "transitions": application["history"],
+            "person": _person_effect(row, looked),
         },
     )
     return _Filed(result, outcome, event, application, issue)
@@ -329,7 +357,44 @@ def _facts(
         failed_theory_attempts=looked.failures[(*key, "theory")],
         failed_practical_attempts=looked.failures[(*key, "practical")],
         typ=row.typ,
+        recorded_name=looked.recorded_names.get(row.ref),
+        submitted_name=row.name,
     )
+
+
+def _name_facts(row: ValidRow, looked: _Lookups) -> CandidateFacts:
+    """Just enough facts for ``check_name`` on a failed result (no application is filed)."""
+    return CandidateFacts(
+        identity=row.identity,
+        item=row.item,
+        exam_rules=rule_set_for(row.exam_on),
+        exam_on=row.exam_on,
+        filed_on=row.exam_on,
+        theory=row.theory,
+        practical=row.practical,
+        education=row.education,
+        point_active=row.point.active,
+        point_items=row.point.items,
+        institution_active=looked.institution_active,
+        banned_until=None,
+        holds_valid_certificate=False,
+        training_known=None,
+        training_separated=False,
+        failed_theory_attempts=0,
+        failed_practical_attempts=0,
+        typ=row.typ,
+        recorded_name=looked.recorded_names.get(row.ref),
+        submitted_name=row.name,
+    )
+
+
+def _person_effect(row: ValidRow, looked: _Lookups) -> str:
+    """What this result did to the person record, for the ledger: it registered the person, or
+    it matched the record, or its name differed and the record was left as it was."""
+    recorded = looked.recorded_names.get(row.ref)
+    if recorded is None:
+        return "registered"
+    return "matched" if recorded == row.name else "name_mismatch_unchanged"
 
 
 def _result_values(

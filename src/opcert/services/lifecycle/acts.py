@@ -141,7 +141,10 @@ class NewVersion:
 def correct(
     ctx: ServiceContext, number: str, item: str, *, name: str, reason: str, actor: str = ""
 ) -> NewVersion:
-    """Correct the holder's name (更正): a new credential version, the old one superseded."""
+    """Correct the holder's name (更正): a new credential version, the old one superseded.
+
+    This is one of the authoritative acts that change the national person record: the person's
+    recorded name follows the correction (results must match it from now on)."""
     _require_reason(reason)
     name = " ".join((name or "").split())
     if not name:
@@ -152,6 +155,10 @@ def correct(
         require_active(row)
         data = {"from": row.name, "to": name, "reason": reason.strip()}
         row.name = name
+        person = uow.intake.person(row.id_number)
+        if person is not None and person.name != name:
+            data["person_from"] = person.name
+            person.name, person.updated_at = name, ctx.now()
         version = new_version(uow, ctx, row, ctx.now())
         record(uow, row, "corrected", ctx.today(), ctx.now(), actor or "cli:operator", data)
         uow.commit()

@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError
+from opcert.interfaces.web.officer_refusals import REFUSALS, refusal
 from opcert.interfaces.web.officer_session import current_officer, end_session, start_session
 from opcert.interfaces.web.pages import (
     checked_form,
@@ -61,7 +62,10 @@ def queue(request: Request, done: str = "") -> Response:
     officer = current_officer(request)
     if officer is None:
         return redirect(LOGIN)
-    rows = review_queue.explained_queue(ctx_of(request), officer)
+    try:
+        rows = review_queue.explained_queue(ctx_of(request), officer)
+    except DomainError as error:
+        return refusal(request, officer, error)
     return render(request, "officer/queue.html", officer=officer, rows=rows, done=done)
 
 
@@ -72,7 +76,12 @@ async def approve_clean(request: Request) -> Response:
         return redirect(LOGIN)
     form = await checked_form(request)
     chosen = [v for v in form.getlist("application") if isinstance(v, str)]
-    count = await run_in_threadpool(review_queue.approve_clean, ctx_of(request), officer, chosen)
+    try:
+        count = await run_in_threadpool(
+            review_queue.approve_clean, ctx_of(request), officer, chosen
+        )
+    except DomainError as error:
+        return refusal(request, officer, error)
     return redirect(f"/officer/queue?done=batch-{count}")
 
 
@@ -85,7 +94,7 @@ def _detail_page(
     try:
         detail = approval.application_detail(ctx_of(request), officer, app_id)
     except DomainError as error:
-        return render(request, "officer/error.html", 404, officer=officer, error=error)
+        return refusal(request, officer, error)
     reasons = review_queue.explain(detail["reasons"], detail["checks"])
     return render(
         request,
@@ -112,6 +121,8 @@ async def decide(request: Request, app_id: str) -> Response:
     decision, reason = text(form, "decision"), text(form, "reason")
     try:
         await run_in_threadpool(approval.decide, ctx_of(request), officer, app_id, decision, reason)
+    except REFUSALS as error:
+        return refusal(request, officer, error)
     except DomainError as error:
         return _detail_page(request, app_id, form_errors(error, language(request)), 422)
     return redirect(f"/officer/queue?done={decision}")

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from opcert.domain.errors import DomainError
+from opcert.domain.errors import DomainError, Forbidden
+from opcert.interfaces.web.officer_refusals import REFUSALS, refusal
 from opcert.interfaces.web.officer_session import current_officer
 from opcert.interfaces.web.pages import (
     checked_form,
@@ -30,7 +31,10 @@ def reviews(request: Request, done: str = "") -> Response:
     officer = current_officer(request)
     if officer is None:
         return redirect(LOGIN)
-    rows = identity_reviews.review_queue(ctx_of(request), officer)
+    try:
+        rows = identity_reviews.review_queue(ctx_of(request), officer)
+    except DomainError as error:
+        return refusal(request, officer, error)
     return render(request, "officer/reviews.html", officer=officer, rows=rows, done=done, errors={})
 
 
@@ -41,8 +45,8 @@ def review_photo(request: Request, review_id: int) -> Response:
         return redirect(LOGIN)
     try:
         photo, kind = identity_reviews.review_photo(ctx_of(request), officer, review_id)
-    except DomainError:
-        return Response(status_code=404)
+    except DomainError as error:
+        return refusal(request, officer, error)
     return Response(photo, media_type=kind, headers={"Cache-Control": "private, no-store"})
 
 
@@ -64,6 +68,8 @@ async def decide_review(request: Request, review_id: int) -> Response:
             text(form, "reason"),
             web_state(request).identity,
         )
+    except REFUSALS as error:
+        return refusal(request, officer, error)
     except DomainError as error:
         rows = identity_reviews.review_queue(ctx, officer)
         errors = form_errors(error, language(request))
@@ -79,6 +85,10 @@ def revoke_form(request: Request, number: str = "", item: str = "") -> Response:
     if officer is None:
         return redirect(LOGIN)
     values = {"number": number, "item": item}
+    try:
+        certificates.revocation_grounds(officer)
+    except DomainError as error:
+        return refusal(request, officer, error)
     return _revoke_page(request, officer, values, {}, "")
 
 
@@ -121,6 +131,8 @@ async def revoke(request: Request) -> Response:
                 officer=officer,
             )
         )
+    except Forbidden as error:
+        return refusal(request, officer, error)
     except DomainError as error:
         return _revoke_page(
             request, officer, values, form_errors(error, language(request)), "", 422
@@ -133,7 +145,10 @@ def search(request: Request, q: str = "") -> Response:
     officer = current_officer(request)
     if officer is None:
         return redirect(LOGIN)
-    found = certificate_search.search(ctx_of(request), officer, q)
+    try:
+        found = certificate_search.search(ctx_of(request), officer, q)
+    except DomainError as error:
+        return refusal(request, officer, error)
     return render(request, "officer/search.html", officer=officer, q=q, certificates=found)
 
 
@@ -142,5 +157,8 @@ def clue_list(request: Request) -> Response:
     officer = current_officer(request)
     if officer is None:
         return redirect(LOGIN)
-    rows = clues.clues_for(ctx_of(request), officer)
+    try:
+        rows = clues.clues_for(ctx_of(request), officer)
+    except DomainError as error:
+        return refusal(request, officer, error)
     return render(request, "officer/clues.html", officer=officer, rows=rows)

@@ -1,0 +1,199 @@
+"""Identity integrity: an exam institution cannot rewrite a person.
+
+The finding: a Beijing institution sent a failing result for a Zhuhai holder with another name and
+phone; the national person record took both, and the holder's next login code went to the new
+phone. The person record now changes only through an authoritative act (first registration, an
+officer's correction with a reason); a result with another name goes to review and changes
+nothing; an institution's phone stays with its submission.
+"""
+
+from __future__ import annotations
+
+import json
+
+from opcert.persistence.models import Certificate, ExamResult, LedgerEntry, Person
+from opcert.services import approval, registry
+from opcert.services.lifecycle import acts
+from tests.integration.builders import id_number, make_result
+
+HOLDER_PHONE = "13911112222"
+ATTACKER_PHONE = "13700009999"
+
+
+def post(client, key, rows):
+    response = client.post(
+        "/api/v1/exam-results", json={"results": rows}, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+def person(platform, number) -> Person:
+    with platform.ctx.uow() as uow:
+        row = uow.intake.person(number)
+        assert row is not None
+        uow.session.expunge(row)
+        return row
+
+
+def beijing_institution(ctx) -> str:
+    made = registry.add_institution(
+        ctx, code="EXAM-BJ", name="北京市安全生产考试中心", region="110105", kind="exam"
+    )
+    registry.add_exam_point(
+        ctx, institution="EXAM-BJ", code="EP-110000-01", name="朝阳考试点", region="110105"
+    )
+    assert made.api_key
+    return made.api_key
+
+
+def ledger_bodies(platform, kind_prefix: str) -> list[dict]:
+    with platform.ctx.uow() as uow:
+        rows = uow.session.query(LedgerEntry).order_by(LedgerEntry.seq).all()
+        return [json.loads(r.body)["data"] for r in rows if r.kind.startswith(kind_prefix)]
+
+
+def test_a_failing_result_from_another_province_with_another_name_and_phone_changes_nobody(
+    client, world, platform, ctx
+):
+    number = id_number(division="440402")
+    [first] = post(
+        client,
+        world.zhuhai_key,
+        [make_result(id_number=number, name="陈晓明", phone=HOLDER_PHONE)],
+    )
+    assert first["outcome"] == "issued"
+    before = person(platform, number)
+
+    key = beijing_institution(ctx)
+    [attack] = post(
+        client,
+        key,
+        [
+            make_result(
+                id_number=number,
+                name="冒名者",
+                phone=ATTACKER_PHONE,
+                exam_point="EP-110000-01",
+                theory_score=40,
+            )
+        ],
+    )
+
+    assert attack["outcome"] == "failed"
+    assert "NAME_MISMATCH" in [r["reason"] for r in attack["reasons"]]
+    after = person(platform, number)
+    assert (after.name, after.phone, after.sex, after.birth_on) == (
+        before.name,
+        before.phone,
+        before.sex,
+        before.birth_on,
+    )
+    assert after.name == "陈晓明"
+    assert after.phone != ATTACKER_PHONE
+    # The submission keeps what the institution sent, for the record.
+    with ctx.uow() as uow:
+        stored = uow.session.query(ExamResult).filter_by(id_number=number, name="冒名者").one()
+        assert stored.phone == ATTACKER_PHONE
+    # The holder's next login code does not go to the attacker's phone.
+    challenge = platform.identity.send_code(ctx, number, "陈晓明")
+    assert ATTACKER_PHONE[-4:] not in challenge.sent_to
+    assert all(message.to != ATTACKER_PHONE for message in platform.identity.outbox)
+    # The ledger says the record was left as it was.
+    [failed] = [b for b in ledger_bodies(platform, "result.failed") if b["id_number"] == number]
+    assert failed["person"] == "name_mismatch_unchanged"
+
+
+def test_a_passing_result_under_another_name_goes_to_review_and_issues_nothing(
+    client, world, platform, ctx
+):
+    number = id_number()
+    post(client, world.zhuhai_key, [make_result(id_number=number, name="王芳", item="1.1")])
+
+    [other] = post(client, world.zhuhai_key, [make_result(id_number=number, name="王方")])
+
+    assert other["outcome"] == "in_review"
+    assert [r["reason"] for r in other["reasons"]] == ["NAME_MISMATCH"]
+    assert person(platform, number).name == "王芳"
+    with ctx.uow() as uow:
+        held = uow.session.query(Certificate).filter_by(id_number=number).all()
+        assert [c.item_code for c in held] == ["1.1"]
+    assert ledger_bodies(platform, "application.in_review")[-1]["person"] == (
+        "name_mismatch_unchanged"
+    )
+
+
+def test_an_officer_who_approves_a_name_mismatch_issues_in_the_recorded_name(
+    client, world, platform, ctx
+):
+    number = id_number()
+    post(client, world.zhuhai_key, [make_result(id_number=number, name="王芳", item="1.1")])
+    [other] = post(client, world.zhuhai_key, [make_result(id_number=number, name="王方")])
+
+    approval.decide(ctx, world.zhuhai_officer, other["application_id"], "approve", None)
+
+    with ctx.uow() as uow:
+        issued = uow.session.query(Certificate).filter_by(id_number=number, item_code="1.2").one()
+        assert issued.name == "王芳"
+
+
+def test_the_phone_an_institution_sends_is_kept_with_the_result_and_not_as_a_login_channel(
+    client, world, platform, ctx
+):
+    number = id_number()
+    [outcome] = post(
+        client, world.zhuhai_key, [make_result(id_number=number, name="赵敏", phone=HOLDER_PHONE)]
+    )
+    assert outcome["outcome"] == "issued"
+
+    assert person(platform, number).phone is None
+    with ctx.uow() as uow:
+        assert uow.session.query(ExamResult).filter_by(id_number=number).one().phone == (
+            HOLDER_PHONE
+        )
+        # Reminders may still use it: a reminder is not a login.
+        assert uow.reminders.holder_contact(number) == (None, HOLDER_PHONE)
+    challenge = platform.identity.send_code(ctx, number, "赵敏")
+    assert HOLDER_PHONE[-4:] not in challenge.sent_to
+
+
+def test_two_rows_of_a_new_person_under_two_names_register_the_first_and_review_the_second(
+    client, world, platform
+):
+    number = id_number()
+    first, second = post(
+        client,
+        world.zhuhai_key,
+        [
+            make_result(id_number=number, name="刘洋", item="1.1"),
+            make_result(id_number=number, name="刘阳", item="1.2"),
+        ],
+    )
+    assert first["outcome"] == "issued"
+    assert second["outcome"] == "in_review"
+    assert [r["reason"] for r in second["reasons"]] == ["NAME_MISMATCH"]
+    assert person(platform, number).name == "刘洋"
+
+
+def test_an_officer_correction_with_a_reason_changes_the_record_and_later_results_match_it(
+    client, world, platform, ctx
+):
+    number = id_number()
+    post(client, world.zhuhai_key, [make_result(id_number=number, name="孙丽", item="1.1")])
+
+    acts.correct(
+        ctx,
+        "T" + number,
+        "1.1",
+        name="孙莉",
+        reason="户籍证明更正 / household register corrected",
+        actor=world.zhuhai_officer.actor,
+    )
+
+    assert person(platform, number).name == "孙莉"
+    [later] = post(client, world.zhuhai_key, [make_result(id_number=number, name="孙莉")])
+    assert later["outcome"] == "issued"
+    [stale] = post(
+        client, world.zhuhai_key, [make_result(id_number=number, name="孙丽", item="2.1")]
+    )
+    assert [r["reason"] for r in stale["reasons"]] == ["NAME_MISMATCH"]
