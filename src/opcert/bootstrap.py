@@ -12,17 +12,17 @@ from sqlalchemy import Engine
 
 from opcert.credential.pkcs11_signer import Pkcs11Token
 from opcert.domain.clock import Clock, FixedClock, SystemClock
-from opcert.persistence.database import make_engine, migrate
+from opcert.persistence.database import database_exists, make_engine, migrate, table_names
 from opcert.persistence.redis_session_store import RedisSessionStore
 from opcert.persistence.session_store import DatabaseSessionStore
 from opcert.persistence.unit_of_work import UnitOfWorkFactory
-from opcert.services import registry
+from opcert.services import production, registry
 from opcert.services.context import ServiceContext
 from opcert.services.identity import IdentityVerifier, verifier_for
 from opcert.services.keystore import KeyStore
 from opcert.services.session_store import SessionStore
 from opcert.services.statuslists import StatusListService
-from opcert.settings import Settings, load_settings
+from opcert.settings import ProductionRefused, Settings
 
 
 @dataclass
@@ -37,8 +37,11 @@ class Platform:
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Platform:
-    settings = settings or load_settings()
-    settings.check_production()
+    settings = settings or Settings()
+    if settings.env == "production":
+        problems = production_problems(settings)
+        if problems:
+            raise ProductionRefused(problems)
     if clock is None:
         clock = FixedClock(settings.fake_now) if settings.fake_now else SystemClock()
     engine = make_engine(settings.resolved_database_url)
@@ -57,7 +60,40 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         sessions=session_store(settings, engine),
     )
     # The development identity provider (codes shown on a page) outside production only.
-    return Platform(settings, engine, ctx, verifier_for(settings.env, ctx.sessions))
+    return Platform(
+        settings,
+        engine,
+        ctx,
+        verifier_for(settings.env, ctx.sessions, settings.identity_provider),
+    )
+
+
+def production_problems(settings: Settings) -> list[str]:
+    """Every reason production refuses to run: the settings (``Settings.production_problems``),
+    then demo or synthetic data in the database. [] outside production. Nothing is written: a
+    SQLite file that does not exist is not created."""
+    problems = settings.production_problems()
+    if settings.env != "production" or not database_exists(settings.resolved_database_url):
+        return problems
+    engine = make_engine(settings.resolved_database_url, pool_size=1)
+    try:
+        return problems + fake_data_problems(engine)
+    finally:
+        engine.dispose()
+
+
+def fake_data_problems(engine: Engine) -> list[str]:
+    """Traces of demo or synthetic data in the database (``services.production``); a database
+    that cannot be reached is a problem too, since then nobody knows."""
+    try:
+        tables = table_names(engine)
+        return production.fake_data_traces(UnitOfWorkFactory(engine, read_only=True), tables)
+    except Exception as error:  # any driver error: refusing is the safe answer
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        return [
+            f"无法连接数据库以检查演示数据 / cannot reach the database to check for demo data: "
+            f"{reason}"
+        ]
 
 
 def session_store(settings: Settings, engine: Engine) -> SessionStore:
@@ -84,5 +120,7 @@ def initialise(platform: Platform) -> list[str]:
     with ctx.uow() as uow:
         issuers = registry.ensure_authorities(uow, ctx)
         created = ctx.keys.ensure(uow, issuers, ctx.now())
+        if platform.settings.env == "production":
+            production.mark_production(uow, ctx.now())
         uow.commit()
     return created

@@ -24,6 +24,18 @@ SECRET_PURPOSES = ("session", "captcha", "csrf")
 _DEVELOPMENT_SECRET_SEED = b"opcert-development-secret-not-for-production"
 
 
+class ProductionRefused(ValueError):
+    """Production is configured unsafely; ``problems`` lists every reason, each "中文 / English"."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        """One line for stderr that names every problem."""
+        return "生产环境拒绝启动 / production refuses to start: " + "; ".join(self.problems)
+
+
 def secret_bytes(text: str) -> bytes:
     """The random bytes a configured secret stands for: hex, or base64/base64url (``opcert init
     --production`` writes base64url). ValueError when it is neither or too short or too plain."""
@@ -77,6 +89,10 @@ class Settings(BaseSettings):
     session_secret: str | None = Field(default=None, repr=False)
     captcha_secret: str | None = Field(default=None, repr=False)
     csrf_secret: str | None = Field(default=None, repr=False)
+    # Who proves a holder's identity (ID + name, SMS code, face check). "development" trusts the
+    # platform's records and shows codes and SMS in the in-process /dev/outbox page; production
+    # refuses it. "none": no provider, holder login is refused with a clear message.
+    identity_provider: Literal["development", "none"] = "development"
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -131,37 +147,61 @@ class Settings(BaseSettings):
         return hmac.new(_DEVELOPMENT_SECRET_SEED, purpose.encode(), hashlib.sha256).digest()
 
     def check_production(self) -> None:
-        """Raise ``ValueError`` when production is configured with a development-only part."""
+        """Raise ``ProductionRefused`` listing every development-only part production is given."""
+        problems = self.production_problems()
+        if problems:
+            raise ProductionRefused(problems)
+
+    def production_problems(self) -> list[str]:
+        """What production refuses in this configuration, each "中文 / English"; [] outside
+        production. Configuration only: demo data in the database is checked by bootstrap."""
         if self.env != "production":
-            return
+            return []
         problems = []
         if self.fake_now is not None:
-            problems.append("OPCERT_FAKE_NOW is refused in production")
-        if not self.key_passphrase or not self.key_passphrase.strip():
-            problems.append("OPCERT_KEY_PASSPHRASE must be set in production")
-        elif self.key_passphrase == DEVELOPMENT_PASSPHRASE:
-            problems.append("OPCERT_KEY_PASSPHRASE is the development passphrase")
-        elif len(self.key_passphrase.encode()) < MIN_SECRET_BYTES:
-            problems.append(f"OPCERT_KEY_PASSPHRASE is shorter than {MIN_SECRET_BYTES} bytes")
+            problems.append("不得设置 OPCERT_FAKE_NOW / OPCERT_FAKE_NOW is refused in production")
+        passphrase = self.key_passphrase
+        if not passphrase or not passphrase.strip():
+            problems.append("须设置 OPCERT_KEY_PASSPHRASE / OPCERT_KEY_PASSPHRASE must be set")
+        elif passphrase == DEVELOPMENT_PASSPHRASE:
+            problems.append(
+                "OPCERT_KEY_PASSPHRASE 是开发口令 / OPCERT_KEY_PASSPHRASE is the development "
+                "passphrase"
+            )
+        elif len(passphrase.encode()) < MIN_SECRET_BYTES:
+            problems.append(
+                f"OPCERT_KEY_PASSPHRASE 短于 {MIN_SECRET_BYTES} 字节 / OPCERT_KEY_PASSPHRASE is "
+                f"shorter than {MIN_SECRET_BYTES} bytes"
+            )
         seen: dict[bytes, str] = {}
         for purpose in SECRET_PURPOSES:
             name = f"OPCERT_{purpose.upper()}_SECRET"
             configured: str | None = getattr(self, f"{purpose}_secret")
-            if not configured:
-                problems.append(f"{name} must be set in production")
+            if not configured or not configured.strip():
+                problems.append(f"须设置 {name} / {name} must be set")
                 continue
             try:
                 key = secret_bytes(configured)
             except ValueError as error:
-                problems.append(f"{name} {error}")
+                problems.append(f"{name} 不是足够长的随机密钥 / {name} {error}")
                 continue
             if key in seen:
-                problems.append(f"{name} repeats {seen[key]}: each secret has one purpose")
+                problems.append(
+                    f"{name} 与 {seen[key]} 相同 / {name} repeats {seen[key]}: one purpose each"
+                )
             seen[key] = name
         if self.resolved_database_url.startswith("sqlite"):
-            problems.append("production needs OPCERT_DATABASE_URL pointing at PostgreSQL")
-        if problems:
-            raise ValueError("; ".join(problems))
+            problems.append(
+                "生产环境须使用 PostgreSQL（OPCERT_DATABASE_URL）/ production needs "
+                "OPCERT_DATABASE_URL pointing at PostgreSQL, not SQLite"
+            )
+        if self.identity_provider == "development":
+            problems.append(
+                "OPCERT_IDENTITY_PROVIDER=development（验证码显示在 /dev/outbox 开发收件箱）不可用于"
+                "生产 / the development identity provider and its /dev/outbox are refused (set "
+                "OPCERT_IDENTITY_PROVIDER=none until a real provider is configured)"
+            )
+        return problems
 
 
 def load_settings() -> Settings:

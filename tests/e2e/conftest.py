@@ -96,8 +96,18 @@ def page(browser, server):  # type: ignore[no-untyped-def]
     )
     context.set_default_timeout(15_000)
     opened = context.new_page()
+    # Every journey doubles as a check of the Content-Security-Policy: Chromium reports what the
+    # policy blocked (an inline script or style, a foreign origin) on the console.
+    blocked: list[str] = []
+    opened.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield opened
     context.close()
+    assert blocked == [], f"the page policy blocked something: {blocked}"
 
 
 def screenshot(page, name: str) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@ platform from the environment."""
 
 from __future__ import annotations
 
+import sys
 import threading
 
 from fastapi import FastAPI
@@ -10,10 +11,16 @@ from fastapi import FastAPI
 from opcert.bootstrap import build
 from opcert.interfaces.api.app import create_app
 from opcert.services.statuslists import keep_warm
+from opcert.settings import ProductionRefused
 
 
 def create() -> FastAPI:
-    platform = build()
+    try:
+        platform = build()
+    except ProductionRefused as refused:
+        # One line, no traceback: uvicorn reports a factory's exception with its traceback.
+        print(f"错误 / error: {refused.line()}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from None
     app = create_app(platform)
     if platform.settings.warm_status_lists:
         # Each process (uvicorn calls this factory in every worker) builds every status list in

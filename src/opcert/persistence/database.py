@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -104,6 +104,22 @@ def schema_is_current(engine: Engine) -> bool:
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     return current == head
+
+
+def database_exists(url: str) -> bool:
+    """False for a SQLite file that does not exist yet; a server database is assumed to exist
+    (connecting tells)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return True
+    database = parsed.database or ""
+    return database not in ("", ":memory:") and Path(database).exists()
+
+
+def table_names(engine: Engine) -> set[str]:
+    """The tables that exist in the engine's database (schema), e.g. before ``opcert init``."""
+    with engine.connect() as connection:
+        return set(inspect(connection).get_table_names())
 
 
 def ping(engine: Engine) -> bool:

@@ -18,7 +18,7 @@ from stdnum.cn import ric
 
 from opcert.domain.clock import SHANGHAI, FixedClock
 from opcert.domain.errors import Conflict
-from opcert.services import accounts, approval, certificates, registry
+from opcert.services import accounts, approval, certificates, production, registry
 from opcert.services.context import ServiceContext
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.lifecycle import acts
@@ -229,6 +229,12 @@ def _rows(
 def load_demo(ctx: ServiceContext) -> list[str]:
     """Load the demonstration data; running it twice changes nothing the second time."""
     rng = random.Random(20261120)
+    with ctx.uow() as uow:
+        # First, the marker by which production recognises demo data (services.production);
+        # a database that `opcert init` marked as production refuses it here.
+        uow.begin_write()
+        production.mark_demo(uow, ctx.now())
+        uow.commit()
     with ctx.uow() as uow:
         if uow.registry.institution_by_code(SITES[0][0]) is not None:
             return ["演示数据早已载入，未作改动 / the demo data is already loaded; nothing changed"]

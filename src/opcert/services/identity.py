@@ -4,7 +4,7 @@ The port does two things: it checks that an ID number and a name belong together
 control of the phone (one-time code), and it runs a live face check. Production plugs in the
 government identity provider by configuration; the development provider below checks the ID
 number and name against the platform's own records and "sends" codes to an in-process outbox
-that only development pages show. ``verifier_for("production")`` refuses it.
+that only development pages show. ``OPCERT_IDENTITY_PROVIDER`` chooses; production refuses it.
 
 A challenge makes at most one session: ``consume`` hands its person out once. The development
 provider keeps its pending challenges in the shared session store (database or Redis), so any app
@@ -205,10 +205,13 @@ class UnconfiguredIdentityVerifier:
         return None
 
 
-def verifier_for(env: str, store: SessionStore | None = None) -> IdentityVerifier:
-    """The development provider (challenges in ``store``) outside production; production
-    refuses it."""
-    if env == "production":
+def verifier_for(
+    env: str, store: SessionStore | None = None, provider: str = "development"
+) -> IdentityVerifier:
+    """The provider named by ``OPCERT_IDENTITY_PROVIDER``. The development provider (challenges
+    in ``store``, and its in-process SMS outbox) never serves production, even if settings let it
+    through."""
+    if env == "production" or provider != "development":
         return UnconfiguredIdentityVerifier()
     return DevelopmentIdentityVerifier(store)
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from opcert.bootstrap import Platform
-from opcert.interfaces.api import errors
+from opcert.interfaces.api import api_docs, errors, security_headers
 from opcert.interfaces.api.routers import intake, lifecycle, officers, public
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
 from opcert.interfaces.web import router as web_router
@@ -30,6 +28,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     errors.install(app)
     app.add_middleware(NoStoreOnPersonalPages)
+    security_headers.install(app, production=platform.settings.env == "production")
     app.include_router(intake.router)
     app.include_router(officers.router)
     app.include_router(public.router)
@@ -37,15 +36,5 @@ def create_app(platform: Platform) -> FastAPI:
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.include_router(web_router)
     app.mount("/static/web", StaticFiles(directory=WEB_STATIC_DIR), name="web-static")
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="opcert API",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
-        )
-
+    app.include_router(api_docs.router)  # Swagger UI with no inline script
     return app

@@ -12,11 +12,17 @@ import typer
 from opcert.bootstrap import Platform, build
 from opcert.domain.errors import DomainError
 from opcert.persistence.database import schema_is_current
+from opcert.settings import ProductionRefused
 
 
 @cache
 def platform() -> Platform:
-    return build()
+    """Built once per command; an unsafe production (settings or demo data) is one line."""
+    try:
+        return build()
+    except ProductionRefused as refused:
+        fail(refused.line())
+        raise  # unreachable: fail raises
 
 
 def ready_platform() -> Platform:

@@ -10,6 +10,7 @@ from opcert.interfaces.cli import (
     keys,
     ledger,
     lifecycle,
+    production,
     registry,
     results,
     sessions,
@@ -24,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.callback()(production.guard)  # before every command: production refuses unsafe settings
 setup.register(app)
 verify_command.register(app)
 synth.register(app)

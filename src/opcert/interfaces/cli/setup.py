@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 import uvicorn
 from rich.console import Console
 
 from opcert.bootstrap import initialise
-from opcert.interfaces.cli.context import domain_errors, platform, ready_platform
+from opcert.interfaces.cli.context import domain_errors, fail, platform, ready_platform
+from opcert.interfaces.cli.production import REFUSED_COMMANDS, write_production_env
 
 console = Console(stderr=True, soft_wrap=True)
 
@@ -18,8 +21,27 @@ def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
 
 
-def init() -> None:
+def init(
+    production: bool = typer.Option(
+        False,
+        "--production",
+        help="只生成生产环境设置（新的随机密钥），不动数据库 / only generate production settings "
+        "with fresh secrets; the database is left alone",
+    ),
+    output: Path | None = typer.Option(
+        None,
+        "-o",
+        "--output",
+        dir_okay=False,
+        help="与 --production 一起：写入此文件（0600）/ with --production: write this file (0600)",
+    ),
+) -> None:
     """创建数据目录、迁移数据库、生成开发密钥（可重复运行）/ create data dir, migrate, generate keys."""
+    if production:
+        write_production_env(output)
+        return
+    if output is not None:
+        fail("-o 只能与 --production 一起使用 / -o goes with --production")
     current = platform()
     with domain_errors():
         created = initialise(current)
@@ -59,6 +81,8 @@ def demo() -> None:
     from opcert.services.demo import load_demo
 
     current = ready_platform()
+    if current.settings.env == "production":  # the guard refuses first; never write demo data
+        fail(REFUSED_COMMANDS["demo"])
     with domain_errors():
         summary = load_demo(current.ctx)
     for line in summary:

@@ -23,7 +23,7 @@ from opcert.interfaces.web.security import (
     new_token,
 )
 from opcert.services.context import ServiceContext
-from opcert.services.identity import IdentityVerifier
+from opcert.services.identity import DevelopmentIdentityVerifier, IdentityVerifier
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "lang"
@@ -100,7 +100,8 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
         lang=lang,
         csrf_token=token,
         pick=lambda zh, en: en if lang == "en" and en else zh,
-        dev=web_state(request).env != "production",
+        # Development-only hints (the in-process SMS outbox) with the development provider only.
+        dev=isinstance(web_state(request).identity, DevelopmentIdentityVerifier),
         **context,
     )
     response = HTMLResponse(html, status_code=status)
