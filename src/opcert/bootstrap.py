@@ -6,7 +6,7 @@ own settings and clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -15,6 +15,7 @@ from opcert.domain.clock import Clock, FixedClock, SystemClock
 from opcert.persistence.database import make_engine, migrate
 from opcert.persistence.unit_of_work import UnitOfWorkFactory
 from opcert.services import registry
+from opcert.services.abuse import AbuseControls, default_policy
 from opcert.services.context import ServiceContext
 from opcert.services.identity import IdentityVerifier, verifier_for
 from opcert.services.keystore import KeyStore
@@ -28,9 +29,12 @@ class Platform:
     engine: Engine
     ctx: ServiceContext
     identity: IdentityVerifier
+    # Rate limits and one-time marks, shared by the pages and the API (Redis when configured).
+    abuse: AbuseControls = field(default_factory=AbuseControls)
 
     def close(self) -> None:
         self.engine.dispose()
+        self.abuse.close()
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Platform:
@@ -52,8 +56,13 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         batch_limit=settings.batch_limit,
         officer_token_hours=settings.officer_token_hours,
     )
+    abuse = AbuseControls(
+        settings.redis_url,
+        policy=default_policy(settings.query_rate_per_minute),
+        trusted_proxies=settings.trusted_proxies,
+    )
     # The development identity provider (codes shown on a page) outside production only.
-    return Platform(settings, engine, ctx, verifier_for(settings.env))
+    return Platform(settings, engine, ctx, verifier_for(settings.env), abuse)
 
 
 def _hsm(settings: Settings) -> Pkcs11Token | None:

@@ -12,6 +12,7 @@ from opcert.bootstrap import Platform
 from opcert.interfaces.api import errors
 from opcert.interfaces.api.routers import intake, lifecycle, officers, public
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
+from opcert.interfaces.web import refusals
 from opcert.interfaces.web import router as web_router
 
 
@@ -28,6 +29,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.engine = platform.engine
     app.state.platform = platform
     errors.install(app)
+    refusals.install(app)  # 429/503 of the abuse policy, on the API and the pages
     app.include_router(intake.router)
     app.include_router(officers.router)
     app.include_router(public.router)

@@ -17,6 +17,7 @@ from opcert.interfaces.web.holder_session import (
 )
 from opcert.interfaces.web.pages import (
     checked_form,
+    client_ip,
     ctx_of,
     form_errors,
     language,
@@ -26,6 +27,7 @@ from opcert.interfaces.web.pages import (
     web_state,
 )
 from opcert.services import identity_reviews
+from opcert.services.abuse import logins
 from opcert.services.identity import DevelopmentIdentityVerifier
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +46,13 @@ async def login(request: Request) -> Response:
     verifier = web_state(request).identity
     try:
         challenge = await run_in_threadpool(
-            verifier.send_code, ctx_of(request), values["id_number"], values["name"]
+            logins.send_code,
+            request.app.state.platform.abuse,
+            verifier,
+            ctx_of(request),
+            values["id_number"],
+            values["name"],
+            client_ip(request),
         )
     except DomainError as error:
         errors = form_errors(error, language(request))
@@ -66,7 +74,15 @@ async def code(request: Request) -> Response:
     form = await checked_form(request)
     challenge_id = request.cookies.get(CHALLENGE_COOKIE, "")
     try:
-        web_state(request).identity.check_code(ctx_of(request), challenge_id, text(form, "code"))
+        await run_in_threadpool(
+            logins.check_code,
+            request.app.state.platform.abuse,
+            web_state(request).identity,
+            ctx_of(request),
+            challenge_id,
+            text(form, "code"),
+            client_ip(request),
+        )
     except DomainError as error:
         return render(
             request, "holder/code.html", 422, errors=form_errors(error, language(request))
