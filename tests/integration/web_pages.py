@@ -28,7 +28,12 @@ def solved_captcha(client, html: str) -> dict[str, str]:  # type: ignore[no-unty
 
 def query(client, id_number: str, name: str, **overrides: str):  # type: ignore[no-untyped-def]
     page = client.get("/query").text
-    data = {"csrf_token": csrf(page), "id_number": id_number, "name": name, **solved_captcha(client, page)}
+    data = {
+        "csrf_token": csrf(page),
+        "id_number": id_number,
+        "name": name,
+        **solved_captcha(client, page),
+    }
     data.update(overrides)
     return client.post("/query", data=data)
 

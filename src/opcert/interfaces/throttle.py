@@ -4,10 +4,25 @@ process by ``opcert.bootstrap`` (``platform.abuse``)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 
 from opcert.services.abuse import AbuseControls
+
+_PROBLEM: dict[str, Any] = {"application/problem+json": {}}
+# For the OpenAPI document of every limited operation.
+LIMITED_RESPONSES: dict[int | str, dict[str, Any]] = {
+    429: {
+        "description": "请求过于频繁，见 Retry-After / too many requests: see Retry-After",
+        "content": _PROBLEM,
+    },
+    503: {
+        "description": "限流存储不可用，见 Retry-After / the rate-limit store is down",
+        "content": _PROBLEM,
+    },
+}
 
 
 def controls(request: Request) -> AbuseControls:

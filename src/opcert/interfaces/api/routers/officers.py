@@ -15,7 +15,11 @@ from opcert.services.abuse import logins
 router = APIRouter(prefix="/api/v1", tags=["officers / 发证机关"])
 
 
-@router.post("/auth/token", summary="发证机关工作人员登录 / officer login")
+@router.post(
+    "/auth/token",
+    summary="发证机关工作人员登录 / officer login",
+    responses=throttle.LIMITED_RESPONSES,
+)
 async def token(
     request: Request,
     ctx: Ctx,

@@ -18,7 +18,11 @@ router = APIRouter(tags=["public / 公众"])
 JOSE = "application/jose"
 
 
-@router.get("/api/v1/certificates", summary="证书查询 / public certificate query")
+@router.get(
+    "/api/v1/certificates",
+    summary="证书查询 / public certificate query",
+    responses=throttle.LIMITED_RESPONSES,
+)
 def query(
     ctx: Ctx, request: Request, id_number: str | None = None, name: str | None = None
 ) -> JSONResponse:
