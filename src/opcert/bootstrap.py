@@ -60,6 +60,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         settings.redis_url,
         policy=default_policy(settings.query_rate_per_minute),
         trusted_proxies=settings.trusted_proxies,
+        prefix=settings.redis_key_prefix,
     )
     # The development identity provider (codes shown on a page) outside production only.
     return Platform(settings, engine, ctx, verifier_for(settings.env), abuse)

@@ -169,6 +169,10 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("; ".join(problems))
 
+    # Prefix of the rate-limit and one-time-token keys in Redis (issue 12, abuse controls), so
+    # several deployments (staging, production) or test runs can share one Redis.
+    redis_key_prefix: str = Field(default="opcert", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
+
 
 def load_settings() -> Settings:
     settings = Settings()
