@@ -36,7 +36,7 @@ def make_controls(platform: Platform, store: str, prefix: str | None = None) -> 
     if store == "memory":
         return AbuseControls(None, policy=policy, trusted_proxies=TRUSTED)
     redis_or_skip()
-    prefix = prefix or f"opcert-test-{uuid.uuid4().hex}"
+    prefix = prefix or f"opcert-abuse-test-{uuid.uuid4().hex}"
     return AbuseControls(REDIS_URL, policy=policy, trusted_proxies=TRUSTED, prefix=prefix)
 
 

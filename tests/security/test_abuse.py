@@ -4,11 +4,18 @@ proxies, and the one-time image captcha. Each test runs over memory and over Red
 
 from __future__ import annotations
 
+import os
 import re
+import socket
+import subprocess
+import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import given
@@ -16,6 +23,7 @@ from hypothesis import strategies as st
 
 from opcert.bootstrap import Platform
 from opcert.interfaces.api.app import create_app
+from opcert.interfaces.web.security import CaptchaBook
 from opcert.services import clues
 from opcert.services.abuse import (
     OFFICER_LOGIN_ACCOUNT,
@@ -25,19 +33,23 @@ from opcert.services.abuse import (
 )
 from opcert.services.abuse.addresses import client_address, parse_networks
 from opcert.services.intake.pipeline import submit_results
+from opcert.settings import Settings
 from tests.integration.builders import make_result
 from tests.integration.web_pages import csrf, post_form, query
 from tests.security.abuse_fixtures import (
     CLIENT,
     PROXY,
+    REDIS_URL,
     TRUSTED,
     UNKNOWN_ID,
     captcha_token,
     make_controls,
     png_without_qr,
+    redis_or_skip,
 )
 
 QUERY = {"id_number": UNKNOWN_ID, "name": "张三"}
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -426,3 +438,64 @@ def test_photo_uploads_are_limited_per_address(connect):
     assert statuses == [422] * 10 + [429]
     pasted = post_form(client, "/verify", "/verify", {"payload": "SC1:nonsense"})
     assert pasted.status_code != 429  # pasting the text of a QR is not an upload
+
+
+# -- two served processes -----------------------------------------------------------------------
+
+
+def served(env: dict[str, str], log: Path) -> tuple[httpx.Client, subprocess.Popen[bytes]]:
+    """``opcert serve`` on a free port, and a client of it once ``/healthz`` answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    command = [str(BIN / "opcert"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if client.get("/healthz").status_code == 200:
+                return client, process
+        except httpx.HTTPError:
+            time.sleep(0.1)  # polling the server's start-up, not waiting in a test
+    process.terminate()
+    raise RuntimeError(f"opcert serve did not start: {log.read_text(errors='replace')[-2000:]}")
+
+
+def test_two_served_processes_over_one_redis_share_the_limit_and_the_used_captchas(tmp_path):
+    redis_or_skip()
+    prefix = f"opcert-abuse-test-{uuid.uuid4().hex}"
+    env = {
+        **os.environ,
+        "OPCERT_DATA_DIR": str(tmp_path),
+        "OPCERT_ENV": "development",
+        "OPCERT_REDIS_URL": REDIS_URL,
+        "OPCERT_REDIS_KEY_PREFIX": prefix,
+        "OPCERT_WARM_STATUS_LISTS": "false",
+    }
+    for name in ("OPCERT_DATABASE_URL", "OPCERT_FAKE_NOW", "OPCERT_TRUSTED_PROXIES"):
+        env.pop(name, None)
+    subprocess.run([str(BIN / "opcert"), "init"], env=env, check=True, capture_output=True)
+    servers = [served(env, tmp_path / f"server-{n}.log") for n in range(2)]
+    try:
+        (a, _), (b, _) = servers
+        page = a.get("/query").text
+        token = captcha_token(page)
+        book = CaptchaBook(Settings(env="development").secret("captcha"), lambda *_: True)
+        data = {"csrf_token": csrf(page), **QUERY, "captcha_token": token}
+        data["captcha"] = book.solution(token) or ""
+        b.cookies.update(a.cookies)
+        assert a.post("/query", data=data).status_code == 404  # solved on A ...
+        assert b.post("/query", data=data).status_code == 422  # ... refused on B
+        left = Settings(env="development").query_rate_per_minute - 2
+        on_a = [a.get("/api/v1/certificates", params=QUERY).status_code for _ in range(left // 2)]
+        rest = left - left // 2
+        on_b = [b.get("/api/v1/certificates", params=QUERY).status_code for _ in range(rest + 1)]
+        assert on_a == [404] * (left // 2) and on_b == [404] * rest + [429]
+    finally:
+        for client, process in servers:
+            client.close()
+            process.terminate()
+            process.wait(timeout=10)
+        AbuseControls(REDIS_URL, prefix=prefix).reset()
