@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from opcert.domain.errors import DomainError
+from opcert.interfaces import throttle
 from opcert.interfaces.web.holder_session import (
     CHALLENGE_COOKIE,
     Holder,
@@ -47,7 +48,7 @@ async def login(request: Request) -> Response:
     try:
         challenge = await run_in_threadpool(
             logins.send_code,
-            request.app.state.platform.abuse,
+            throttle.controls(request),
             verifier,
             ctx_of(request),
             values["id_number"],
@@ -76,7 +77,7 @@ async def code(request: Request) -> Response:
     try:
         await run_in_threadpool(
             logins.check_code,
-            request.app.state.platform.abuse,
+            throttle.controls(request),
             web_state(request).identity,
             ctx_of(request),
             challenge_id,
