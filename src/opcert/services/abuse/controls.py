@@ -83,7 +83,6 @@ class AbuseControls:
         self.proxies: tuple[Network, ...] = parse_networks(trusted_proxies)
         self.prefix = prefix
         self.clock = clock
-        self.shared = redis_url is not None
         self.redis: redis.Redis | None = None
         if redis_url is None:
             self.storage: MemoryStorage | RedisStorage = MemoryStorage()
