@@ -6,7 +6,7 @@ own settings and clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -17,6 +17,7 @@ from opcert.persistence.redis_session_store import RedisSessionStore
 from opcert.persistence.session_store import DatabaseSessionStore
 from opcert.persistence.unit_of_work import UnitOfWorkFactory
 from opcert.services import production, registry
+from opcert.services.abuse import AbuseControls, default_policy
 from opcert.services.context import ServiceContext
 from opcert.services.identity import IdentityVerifier, verifier_for
 from opcert.services.keystore import KeyStore
@@ -31,9 +32,12 @@ class Platform:
     engine: Engine
     ctx: ServiceContext
     identity: IdentityVerifier
+    # Rate limits and one-time marks, shared by the pages and the API (Redis when configured).
+    abuse: AbuseControls = field(default_factory=AbuseControls)
 
     def close(self) -> None:
         self.engine.dispose()
+        self.abuse.close()
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Platform:
@@ -59,12 +63,19 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         officer_token_hours=settings.officer_token_hours,
         sessions=session_store(settings, engine),
     )
+    abuse = AbuseControls(
+        settings.redis_url,
+        policy=default_policy(settings.query_rate_per_minute),
+        trusted_proxies=settings.trusted_proxies,
+        prefix=settings.redis_key_prefix,
+    )
     # The development identity provider (codes shown on a page) outside production only.
     return Platform(
         settings,
         engine,
         ctx,
         verifier_for(settings.env, ctx.sessions, settings.identity_provider),
+        abuse,
     )
 
 
@@ -100,7 +111,7 @@ def session_store(settings: Settings, engine: Engine) -> SessionStore:
     """Sessions and login challenges: in Redis where ``OPCERT_REDIS_URL`` is set, else in the
     database. Either way every app process over the same store sees the same sessions."""
     if settings.redis_url:
-        return RedisSessionStore.from_url(settings.redis_url)
+        return RedisSessionStore.from_url(settings.redis_url, f"{settings.redis_key_prefix}:")
     return DatabaseSessionStore.for_engine(engine)
 
 

@@ -10,6 +10,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import ipaddress
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -98,7 +99,12 @@ class Settings(BaseSettings):
     @classmethod
     def _split_proxies(cls, value: object) -> object:
         if isinstance(value, str):
-            return [part.strip() for part in value.split(",") if part.strip()]
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for entry in value if isinstance(value, list) else []:
+            try:
+                ipaddress.ip_network(str(entry).strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network (CIDR)") from None
         return value
 
     @field_validator("fake_now")
@@ -202,6 +208,10 @@ class Settings(BaseSettings):
                 "OPCERT_IDENTITY_PROVIDER=none until a real provider is configured)"
             )
         return problems
+
+    # Prefix of every key opcert writes to Redis (sessions, rate limits, one-time tokens), so
+    # several deployments (staging, production) or test runs can share one Redis.
+    redis_key_prefix: str = Field(default="opcert", pattern=r"^[A-Za-z0-9_.-]{1,64}$")
 
 
 def load_settings() -> Settings:

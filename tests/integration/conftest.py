@@ -116,6 +116,7 @@ def _reset(platform: Platform) -> None:
     platform.ctx.status_lists._cache.clear()
     platform.ctx.status_lists._bits.clear()
     platform.ctx.status_lists.warm_progress = None
+    platform.abuse.reset()  # rate-limit counts and used captcha tokens of earlier tests
 
 
 @pytest.fixture

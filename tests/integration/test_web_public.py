@@ -77,12 +77,14 @@ def test_a_post_without_the_csrf_token_is_refused(client):
     assert response.status_code == 403
 
 
-def test_the_query_is_rate_limited_per_address(client, world):
-    from opcert.interfaces.web.security import TokenBucket
+def test_the_query_is_rate_limited_per_address(client, platform, world):
+    from opcert.services.abuse import default_policy
 
-    client.get("/query")
-    client.app.state.web.query_limiter = TokenBucket(rate=2)
-    statuses = [query(client, "11010519491231002X", "张三").status_code for _ in range(3)]
+    platform.abuse.policy = default_policy(query_rate_per_minute=2)
+    try:
+        statuses = [query(client, "11010519491231002X", "张三").status_code for _ in range(3)]
+    finally:
+        platform.abuse.policy = default_policy(platform.settings.query_rate_per_minute)
     assert statuses == [404, 404, 429]
 
 

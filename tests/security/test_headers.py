@@ -130,7 +130,10 @@ def logged_in(client, ctx, world, platform) -> dict[str, str]:
     files = {"file": ("r.csv", (header + line).encode(), "text/csv")}
     page = post_form(client, "/institution/upload", "/institution/upload", {}, files=files).text
     sheet = page.split('href="/institution/error-sheets/')[1].split('"')[0]
+    captcha = re.search(r'/captcha/([^"/]+)\.png', client.get("/query").text)
+    assert captcha
     return {
+        "token": captcha.group(1),
         "number": f"T{row['id_number']}",
         "item": "1.2",
         "review_id": review.group(1),

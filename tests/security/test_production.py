@@ -108,7 +108,13 @@ def test_production_refuses_a_missing_or_empty_secret(purpose, value):
         ("0123456789abcdef" * 4, "not random"),  # 32 bytes, 8 distinct values
         ("the-session-secret-is-long-enough-but-a-sentence!", "neither hex nor base64"),
     ],
-    ids=["16-random-bytes", "31-random-bytes", "one-byte-repeated", "8-distinct-bytes", "a-sentence"],
+    ids=[
+        "16-random-bytes",
+        "31-random-bytes",
+        "one-byte-repeated",
+        "8-distinct-bytes",
+        "a-sentence",
+    ],
 )
 def test_production_refuses_a_short_or_non_random_secret(value, why):
     problems = refusal(production_settings(session_secret=value))

@@ -10,6 +10,7 @@ from opcert.bootstrap import Platform
 from opcert.interfaces.api import api_docs, errors, security_headers
 from opcert.interfaces.api.routers import intake, lifecycle, officers, public
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
+from opcert.interfaces.web import refusals
 from opcert.interfaces.web import router as web_router
 from opcert.interfaces.web.session_cookies import NoStoreOnPersonalPages
 
@@ -29,6 +30,7 @@ def create_app(platform: Platform) -> FastAPI:
     errors.install(app)
     app.add_middleware(NoStoreOnPersonalPages)
     security_headers.install(app, production=platform.settings.env == "production")
+    refusals.install(app)  # 429/503 of the abuse policy, on the API and the pages
     app.include_router(intake.router)
     app.include_router(officers.router)
     app.include_router(public.router)

@@ -18,10 +18,13 @@ from opcert.domain.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from opcert.services.abuse import AbuseStoreUnavailable, TooManyRequests
 from opcert.services.intake.pipeline import BatchTooLarge
 
 STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (BatchTooLarge, 413),
+    (TooManyRequests, 429),
+    (AbuseStoreUnavailable, 503),
     (Unauthorized, 401),
     (Forbidden, 403),
     (NotFound, 404),
@@ -39,6 +42,8 @@ TITLES = {
     409: "冲突",
     413: "请求过大",
     422: "输入有误",
+    429: "请求过多",
+    503: "服务暂不可用",
 }
 
 

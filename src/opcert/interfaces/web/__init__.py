@@ -8,6 +8,7 @@ from pathlib import Path
 from fastapi import APIRouter
 
 from opcert.interfaces.web.routes import (
+    captcha,
     directory,
     holder,
     holder_certificates,
@@ -23,6 +24,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
 for module in (
     public,
+    captcha,
     verify,
     directory,
     holder,

@@ -15,11 +15,11 @@ from starlette.datastructures import FormData
 
 from opcert.bootstrap import Platform
 from opcert.domain.errors import DomainError, ValidationFailed
+from opcert.interfaces import throttle
 from opcert.interfaces.web import i18n, session_cookies
 from opcert.interfaces.web.security import (
     CSRF_FIELD,
     CaptchaBook,
-    TokenBucket,
     new_token,
 )
 from opcert.services.context import ServiceContext
@@ -36,7 +36,6 @@ class WebState:
     secret: bytes
     env: str
     captcha: CaptchaBook
-    query_limiter: TokenBucket
     identity: IdentityVerifier
     error_sheets: OrderedDict[str, tuple[str, bytes]] = field(default_factory=OrderedDict)
 
@@ -57,8 +56,8 @@ def web_state(request: Request) -> WebState:
         state = WebState(
             settings.secret("session"),
             settings.env,
-            CaptchaBook(settings.secret("captcha")),
-            TokenBucket(settings.query_rate_per_minute),
+            # One-time tokens: consumed in the store the rate limits share (Redis when set).
+            CaptchaBook(settings.secret("captcha"), platform.abuse.consume_once),
             platform.identity,
         )
         request.app.state.web = state
@@ -142,4 +141,5 @@ def form_errors(error: DomainError, lang: str) -> dict[str, str]:
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: ``X-Forwarded-For`` only from ``OPCERT_TRUSTED_PROXIES``."""
+    return throttle.client_ip(request)

@@ -10,17 +10,30 @@ from fastapi.concurrency import run_in_threadpool
 
 from opcert.domain.errors import FieldError
 from opcert.domain.sessions import SessionKind
+from opcert.interfaces import throttle
 from opcert.interfaces.api.dependencies import Ctx, JsonBody, Officer, bearer, require_object
-from opcert.services import accounts, approval, registry, sessions
+from opcert.services import accounts, approval, sessions
+from opcert.services.abuse import logins
 
 router = APIRouter(prefix="/api/v1", tags=["officers / 发证机关"])
 
 
-@router.post("/auth/token", summary="发证机关工作人员登录 / officer login")
+@router.post(
+    "/auth/token",
+    summary="发证机关工作人员登录 / officer login",
+    responses=throttle.LIMITED_RESPONSES,
+)
 async def token(
-    ctx: Ctx, username: Annotated[str, Form()], password: Annotated[str, Form()]
+    request: Request,
+    ctx: Ctx,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
 ) -> dict[str, Any]:
-    access = await run_in_threadpool(registry.officer_login, ctx, username, password)
+    """429 with ``Retry-After`` after repeated failures of the account or the address."""
+    controls, address = throttle.controls(request), throttle.client_ip(request)
+    access = await run_in_threadpool(
+        logins.officer_login, controls, ctx, username, password, address
+    )
     return {
         "access_token": access,
         "token_type": "bearer",

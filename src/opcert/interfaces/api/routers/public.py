@@ -8,17 +8,27 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from opcert.interfaces import throttle
 from opcert.interfaces.api.dependencies import Ctx, JsonBody, require_object
 from opcert.persistence.database import ping
 from opcert.services import certificates, verification
+from opcert.services.abuse import PUBLIC_QUERY
 
 router = APIRouter(tags=["public / 公众"])
 JOSE = "application/jose"
 
 
-@router.get("/api/v1/certificates", summary="证书查询 / public certificate query")
-def query(ctx: Ctx, id_number: str | None = None, name: str | None = None) -> JSONResponse:
-    """Both fields are required. 404 means the certificate is not on the national platform."""
+@router.get(
+    "/api/v1/certificates",
+    summary="证书查询 / public certificate query",
+    responses=throttle.LIMITED_RESPONSES,
+)
+def query(
+    ctx: Ctx, request: Request, id_number: str | None = None, name: str | None = None
+) -> JSONResponse:
+    """Both fields are required. 404 means the certificate is not on the national platform.
+    429 with ``Retry-After`` when the address has used its queries (shared with the page)."""
+    throttle.limit(request, PUBLIC_QUERY)
     # The body is plain JSON types already: a JSONResponse skips FastAPI's generic encoder.
     return JSONResponse({"certificates": certificates.public_query(ctx, id_number, name)})
 

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from opcert.domain.errors import DomainError
+from opcert.interfaces import throttle
 from opcert.interfaces.web.holder_session import (
     CHALLENGE_COOKIE,
     Holder,
@@ -18,6 +19,7 @@ from opcert.interfaces.web.holder_session import (
 )
 from opcert.interfaces.web.pages import (
     checked_form,
+    client_ip,
     ctx_of,
     form_errors,
     language,
@@ -27,6 +29,7 @@ from opcert.interfaces.web.pages import (
     web_state,
 )
 from opcert.services import identity_reviews
+from opcert.services.abuse import logins
 from opcert.services.identity import DevelopmentIdentityVerifier
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +48,13 @@ async def login(request: Request) -> Response:
     verifier = web_state(request).identity
     try:
         challenge = await run_in_threadpool(
-            verifier.send_code, ctx_of(request), values["id_number"], values["name"]
+            logins.send_code,
+            throttle.controls(request),
+            verifier,
+            ctx_of(request),
+            values["id_number"],
+            values["name"],
+            client_ip(request),
         )
     except DomainError as error:
         errors = form_errors(error, language(request))
@@ -66,10 +75,13 @@ async def code(request: Request) -> Response:
     challenge_id = request.cookies.get(CHALLENGE_COOKIE, "")
     try:
         await run_in_threadpool(
-            web_state(request).identity.check_code,
+            logins.check_code,
+            throttle.controls(request),
+            web_state(request).identity,
             ctx_of(request),
             challenge_id,
             text(form, "code"),
+            client_ip(request),
         )
     except DomainError as error:
         return render(

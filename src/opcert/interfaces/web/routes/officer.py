@@ -8,10 +8,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError
+from opcert.interfaces import throttle
 from opcert.interfaces.web.officer_refusals import REFUSALS, refusal
 from opcert.interfaces.web.officer_session import current_officer, end_session, start_session
 from opcert.interfaces.web.pages import (
     checked_form,
+    client_ip,
     ctx_of,
     form_errors,
     language,
@@ -19,7 +21,8 @@ from opcert.interfaces.web.pages import (
     render,
     text,
 )
-from opcert.services import accounts, approval, registry, review_queue
+from opcert.services import accounts, approval, review_queue
+from opcert.services.abuse import logins
 
 router = APIRouter(prefix="/officer", include_in_schema=False)
 LOGIN = "/officer/login"
@@ -41,7 +44,14 @@ async def login(request: Request) -> Response:
     username, password = text(form, "username"), text(form, "password")
     ctx = ctx_of(request)
     try:
-        token = await run_in_threadpool(registry.officer_login, ctx, username, password)
+        token = await run_in_threadpool(
+            logins.officer_login,
+            throttle.controls(request),
+            ctx,
+            username,
+            password,
+            client_ip(request),
+        )
     except DomainError as error:
         errors = form_errors(error, language(request))
         return render(request, "officer/login.html", 401, errors=errors, username=username)

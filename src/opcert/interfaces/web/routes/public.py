@@ -7,9 +7,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError, NotFound
+from opcert.interfaces.throttle import limit_async
 from opcert.interfaces.web.pages import (
     checked_form,
-    client_ip,
     ctx_of,
     form_errors,
     language,
@@ -19,6 +19,7 @@ from opcert.interfaces.web.pages import (
     web_state,
 )
 from opcert.services import certificates, clues
+from opcert.services.abuse import FAKE_REPORT, PUBLIC_QUERY
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,12 +43,13 @@ def query_form(request: Request) -> Response:
 
 @router.post("/query", response_class=HTMLResponse)
 async def query(request: Request) -> Response:
-    state = web_state(request)
-    if not state.query_limiter.allow(client_ip(request)):
-        return render(request, "rate_limited.html", 429)
+    await limit_async(request, PUBLIC_QUERY)
     form = await checked_form(request)
     values = {"id_number": text(form, "id_number"), "name": text(form, "name")}
-    if not state.captcha.check(text(form, "captcha_token"), text(form, "captcha")):
+    captcha = web_state(request).captcha
+    if not await run_in_threadpool(
+        captcha.check, text(form, "captcha_token"), text(form, "captcha")
+    ):
         errors = {
             "captcha": "验证码错误或已过期"
             if language(request) == "zh"
@@ -68,6 +70,7 @@ async def query(request: Request) -> Response:
 
 @router.post("/report", response_class=HTMLResponse)
 async def report_fake(request: Request) -> Response:
+    await limit_async(request, FAKE_REPORT)
     form = await checked_form(request)
     values = {k: text(form, k) for k in ("id_number", "name", "where_seen", "details", "contact")}
     try:

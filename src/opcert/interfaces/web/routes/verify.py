@@ -10,8 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from opcert.domain.errors import DomainError
+from opcert.interfaces.throttle import limit_async
 from opcert.interfaces.web.pages import checked_form, ctx_of, form_errors, language, render, text
 from opcert.services import photo_verification, verification
+from opcert.services.abuse import VERIFY_PHOTO
 
 router = APIRouter(include_in_schema=False)
 VALID = "VALID"
@@ -27,6 +29,8 @@ async def verify(request: Request) -> Response:
     form = await checked_form(request)
     payload = text(form, "payload")
     photo = form.get("photo")
+    if isinstance(photo, UploadFile) and photo.filename:
+        await limit_async(request, VERIFY_PHOTO)
     ctx = ctx_of(request)
     result: dict[str, Any]
     try:

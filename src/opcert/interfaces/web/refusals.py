@@ -1,0 +1,36 @@
+"""How the app answers a refusal of the abuse policy: 429 (or 503 when the shared store is
+down) with ``Retry-After``; problem+json on the API, a page everywhere else."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+
+from opcert.interfaces.api.errors import problem
+from opcert.interfaces.web.pages import render
+from opcert.services.abuse import AbuseStoreUnavailable, TooManyRequests
+
+BACK = {"/query": "/query", "/report": "/query", "/verify": "/verify"}
+
+
+def install(app: FastAPI) -> None:
+    async def refused(request: Request, error: Exception) -> Response:
+        assert isinstance(error, TooManyRequests | AbuseStoreUnavailable)
+        status = 429 if isinstance(error, TooManyRequests) else 503
+        response: Response
+        if request.url.path.startswith("/api/"):
+            response = problem(
+                status,
+                error.code,
+                error.message_zh,
+                error.message_en,
+                retry_after=error.retry_after,
+            )
+        else:
+            back = BACK.get(request.url.path, "/")
+            response = render(request, "rate_limited.html", status, message=error, back=back)
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response
+
+    app.add_exception_handler(TooManyRequests, refused)
+    app.add_exception_handler(AbuseStoreUnavailable, refused)
