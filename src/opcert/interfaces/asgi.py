@@ -8,11 +8,13 @@ import threading
 from fastapi import FastAPI
 
 from opcert.bootstrap import build
+from opcert.interfaces import log_privacy
 from opcert.interfaces.api.app import create_app
 from opcert.services.statuslists import keep_warm
 
 
 def create() -> FastAPI:
+    log_privacy.install()  # before anything logs: ID numbers masked, names removed
     platform = build()
     app = create_app(platform)
     if platform.settings.warm_status_lists:

@@ -7,6 +7,7 @@ import uvicorn
 from rich.console import Console
 
 from opcert.bootstrap import initialise
+from opcert.interfaces import log_privacy
 from opcert.interfaces.cli.context import domain_errors, platform, ready_platform
 
 console = Console(stderr=True, soft_wrap=True)
@@ -51,6 +52,7 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        log_config=log_privacy.uvicorn_log_config(),  # ID numbers masked, names removed
     )
 
 
