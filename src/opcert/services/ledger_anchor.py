@@ -69,7 +69,12 @@ def check(
     head_seq, _ = uow.ledger.head()
     items = list(given)
     if include_stored:
-        items += [(f"数据库 / stored #{row.id}", row.jws) for row in uow.ledger.checkpoints()]
+        seen = {jws for _, jws in items}
+        items += [
+            (f"数据库 / stored #{row.id}", row.jws)
+            for row in uow.ledger.checkpoints()
+            if row.jws not in seen
+        ]
     problems: list[str] = []
     for where, jws in items:
         try:
