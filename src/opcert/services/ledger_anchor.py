@@ -98,13 +98,18 @@ def _verified(
         raise CheckpointError("checkpoint: signed by a key that is not a root key of this platform")
     public_key = public_key_from_jwk(row.public_jwk)
     if root_fingerprint is not None and not hmac.compare_digest(
-        fingerprint(public_key).lower(), root_fingerprint.strip().lower()
+        _hex(fingerprint(public_key)), _hex(root_fingerprint)
     ):
         raise CheckpointError("checkpoint: the root key is not the pinned fingerprint")
     signed = parse_checkpoint(jws, public_key)
     if row.revoked_at is not None and signed.iat >= int(row.revoked_at.timestamp()):
         raise CheckpointError("checkpoint: signed after the root key was revoked")
     return signed
+
+
+def _hex(text: str) -> str:
+    """A fingerprint as plain lower-case hex: spaces (``3F2A 9B01 …``) and colons dropped."""
+    return "".join(c for c in text.lower() if c in "0123456789abcdef")
 
 
 def _against_chain(uow: UnitOfWork, signed: Checkpoint, head_seq: int) -> list[str]:
