@@ -3,7 +3,8 @@
 The SQLite database (with its ``-wal`` and ``-shm`` files), the encrypted keys and whatever else
 opcert writes there hold personal data or secrets. ``make_private_dir`` creates a directory that
 way, ``restrict_tree`` takes group and other permissions away from an existing tree (a data dir
-made by an older version, or copied in by a restore), ``restrict_file`` does it for one file.
+made by an older version, or copied in by a restore), ``restrict_sqlite`` does it for a
+database and its companion files.
 Only entries owned by the current user are changed, symbolic links are not followed, and only
 permission bits are taken away, never added (0644 becomes 0600, 0755 becomes 0700).
 """
@@ -33,11 +34,6 @@ def restrict_tree(root: Path) -> None:
     for directory, subdirs, files in os.walk(root, followlinks=False):
         for name in [*subdirs, *files]:
             _restrict(Path(directory) / name)
-
-
-def restrict_file(path: Path) -> None:
-    """Make the file at ``path`` 0600 if it exists and is ours; nothing otherwise."""
-    _restrict(path)
 
 
 def restrict_sqlite(database: Path) -> None:
