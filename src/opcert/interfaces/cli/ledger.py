@@ -37,9 +37,13 @@ def verify(
         typer.echo(problem, err=True)
     if not report.ok or problems:
         fail(f"账本校验失败，共 {report.entries} 条 / ledger broken ({report.entries} entries)")
-    typer.echo(
-        f"账本完整 / ledger intact: {report.entries} entries, head {report.head_hash}, "
+    anchored = (
         f"{checked} checkpoints hold"
+        if checked
+        else "no checkpoint to check against: a cut tail would go unseen (opcert ledger checkpoint)"
+    )
+    typer.echo(
+        f"账本完整 / ledger intact: {report.entries} entries, head {report.head_hash}, {anchored}"
     )
 
 
