@@ -96,6 +96,16 @@ def test_changing_any_column_of_an_entry_breaks_ledger_verify(ctx, world, platfo
     assert any(problem.startswith("#2:") for problem in result.problems), result.problems
 
 
+@pytest.mark.parametrize("body", ["[]", "not json", "", '{"seq": "2"}'])
+def test_a_body_replaced_by_anything_is_reported_not_crashed_on(ctx, world, platform, body):
+    fill(ctx, world)
+    with platform.engine.begin() as connection:
+        connection.execute(update(LedgerEntry).where(LedgerEntry.seq == 2).values(body=body))
+    result = chain_report(ctx)
+    assert not result.ok
+    assert any("#2:" in problem for problem in result.problems)
+
+
 def test_a_moved_sequence_number_breaks_ledger_verify(ctx, world, platform):
     fill(ctx, world)
     with platform.engine.begin() as connection:

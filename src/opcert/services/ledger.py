@@ -136,9 +136,10 @@ def _check_entry(entry: LedgerEntry, expected_seq: int, tip: str) -> list[str]:
             f"#{seq}: 序号应为 {expected_seq}，有条目被删除或重排 / entry missing or reordered"
         )
     try:
-        body_seq = json.loads(body).get("seq")
+        parsed = json.loads(body)
     except ValueError:
-        body_seq = None
+        parsed = None
+    body_seq = parsed.get("seq") if isinstance(parsed, dict) else None
     if body_seq != seq:
         found.append(f"#{seq}: 条目内容中的序号为 {body_seq} / body sequence differs: entry moved")
     if prev_hash != tip:
