@@ -27,6 +27,7 @@ from opcert.interfaces.cli.failures import run
 from opcert.interfaces.cli.main import app
 from opcert.services import ledger as ledger_service
 from opcert.services.intake.pipeline import submit_results
+from opcert.settings import Settings
 from tests.integration.builders import make_result
 from tests.integration.conftest import START
 
@@ -74,9 +75,8 @@ class Outcome:
 @pytest.fixture
 def opcert(capsys, monkeypatch, tmp_path) -> Iterator[Any]:
     """Run ``opcert ARGS`` in-process as the console script does, with a clean environment."""
-    for name in list(os.environ):
-        if name.startswith("OPCERT_"):
-            monkeypatch.delenv(name)
+    for field in Settings.model_fields:  # the platform's settings, not the tests' own OPCERT_TEST_*
+        monkeypatch.delenv(f"OPCERT_{field.upper()}", raising=False)
     monkeypatch.setenv("OPCERT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("OPCERT_BASE_URL", "http://127.0.0.1:1")  # no platform to ask online
     monkeypatch.setenv("OPCERT_FAKE_NOW", START.isoformat())
@@ -272,7 +272,8 @@ def test_a_connection_lost_in_the_middle_of_a_command_is_one_line(
 def test_the_console_script_itself_prints_one_line(tmp_path):
     """The installed ``opcert`` entry point goes through the same catch-all."""
     script = Path(sys.executable).with_name("opcert")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPCERT_")}
+    settings = {f"OPCERT_{field.upper()}" for field in Settings.model_fields}
+    env = {k: v for k, v in os.environ.items() if k not in settings}
     env.update(OPCERT_DATA_DIR=str(tmp_path), OPCERT_DATABASE_URL=DEAD_DATABASE)
     for args in (["ledger", "verify"], ["certificates", "export", "T1", "--item", "1.2", "-x"]):
         done = subprocess.run(
