@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from opcert.credential.pkcs11_signer import Pkcs11Token
 from opcert.domain.clock import Clock, FixedClock, SystemClock
 from opcert.persistence.database import database_exists, make_engine, migrate, table_names
+from opcert.persistence.private_files import make_private_dir, restrict_tree
 from opcert.persistence.redis_session_store import RedisSessionStore
 from opcert.persistence.session_store import DatabaseSessionStore
 from opcert.persistence.unit_of_work import UnitOfWorkFactory
@@ -48,6 +49,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
             raise ProductionRefused(problems)
     if clock is None:
         clock = FixedClock(settings.fake_now) if settings.fake_now else SystemClock()
+    # A data dir left readable by an older version or a restore is closed at every start.
+    restrict_tree(settings.data_dir)
     engine = make_engine(settings.resolved_database_url)
     keys = KeyStore(
         settings.keys_dir, settings.passphrase, settings.trust_list_lifetime, hsm=_hsm(settings)
@@ -124,8 +127,9 @@ def _hsm(settings: Settings) -> Pkcs11Token | None:
 
 
 def initialise(platform: Platform) -> list[str]:
-    """Create the data dir, migrate, and make sure every authority has keys. Safe to repeat."""
-    platform.settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Create the data dir (0700, its files 0600), migrate, and make sure every authority has
+    keys. Safe to repeat."""
+    make_private_dir(platform.settings.data_dir)
     migrate(platform.engine)
     ctx = platform.ctx
     with ctx.uow() as uow:
@@ -134,4 +138,5 @@ def initialise(platform: Platform) -> list[str]:
         if platform.settings.env == "production":
             production.mark_production(uow, ctx.now())
         uow.commit()
+    restrict_tree(platform.settings.data_dir)
     return created

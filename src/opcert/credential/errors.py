@@ -43,3 +43,7 @@ class TrustListError(CredentialError):
 
 class StatusListError(CredentialError):
     """A status list is not well formed or is not signed by a key allowed to sign it."""
+
+
+class CheckpointError(CredentialError):
+    """A ledger checkpoint is not well formed or not signed by the root key it names."""

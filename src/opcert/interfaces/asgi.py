@@ -9,12 +9,14 @@ import threading
 from fastapi import FastAPI
 
 from opcert.bootstrap import build
+from opcert.interfaces import log_privacy
 from opcert.interfaces.api.app import create_app
 from opcert.services.statuslists import keep_warm
 from opcert.settings import ProductionRefused
 
 
 def create() -> FastAPI:
+    log_privacy.install()  # before anything logs: ID numbers masked, names removed
     try:
         platform = build()
     except ProductionRefused as refused:

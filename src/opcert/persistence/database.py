@@ -10,18 +10,41 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import (
+    ArgumentError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
+
+from opcert.persistence.private_files import make_private_dir, restrict_sqlite
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def make_engine(url: str, *, pool_size: int = 5) -> Engine:
-    """Create an engine tuned for the backend: WAL and a busy timeout on SQLite."""
+    """Create an engine tuned for the backend: WAL and a busy timeout on SQLite.
+
+    SQL parameters never appear in error messages or logs (``hide_parameters``): they carry ID
+    numbers and names. A SQLite file, its ``-wal`` and ``-shm`` are made 0600 whenever a
+    connection opens (SQLite gives the companions the database file's mode), and a directory
+    created for it is 0700.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": 30, "check_same_thread": False},
+            hide_parameters=True,
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
+        if parsed.database and parsed.database != ":memory:":
+            database = Path(parsed.database)
+            if not database.parent.exists():
+                make_private_dir(database.parent)
+            # After the pragmas, which create the file; the -wal and -shm inherit its mode.
+            event.listen(engine, "connect", lambda *_: restrict_sqlite(database))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # No server-side prepared statements: psycopg prepares a query after five runs, and the generic
@@ -33,6 +56,7 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
         max_overflow=10,
         pool_pre_ping=True,
         connect_args={"prepare_threshold": None},
+        hide_parameters=True,
     )
 
 
@@ -129,3 +153,20 @@ def ping(engine: Engine) -> bool:
     except Exception:
         return False
     return True
+
+
+def database_failure(error: BaseException) -> str | None:
+    """One line (Chinese / English) for an error of the database layer; None for any other.
+
+    The CLI and the pages need no SQLAlchemy to tell a lost or refused connection from a bug.
+    Parameters are never part of the text (``hide_parameters``).
+    """
+    if not isinstance(error, SQLAlchemyError):
+        return None
+    cause = getattr(error, "orig", None) or error
+    detail = " ".join(str(cause).split())[:300]
+    if isinstance(error, OperationalError | InterfaceError):
+        return f"无法连接数据库或连接已中断 / the database cannot be reached or was lost: {detail}"
+    if isinstance(error, ArgumentError | NoSuchModuleError):
+        return f"数据库地址无效 / invalid database URL: {detail}"
+    return f"数据库错误 / database error: {detail}"

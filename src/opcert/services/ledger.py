@@ -1,9 +1,11 @@
 """The audit ledger: every state change, hash-chained, from exam result to issued certificate.
 
-Each entry's hash is SHA-256 over the previous hash and the entry's canonical JSON body, which
-itself repeats the sequence number. Editing a body breaks its hash; deleting or reordering entries
-breaks the sequence or the chain; truncating the tail disagrees with the stored head. Publishing
-the head hash elsewhere (``opcert ledger verify`` prints it) also guards against a full rewrite.
+Each entry's hash is SHA-256 over every column of the entry (``entry_hash``): the rule's name,
+``seq``, ``at``, ``actor``, ``kind``, ``subject``, ``body`` and ``prev_hash``, as one canonical
+JSON array, so no two different entries share an encoding and changing any column breaks the
+hash (decision 0009). Deleting or reordering entries breaks the sequence or the chain; truncating
+the tail disagrees with the stored head. A rewrite of the head as well is caught by the signed
+checkpoints (``services.ledger_anchor``, ``opcert ledger checkpoint``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from opcert.persistence.models import LedgerEntry
 from opcert.persistence.repositories.ledger import GENESIS_HASH
 from opcert.persistence.unit_of_work import UnitOfWork
 
@@ -32,8 +35,26 @@ def canonical_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def chain_hash(prev_hash: str, body: str) -> str:
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+# The name of the hashing rule, first in every hashed array: a future rule gets a new name.
+HASH_RULE = "opcert-ledger-entry/2"
+
+
+def instant(at: datetime) -> str:
+    """The canonical text of an entry's time: UTC, microseconds, as both backends store it."""
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def entry_hash(
+    *, seq: int, at: datetime, actor: str, kind: str, subject: str, body: str, prev_hash: str
+) -> str:
+    """SHA-256 (hex) over every column of an entry, as a JSON array of ASCII text.
+
+    JSON quotes and escapes each string, so field boundaries cannot shift (``"ab","c"`` and
+    ``"a","bc"`` differ) and any text, lone surrogates included, has exactly one encoding.
+    """
+    fields = [HASH_RULE, seq, instant(at), actor, kind, subject, body, prev_hash]
+    encoded = json.dumps(fields, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode("ascii")).hexdigest()
 
 
 def append(uow: UnitOfWork, events: Sequence[LedgerEvent]) -> None:
@@ -55,7 +76,15 @@ def append(uow: UnitOfWork, events: Sequence[LedgerEvent]) -> None:
                 "data": event.data,
             }
         )
-        digest = chain_hash(tip, body)
+        digest = entry_hash(
+            seq=seq,
+            at=at,
+            actor=event.actor,
+            kind=event.kind,
+            subject=event.subject,
+            body=body,
+            prev_hash=tip,
+        )
         rows.append(
             {
                 "seq": seq,
@@ -86,9 +115,7 @@ def verify(uow: UnitOfWork, max_problems: int = 20) -> LedgerReport:
     expected_seq, tip, count = 1, GENESIS_HASH, 0
     for entry in uow.ledger.stream():
         count += 1
-        problems.extend(
-            _check_entry(entry.seq, entry.body, entry.prev_hash, entry.hash, expected_seq, tip)
-        )
+        problems.extend(_check_entry(entry, expected_seq, tip))
         expected_seq, tip = entry.seq + 1, entry.hash
         if len(problems) >= max_problems:
             break
@@ -101,22 +128,31 @@ def verify(uow: UnitOfWork, max_problems: int = 20) -> LedgerReport:
     return LedgerReport(ok=not problems, entries=count, head_hash=head_hash, problems=problems)
 
 
-def _check_entry(
-    seq: int, body: str, prev_hash: str, digest: str, expected_seq: int, tip: str
-) -> list[str]:
+def _check_entry(entry: LedgerEntry, expected_seq: int, tip: str) -> list[str]:
+    seq, body, prev_hash = entry.seq, entry.body, entry.prev_hash
     found = []
     if seq != expected_seq:
         found.append(
             f"#{seq}: 序号应为 {expected_seq}，有条目被删除或重排 / entry missing or reordered"
         )
     try:
-        body_seq = json.loads(body).get("seq")
+        parsed = json.loads(body)
     except ValueError:
-        body_seq = None
+        parsed = None
+    body_seq = parsed.get("seq") if isinstance(parsed, dict) else None
     if body_seq != seq:
         found.append(f"#{seq}: 条目内容中的序号为 {body_seq} / body sequence differs: entry moved")
     if prev_hash != tip:
         found.append(f"#{seq}: 前一哈希不匹配 / previous hash does not match the chain")
-    if chain_hash(prev_hash, body) != digest:
-        found.append(f"#{seq}: 内容被修改（哈希不符）/ content was edited: hash mismatch")
+    recomputed = entry_hash(
+        seq=seq,
+        at=entry.at,
+        actor=entry.actor,
+        kind=entry.kind,
+        subject=entry.subject,
+        body=body,
+        prev_hash=prev_hash,
+    )
+    if recomputed != entry.hash:
+        found.append(f"#{seq}: 内容被修改（哈希不符）/ an entry's column was edited: hash mismatch")
     return found

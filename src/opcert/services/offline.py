@@ -54,26 +54,50 @@ class OfflineVerifier:
         )
 
 
+MAX_CREDENTIAL_FILE = 64 * 1024 * 1024
+
+
 def read_credential_from_file(path: Path) -> str:
-    """The SC1 string in a text file, a QR image, or the first QR code of a PDF certificate."""
+    """The SC1 string in a text file, a QR image, or the first QR code of a PDF certificate.
+
+    ValueError (Chinese / English) for a file that is none of these, too large, or unreadable as
+    an image or a PDF; OSError only when the file itself cannot be read.
+    """
     from opcert.credential.qr import read_qr
 
+    if path.stat().st_size > MAX_CREDENTIAL_FILE:
+        raise ValueError(f"文件过大 / file too large (over {MAX_CREDENTIAL_FILE} bytes): {path}")
     data = path.read_bytes()
-    if data[:4] == b"%PDF":
-        images = _pdf_pages(data)
-    elif data.lstrip()[:4].upper() == b"SC1:":
-        return data.decode("ascii").strip()
-    else:
-        import io
-
-        from PIL import Image
-
-        images = [Image.open(io.BytesIO(data))]
+    if data.lstrip()[:4].upper() == b"SC1:":
+        try:
+            return data.decode("ascii").strip()
+        except UnicodeDecodeError:
+            raise ValueError(
+                f"SC1 文本含非 ASCII 字符 / the SC1 text is not ASCII: {path}"
+            ) from None
+    try:
+        images = _images(data)
+    except (OSError, RuntimeError, Image.DecompressionBombError, ValueError) as error:
+        # PIL's UnidentifiedImageError is an OSError, pdfium's errors RuntimeErrors.
+        raise ValueError(
+            f"文件不是 SC1 文本、二维码图片或 PDF / not an SC1 text, QR image or PDF: {path} "
+            f"({type(error).__name__})"
+        ) from None
     for image in images:
         for text in read_qr(image):
             if text.startswith("SC1:"):
                 return text
     raise ValueError(f"文件中没有找到 SC1 二维码 / no SC1 QR code found in {path}")
+
+
+def _images(data: bytes) -> list[Image.Image]:
+    if data[:4] == b"%PDF":
+        return _pdf_pages(data)
+    import io
+
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return [image]
 
 
 def _pdf_pages(data: bytes) -> list[Image.Image]:

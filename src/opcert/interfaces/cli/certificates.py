@@ -21,6 +21,8 @@ def export(
     output: Path = typer.Option(None, "-o", "--output", help="输出文件 / output file"),
 ) -> None:
     """导出当前电子证照 / write the current credential."""
+    if output is not None:
+        _check_output(output)
     ctx = ready_platform().ctx
     with domain_errors():
         if fmt == "sc1":
@@ -28,7 +30,7 @@ def export(
             if output is None:
                 typer.echo(text)
             else:
-                output.write_text(text + "\n", encoding="ascii")
+                _write(output, (text + "\n").encode("ascii"))
             return
         if fmt == "png":
             data = service.export_png(ctx, number, item)
@@ -40,8 +42,23 @@ def export(
             fail("--format 应为 sc1、pdf 或 png / --format must be sc1, pdf or png")
     if output is None:
         fail("pdf 与 png 需要用 -o 指定输出文件 / pdf and png need -o FILE")
-    output.write_bytes(data)
+    _write(output, data)
     typer.echo(f"已写入 / written: {output}", err=True)
+
+
+def _check_output(output: Path) -> None:
+    """Refuse at once, before any work, an output that cannot be a file we write."""
+    if output.is_dir():
+        fail(f"-o 指向目录，需要文件名 / -o names a directory, give a file name: {output}")
+    if not output.parent.is_dir():
+        fail(f"-o 的目录不存在 / the directory of -o does not exist: {output.parent}")
+
+
+def _write(output: Path, data: bytes) -> None:
+    try:
+        output.write_bytes(data)
+    except OSError as error:
+        fail(f"无法写入 / cannot write {output}: {error.strerror or error}")
 
 
 @app.command("revoke")

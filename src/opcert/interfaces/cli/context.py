@@ -11,7 +11,7 @@ import typer
 
 from opcert.bootstrap import Platform, build
 from opcert.domain.errors import DomainError
-from opcert.persistence.database import schema_is_current
+from opcert.persistence.database import database_failure, schema_is_current
 from opcert.settings import ProductionRefused
 
 
@@ -31,7 +31,7 @@ def ready_platform() -> Platform:
     try:
         ok = schema_is_current(current.engine)
     except Exception as error:
-        fail(f"无法连接数据库 / cannot reach the database: {error}")
+        fail(database_failure(error) or f"无法连接数据库 / cannot reach the database: {error}")
     if not ok:
         fail(
             "数据库尚未初始化，请先运行 opcert init / the database is not initialised: run opcert init"
@@ -40,7 +40,8 @@ def ready_platform() -> Platform:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    print(f"错误 / error: {message}", file=sys.stderr)
+    """Print ``message`` as one line on stderr (white space and line breaks folded) and exit."""
+    print(f"错误 / error: {' '.join(message.split())}", file=sys.stderr)
     raise typer.Exit(code)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from opcert.interfaces.cli import (
@@ -18,6 +20,7 @@ from opcert.interfaces.cli import (
     synth,
 )
 from opcert.interfaces.cli import verify as verify_command
+from opcert.interfaces.cli.failures import run
 
 app = typer.Typer(
     help="opcert：特种作业操作证全国平台 / national special operation certificate platform",
@@ -48,4 +51,5 @@ app.add_typer(lifecycle.reminders_app, name="reminders")
 
 
 def main() -> None:
-    app()
+    """The console script: every failure is one line on stderr and a non-zero exit."""
+    sys.exit(run(app))

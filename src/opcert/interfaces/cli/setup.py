@@ -9,6 +9,7 @@ import uvicorn
 from rich.console import Console
 
 from opcert.bootstrap import initialise
+from opcert.interfaces import log_privacy
 from opcert.interfaces.cli.context import domain_errors, fail, platform, ready_platform
 from opcert.interfaces.cli.production import REFUSED_COMMANDS, write_production_env
 
@@ -73,6 +74,7 @@ def serve(
         workers=workers,
         log_level="info",
         access_log=False,
+        log_config=log_privacy.uvicorn_log_config(),  # ID numbers masked, names removed
     )
 
 

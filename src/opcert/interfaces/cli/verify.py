@@ -38,11 +38,14 @@ def verify(
     if offline:
         base = platform().settings.data_dir / "trust"
         trust_file = trust_list or base / "trust-list.jws"
-        verifier = OfflineVerifier.from_files(
-            trust_file,
-            status_dir or trust_file.parent / "status",
-            root_key or trust_file.parent / "root-key.jwk",
-        )
+        try:
+            verifier = OfflineVerifier.from_files(
+                trust_file,
+                status_dir or trust_file.parent / "status",
+                root_key or trust_file.parent / "root-key.jwk",
+            )
+        except ValueError as error:
+            fail(str(error))
         result = verifier.verify(text, now=platform().ctx.now()).to_json()
     else:
         result = _online(text)
@@ -52,15 +55,28 @@ def verify(
 
 
 def _credential_text(source: str) -> str:
-    if source.strip().upper().startswith("SC1:"):
-        return source.strip()
+    """The SC1 text given, or read from the file named: one clear line for anything else."""
+    text = source.strip()
+    if not text:
+        fail("输入为空，请给出 SC1 字符串或文件 / the input is empty: give an SC1 string or a file")
+    if text.upper().startswith("SC1:"):
+        return text
     path = Path(source)
-    if not path.exists():
-        fail(f"输入既不是 SC1 字符串也不是文件 / not an SC1 string nor a file: {source}")
+    try:
+        exists, is_file = path.exists(), path.is_file()
+    except (OSError, ValueError):  # a name too long for a path, a NUL byte
+        exists = is_file = False
+    shown = text if len(text) <= 60 else text[:60] + "…"
+    if not exists:
+        fail(f"输入既不是 SC1 字符串也不是文件 / not an SC1 string nor a file: {shown}")
+    if not is_file:
+        fail(f"输入是目录或特殊文件，不是证照文件 / not a regular file: {shown}")
     try:
         return read_credential_from_file(path)
     except ValueError as error:
         fail(str(error))
+    except OSError as error:
+        fail(f"无法读取文件 / cannot read {shown}: {error.strerror or error}")
     raise AssertionError("unreachable")
 
 
@@ -74,7 +90,10 @@ def _online(text: str) -> dict[str, Any]:
         )
     if response.status_code != 200:
         fail(f"平台返回 {response.status_code}: {response.text[:200]}")
-    body: dict[str, Any] = response.json()
+    try:
+        body: dict[str, Any] = response.json()
+    except ValueError:
+        fail(f"平台的回答不是 JSON / {base} did not answer JSON")
     return body
 
 

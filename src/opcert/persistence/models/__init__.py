@@ -9,7 +9,7 @@ from opcert.persistence.models.certificates import (
 )
 from opcert.persistence.models.intake import Application, ExamResult, Person
 from opcert.persistence.models.keys import SigningKeyRow
-from opcert.persistence.models.ledger import LedgerEntry, LedgerHead
+from opcert.persistence.models.ledger import LedgerCheckpoint, LedgerEntry, LedgerHead
 from opcert.persistence.models.registry import (
     ApiKey,
     Authority,
@@ -34,6 +34,7 @@ __all__ = [
     "IdentityReview",
     "Institution",
     "InstitutionUser",
+    "LedgerCheckpoint",
     "LedgerEntry",
     "LedgerHead",
     "Officer",

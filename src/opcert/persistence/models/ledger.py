@@ -1,4 +1,5 @@
-"""The hash-chained audit ledger. ``ledger_head`` holds the tip so appends serialise on one row."""
+"""The hash-chained audit ledger. ``ledger_head`` holds the tip so appends serialise on one row;
+``ledger_checkpoints`` keeps every head the root key signed (``opcert ledger checkpoint``)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,15 @@ class LedgerHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class LedgerCheckpoint(Base):
+    """A head signed by the national root key: a compact JWS over ``{seq, hash, iat}``."""
+
+    __tablename__ = "ledger_checkpoints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    jws: Mapped[str] = mapped_column(Text)

@@ -1,14 +1,15 @@
-"""Append-only access to the hash-chained ledger."""
+"""Append-only access to the hash-chained ledger and its signed checkpoints."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from opcert.persistence.models import LedgerEntry, LedgerHead
+from opcert.persistence.models import LedgerCheckpoint, LedgerEntry, LedgerHead
 from opcert.persistence.repositories.bulk import bulk_insert
 
 GENESIS_HASH = "0" * 64
@@ -44,4 +45,15 @@ class LedgerRepository:
 
     def entries_for(self, subject: str) -> Sequence[LedgerEntry]:
         query = select(LedgerEntry).where(LedgerEntry.subject == subject).order_by(LedgerEntry.seq)
+        return self.session.scalars(query).all()
+
+    def entry(self, seq: int) -> LedgerEntry | None:
+        return self.session.get(LedgerEntry, seq)
+
+    def add_checkpoint(self, seq: int, digest: str, signed_at: datetime, jws: str) -> None:
+        self.session.add(LedgerCheckpoint(seq=seq, hash=digest, signed_at=signed_at, jws=jws))
+        self.session.flush()
+
+    def checkpoints(self) -> Sequence[LedgerCheckpoint]:
+        query = select(LedgerCheckpoint).order_by(LedgerCheckpoint.seq, LedgerCheckpoint.id)
         return self.session.scalars(query).all()
