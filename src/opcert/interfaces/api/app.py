@@ -10,6 +10,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from opcert.bootstrap import Platform
 from opcert.interfaces.api import errors
+from opcert.interfaces.api.hygiene import InputHygiene
 from opcert.interfaces.api.routers import intake, lifecycle, officers, public
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
 from opcert.interfaces.web import router as web_router
@@ -28,6 +29,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.engine = platform.engine
     app.state.platform = platform
     errors.install(app)
+    app.add_middleware(InputHygiene)
     app.include_router(intake.router)
     app.include_router(officers.router)
     app.include_router(public.router)

@@ -18,10 +18,12 @@ from opcert.domain.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from opcert.interfaces.api.json_input import BodyTooLarge
 from opcert.services.intake.pipeline import BatchTooLarge
 
 STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (BatchTooLarge, 413),
+    (BodyTooLarge, 413),
     (Unauthorized, 401),
     (Forbidden, 403),
     (NotFound, 404),

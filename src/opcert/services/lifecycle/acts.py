@@ -13,6 +13,7 @@ from typing import Any
 
 from opcert.domain.certificates import StatusCode
 from opcert.domain.errors import Conflict, FieldError
+from opcert.domain.names import normalise_name
 from opcert.domain.reviews import practical_exam_required
 from opcert.persistence.models import Cancellation, Certificate
 from opcert.persistence.unit_of_work import UnitOfWork
@@ -143,9 +144,7 @@ def correct(
 ) -> NewVersion:
     """Correct the holder's name (更正): a new credential version, the old one superseded."""
     _require_reason(reason)
-    name = " ".join((name or "").split())
-    if not name:
-        raise FieldError("name", "REQUIRED", "请填写更正后的姓名", "the corrected name is required")
+    name = normalise_name(name, "name")
     with ctx.uow() as uow:
         uow.begin_write()
         row = find(uow, number, item)
