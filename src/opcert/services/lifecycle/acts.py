@@ -70,10 +70,14 @@ def cancel(
         return today
 
 
+MAX_PAGE = 1_000_000  # far past any real list; keeps the offset inside a 64-bit integer
+MAX_PER_PAGE = 200
+
+
 def cancellations(ctx: ServiceContext, page: int = 1, per_page: int = 50) -> dict[str, Any]:
     """The public list of cancellations (Order 30 Art. 29), newest first; the ID digits in the
     certificate number are masked."""
-    page, per_page = max(1, page), min(max(1, per_page), 200)
+    page, per_page = min(max(1, page), MAX_PAGE), min(max(1, per_page), MAX_PER_PAGE)
     with ctx.uow() as uow:
         total, rows = uow.lifecycle.cancellations((page - 1) * per_page, per_page)
         names = {a.code: a.name for a in uow.registry.authorities()}
