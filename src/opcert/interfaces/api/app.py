@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from opcert.bootstrap import Platform
-from opcert.interfaces.api import errors
+from opcert.interfaces.api import errors, openapi
 from opcert.interfaces.api.hygiene import InputHygiene
 from opcert.interfaces.api.routers import intake, lifecycle, officers, public
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
@@ -30,6 +30,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.platform = platform
     errors.install(app)
     app.add_middleware(InputHygiene)
+    openapi.install(app)
     app.include_router(intake.router)
     app.include_router(officers.router)
     app.include_router(public.router)

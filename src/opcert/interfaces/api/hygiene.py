@@ -52,7 +52,7 @@ def query_refusal(scope: Scope) -> FieldError | None:
         for text in (key, value):
             char = first_unsafe(text)
             if char is not None:
-                return unsafe_character(key if first_unsafe(key) is None else "query", char)
+                return unsafe_character(_field(key, "query"), char)
     return None
 
 
@@ -60,13 +60,18 @@ async def form_refusal(scope: Scope, receive: Receive) -> FieldError | None:
     """The first unsafe character of a form field's name or value or an uploaded file's name."""
     async with Request(scope, receive).form() as form:
         for key, value in form.multi_items():
-            field = key if first_unsafe(key) is None else "form"
+            field = _field(key, "form")
             texts = [key, value.filename or ""] if isinstance(value, UploadFile) else [key, value]
             for text in texts:
                 char = first_unsafe(text)
                 if char is not None:
                     return unsafe_character(field, char)
     return None
+
+
+def _field(key: str, otherwise: str) -> str:
+    """The name under which a refusal is reported: the key, unless it cannot be shown."""
+    return key if key and first_unsafe(key) is None else otherwise
 
 
 class InputHygiene:
