@@ -67,7 +67,12 @@ def issued(client, world, **row) -> dict:
         ("GET", "/.well-known/opcert/status/a%00b", {}, "path"),
         ("GET", "/api/v1/cancellations?page=1%00", {}, "page"),
         ("POST", "/api/v1/verify", {"json": {"payload": "SC1:\x00"}}, "payload"),
-        ("POST", "/api/v1/auth/token", {"data": {"username": "zh\x00", "password": "x"}}, "username"),
+        (
+            "POST",
+            "/api/v1/auth/token",
+            {"data": {"username": "zh\x00", "password": "x"}},
+            "username",
+        ),
         ("GET", "/api/v1/certificates?id_number=x&name=%E2%80%AEabc", {}, "name"),
         ("POST", "/api/v1/verify", {"json": {"payload": "SC1:\u200b"}}, "payload"),
     ],
@@ -224,8 +229,12 @@ def test_the_same_names_imported_from_a_file_by_the_cli_are_rejected_row_by_row(
     assert "rejected" in result.stdout + result.stderr
 
 
-def test_the_legacy_import_refuses_an_invisible_name_and_a_garbage_date(cli, world, platform, tmp_path):
-    header = "number,id_number,name,item,first_issued_on,valid_from,valid_to,review_due_on,authority"
+def test_the_legacy_import_refuses_an_invisible_name_and_a_garbage_date(
+    cli, world, platform, tmp_path
+):
+    header = (
+        "number,id_number,name,item,first_issued_on,valid_from,valid_to,review_due_on,authority"
+    )
     source = tmp_path / "cards.csv"
     source.write_text(
         f"{header}\n"
@@ -239,16 +248,16 @@ def test_the_legacy_import_refuses_an_invisible_name_and_a_garbage_date(cli, wor
     assert count(platform, Certificate) == 0
 
 
-def test_every_spelling_of_the_middle_dot_finds_the_same_person_and_no_dot_does_not(
-    client, world
-):
+def test_every_spelling_of_the_middle_dot_finds_the_same_person_and_no_dot_does_not(client, world):
     holder = id_number()
     issued(client, world, id_number=holder, name="阿依古丽•买买提")
     for typed in ("阿依古丽·买买提", "阿依古丽•买买提", "阿依古丽.买买提", "阿依古丽 ・ 买买提"):
         response = client.get("/api/v1/certificates", params={"id_number": holder, "name": typed})
         assert response.status_code == 200, typed
         assert response.json()["certificates"][0]["name"] == MINORITY
-    response = client.get("/api/v1/certificates", params={"id_number": holder, "name": "阿依古丽买买提"})
+    response = client.get(
+        "/api/v1/certificates", params={"id_number": holder, "name": "阿依古丽买买提"}
+    )
     assert response.status_code == 404
 
 
@@ -315,3 +324,11 @@ def test_a_date_with_slashes_or_dots_is_the_same_day(client, world, platform, ty
     with platform.engine.connect() as connection:
         stored = connection.execute(select(ExamResult.exam_on)).scalar_one()
     assert stored == date(2026, 11, 19)
+
+
+def test_an_identity_review_id_past_32_bits_is_refused_not_sent_to_the_database(client, world):
+    token = csrf(client.get("/officer/login").text)
+    form = {"csrf_token": token, "username": "zh", "password": world.password}
+    assert client.post("/officer/login", data=form, follow_redirects=False).status_code == 303
+    response = client.get(f"/officer/identity-reviews/{2**31}/photo")
+    assert response.status_code == 422

@@ -71,7 +71,13 @@ def test_every_separator_people_type_becomes_the_middle_dot(text):
 
 @pytest.mark.parametrize(
     "typed",
-    ["阿依古丽•买买提", "阿依古丽.买买提", "阿依古丽・买买提", "阿依古丽．买买提", "阿依古丽 · 买买提"],
+    [
+        "阿依古丽•买买提",
+        "阿依古丽.买买提",
+        "阿依古丽・买买提",
+        "阿依古丽．买买提",
+        "阿依古丽 · 买买提",
+    ],
 )
 def test_a_minority_name_reads_the_same_whichever_dot_was_typed(typed):
     assert normalise_name(typed) == "阿依古丽·买买提"
