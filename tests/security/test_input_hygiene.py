@@ -9,7 +9,10 @@ the score "8_6" (stored as 86) and the date "2026-11-20garbage" (stored as a dat
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -332,3 +335,21 @@ def test_an_identity_review_id_past_32_bits_is_refused_not_sent_to_the_database(
     assert client.post("/officer/login", data=form, follow_redirects=False).status_code == 303
     response = client.get(f"/officer/identity-reviews/{2**31}/photo")
     assert response.status_code == 422
+
+
+def test_a_cli_argument_with_an_invisible_character_is_one_line_and_exit_status_2(platform):
+    opcert = Path(sys.executable).parent / "opcert"
+    env = {
+        "OPCERT_DATA_DIR": str(platform.settings.data_dir),
+        "OPCERT_DATABASE_URL": platform.settings.resolved_database_url,
+        "PATH": "/usr/bin:/bin",
+    }
+    done = subprocess.run(
+        [str(opcert), "lifecycle", "correct", "X", "1.2", "--name", "张\u202e三"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "U+202E" in done.stderr

@@ -95,6 +95,8 @@ REQUEST_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         },
     },
 }
+# Answers that the rules below cannot see from the route: a failed login is 401.
+EXTRA_CODES: dict[tuple[str, str], set[str]] = {("POST", "/api/v1/auth/token"): {"401"}}
 JOSE_OPERATIONS = {"/.well-known/opcert/trust-list", "/.well-known/opcert/status/{list_id}"}
 
 
@@ -146,6 +148,7 @@ def _complete(operation: dict[str, Any], route: APIRoute, path: str, method: str
         codes |= {"401", "403"}
     if route.dependant.path_params or method == "GET":
         codes.add("404")
+    codes |= EXTRA_CODES.get((method, path), set())
     responses = operation.setdefault("responses", {})
     for code in sorted(codes):
         responses[code] = {
