@@ -149,8 +149,10 @@ def _without_body(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes
 
 
 def _as_422(send: Send) -> Send:
+    """The form page, answered 422; a redirect (to a login page) is passed on as it is."""
+
     async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
+        if message["type"] == "http.response.start" and message["status"] == 200:
             message = {**message, "status": 422}
         await send(message)
 
