@@ -118,12 +118,13 @@ class InputHygiene:
             )
             await response(scope, replay(b""), send)
             return
+        state = {**scope.get("state", {}), REFUSED_STATE: error}
         page = _form_page(scope, form)
         if page is not None:
-            page["state"] = {REFUSED_STATE: error}
+            page["state"] = state
             await self.app(page, replay(b""), _as_422(send))
             return
-        scope = {**scope, "state": {REFUSED_STATE: error}}
+        scope = {**scope, "state": state}
         await render(Request(scope), "refused.html", 422)(scope, replay(b""), send)
 
 
