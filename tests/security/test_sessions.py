@@ -467,14 +467,14 @@ def test_an_unknown_or_inactive_officer_costs_the_same_scrypt_as_a_wrong_passwor
 def test_hostile_names_at_login_and_revocation_are_refused_without_a_server_error(web, world, ctx):
     for username in ["zh\x00", "\x00", "z" * 500]:
         login = web.post("/api/v1/auth/token", data={"username": username, "password": "x\x00"})
-        assert login.status_code == 401
+        assert login.status_code == 422  # a NUL is refused before any lookup (input hygiene)
         page = post_form(
             web,
             "/institution/login",
             "/institution/login",
             {"username": username, "password": "x"},
         )
-        assert page.status_code == 401
+        assert page.status_code == (422 if "\x00" in username else 401)
     registry.add_officer(
         ctx, username="nation", region="000000", role="admin", password=world.password
     )

@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
+from opcert.domain.errors import FieldError
+from opcert.domain.names import normalise_name
 from opcert.services.certificates import certificate_json
 from opcert.services.context import ServiceContext
 from opcert.services.principals import Action, OfficerPrincipal
 
 
 def search(ctx: ServiceContext, officer: OfficerPrincipal, text: str) -> list[dict[str, Any]]:
-    """Certificates issued by an authority in the officer's division that match ``text``;
-    raises ``Forbidden`` for a role that may not read certificates."""
+    """Certificates issued by an authority in the officer's division whose ID number, certificate
+    number or name is ``text``: a name is compared after the one name rule (so 阿依古丽•买买提
+    finds 阿依古丽·买买提), numbers as typed. Raises ``Forbidden`` for a role that may not read
+    certificates."""
     officer.require(Action.READ_CERTIFICATES)
     query = " ".join((text or "").split())
     if not query:
         return []
+    # Not a name (an ID or certificate number has digits): compared as it is.
+    with suppress(FieldError):
+        query = normalise_name(query)
     with ctx.uow() as uow:
         rows = uow.certificates.search(query, officer.authority_prefix)
         today = ctx.today()

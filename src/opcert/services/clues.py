@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from opcert.domain.clock import local_minutes
 from opcert.domain.errors import FieldError, ValidationFailed
+from opcert.domain.names import normalise_name
 from opcert.persistence.models import Clue
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.context import ServiceContext
@@ -50,6 +51,12 @@ def report_fake(
                 "details", "TOO_LONG", f"不能超过 {MAX_DETAILS} 字", f"at most {MAX_DETAILS} chars"
             )
         )
+    person_name = None
+    if name and name.strip():
+        try:
+            person_name = normalise_name(name, "name")
+        except FieldError as error:
+            errors.append(error)
     if errors:
         raise ValidationFailed(errors)
     number = (id_number or "").strip().upper()[:18] or None
@@ -57,7 +64,7 @@ def report_fake(
         region = _region(uow, number)
         row = Clue(
             id_number=number,
-            name=(name or "").strip()[:50] or None,
+            name=person_name,
             region=region,
             where_seen=(where_seen or "").strip()[:300] or None,
             details=text,

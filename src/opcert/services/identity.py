@@ -22,6 +22,7 @@ from typing import Protocol
 
 from opcert.domain.errors import FieldError, Forbidden, NotFound, Unauthorized, ValidationFailed
 from opcert.domain.identity import parse_resident_id
+from opcert.domain.names import normalise_name
 from opcert.domain.sessions import ChallengeRecord
 from opcert.services.context import ServiceContext
 from opcert.services.session_store import SessionStore, digest
@@ -223,9 +224,11 @@ def _checked_input(ctx: ServiceContext, id_number: str, name: str) -> tuple[str,
         number = parse_resident_id(id_number or "", today=ctx.today()).number
     except FieldError as error:
         errors.append(error)
-    clean_name = " ".join((name or "").split())
-    if not clean_name:
-        errors.append(FieldError("name", "REQUIRED", "请填写姓名", "the name is required"))
+    clean_name = ""
+    try:
+        clean_name = normalise_name(name, "name")
+    except FieldError as error:
+        errors.append(error)
     if errors:
         raise ValidationFailed(errors)
     return number, clean_name

@@ -7,7 +7,8 @@ from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path
 
 from opcert.bootstrap import Platform
-from opcert.interfaces.api import api_docs, errors, security_headers
+from opcert.interfaces.api import api_docs, errors, openapi, security_headers
+from opcert.interfaces.api.hygiene import InputHygiene
 from opcert.interfaces.api.routers import intake, lifecycle, officers, public
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
 from opcert.interfaces.web import refusals
@@ -28,6 +29,9 @@ def create_app(platform: Platform) -> FastAPI:
     app.state.engine = platform.engine
     app.state.platform = platform
     errors.install(app)
+    app.add_middleware(InputHygiene)
+    openapi.install(app)
+    # Added after InputHygiene, so outside it: its 422 refusals carry the headers too.
     app.add_middleware(NoStoreOnPersonalPages)
     security_headers.install(app, production=platform.settings.env == "production")
     refusals.install(app)  # 429/503 of the abuse policy, on the API and the pages

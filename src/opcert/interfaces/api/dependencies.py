@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from opcert.domain.errors import DomainError, FieldError
+from opcert.domain.errors import FieldError
+from opcert.interfaces.api.json_input import MAX_BODY_BYTES, BodyTooLarge, decode_json
 from opcert.services import registry
 from opcert.services.context import ServiceContext
 from opcert.services.principals import InstitutionPrincipal, OfficerPrincipal
-
-
-class MalformedJson(DomainError):
-    def __init__(self, detail: str) -> None:
-        super().__init__(
-            "MALFORMED_JSON",
-            f"请求体不是有效的 JSON：{detail}",
-            f"the request body is not valid JSON: {detail}",
-            field="body",
-        )
 
 
 async def get_ctx(request: Request) -> ServiceContext:
@@ -50,13 +40,15 @@ def get_officer(
 
 
 async def json_body(request: Request) -> Any:
-    raw = await request.body()
-    if not raw.strip():
-        raise MalformedJson("empty body")
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise MalformedJson(str(error)) from None
+    """The body through the one JSON decoder: bounded size, depth and integers, safe text."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise BodyTooLarge(MAX_BODY_BYTES)
+        chunks.append(chunk)
+    return decode_json(b"".join(chunks))
 
 
 def require_object(body: Any, *keys: str) -> dict[str, Any]:

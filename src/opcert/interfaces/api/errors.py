@@ -18,6 +18,7 @@ from opcert.domain.errors import (
     Unauthorized,
     ValidationFailed,
 )
+from opcert.interfaces.api.json_input import BodyTooLarge
 from opcert.services.abuse import AbuseStoreUnavailable, TooManyRequests
 from opcert.services.intake.pipeline import BatchTooLarge
 
@@ -25,6 +26,7 @@ STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
     (BatchTooLarge, 413),
     (TooManyRequests, 429),
     (AbuseStoreUnavailable, 503),
+    (BodyTooLarge, 413),
     (Unauthorized, 401),
     (Forbidden, 403),
     (NotFound, 404),

@@ -94,6 +94,11 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     lang = language(request)
     token = csrf_token(request)
     env = environment(lang)
+    refused = getattr(request.state, "refused_input", None)
+    if isinstance(refused, DomainError):
+        # Input hygiene refused the form (interfaces/api/hygiene.py): this is its page again.
+        status = 422
+        context["refused"] = refused.message_en if lang == "en" else refused.message_zh
     html = env.get_template(name).render(
         request=request,
         lang=lang,

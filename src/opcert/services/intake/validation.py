@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,9 +14,11 @@ from opcert.domain import safety_manager
 from opcert.domain.catalogue import Catalogue, Item
 from opcert.domain.errors import FieldError
 from opcert.domain.identity import ResidentId, parse_resident_id
+from opcert.domain.input_formats import parse_date, parse_score
+from opcert.domain.names import normalise_name
 from opcert.domain.rules import Education, parse_education
+from opcert.domain.unsafe_text import first_unsafe, unsafe_character
 
-MAX_NAME = 50
 MAX_REF = 64
 PHONE = re.compile(r"^1[3-9]\d{9}$")
 FIELDS = (
@@ -122,10 +123,12 @@ class RowValidator:
                 "each result must be a JSON object",
             )
             return InvalidRow(index, None, [error])
-        errors: list[FieldError] = []
+        errors = _unsafe_fields(row)
         values: dict[str, Any] = {}
         typ = _certificate_type(row.get("certificate_type"), errors)
         for key, field, parse in self._parsers(typ, row):
+            if any(error.field == field for error in errors):
+                continue
             try:
                 values[key] = parse(row.get(field))
             except FieldError as error:
@@ -176,20 +179,14 @@ class RowValidator:
         return self.catalogue.item(value.strip(), field="item")
 
     def _exam_date(self, value: object) -> date:
-        if isinstance(value, date):
-            parsed = value
-        elif isinstance(value, str) and value.strip():
-            try:
-                parsed = date.fromisoformat(value.strip()[:10])
-            except ValueError:
+        try:
+            parsed = parse_date(value, "exam_date")
+        except FieldError as error:
+            if error.code == "REQUIRED":
                 raise _error(
-                    "exam_date",
-                    "DATE_FORMAT",
-                    f"考试日期「{value}」不是有效日期，格式应为 YYYY-MM-DD",
-                    f"exam date {value!r} is not a valid date; use YYYY-MM-DD",
+                    "exam_date", "REQUIRED", "请填写考试日期", "the exam date is required"
                 ) from None
-        else:
-            raise _error("exam_date", "REQUIRED", "请填写考试日期", "the exam date is required")
+            raise
         if parsed > self.today:
             raise _error(
                 "exam_date",
@@ -222,6 +219,18 @@ class RowValidator:
                 f"exam point {value!r} belongs to another institution",
             )
         return point
+
+
+def _unsafe_fields(row: dict[str, Any]) -> list[FieldError]:
+    """NUL, control, bidi, zero-width characters and lone surrogates, in any field of a row that
+    came from a sheet or the CLI (the API's JSON decoder refuses them before)."""
+    errors = []
+    for field in FIELDS:
+        value = row.get(field)
+        char = first_unsafe(value) if isinstance(value, str) else None
+        if char is not None:
+            errors.append(unsafe_character(field, char))
+    return errors
 
 
 def _certificate_type(value: object, errors: list[FieldError]) -> str:
@@ -280,49 +289,11 @@ def _ref(value: object) -> str:
 
 
 def _name(value: object) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _error("name", "NAME_EMPTY", "请填写姓名", "the name is required")
-    value = " ".join(value.split())
-    if len(value) > MAX_NAME:
-        raise _error(
-            "name",
-            "NAME_TOO_LONG",
-            f"姓名不能超过 {MAX_NAME} 个字符（现为 {len(value)} 个）",
-            f"the name is longer than {MAX_NAME} characters ({len(value)})",
-        )
-    if any(ch.isdigit() for ch in value):
-        raise _error(
-            "name", "NAME_HAS_DIGITS", "姓名不能包含数字", "the name must not contain digits"
-        )
-    return value
+    return normalise_name(value, "name")
 
 
 def _score(value: object, field: str, *, required: bool) -> float | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise _error(field, "REQUIRED", "请填写分数", "the score is required")
-        return None
-    if isinstance(value, bool):
-        raise _error(field, "SCORE_NOT_NUMBER", "分数必须是数字", "the score must be a number")
-    try:
-        score = float(value) if isinstance(value, (int, float, str)) else math.nan
-    except ValueError:
-        score = math.nan
-    if math.isnan(score) or math.isinf(score):
-        raise _error(
-            field,
-            "SCORE_NOT_NUMBER",
-            f"分数「{value}」不是数字",
-            f"score {value!r} is not a number",
-        )
-    if not 0 <= score <= 100:
-        raise _error(
-            field,
-            "SCORE_OUT_OF_RANGE",
-            f"分数 {value} 超出 0 到 100 的范围",
-            f"score {value} is outside 0 to 100",
-        )
-    return score
+    return parse_score(value, field, required=required)
 
 
 def _phone(value: object) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from opcert.domain.certificates import StatusCode
 from opcert.domain.errors import Conflict, FieldError
+from opcert.domain.names import normalise_name
 from opcert.domain.reviews import practical_exam_required
 from opcert.persistence.models import Cancellation, Certificate
 from opcert.persistence.unit_of_work import UnitOfWork
@@ -69,10 +70,14 @@ def cancel(
         return today
 
 
+MAX_PAGE = 1_000_000  # far past any real list; keeps the offset inside a 64-bit integer
+MAX_PER_PAGE = 200
+
+
 def cancellations(ctx: ServiceContext, page: int = 1, per_page: int = 50) -> dict[str, Any]:
     """The public list of cancellations (Order 30 Art. 29), newest first; the ID digits in the
     certificate number are masked."""
-    page, per_page = max(1, page), min(max(1, per_page), 200)
+    page, per_page = min(max(1, page), MAX_PAGE), min(max(1, per_page), MAX_PER_PAGE)
     with ctx.uow() as uow:
         total, rows = uow.lifecycle.cancellations((page - 1) * per_page, per_page)
         names = {a.code: a.name for a in uow.registry.authorities()}
@@ -146,9 +151,7 @@ def correct(
     This is one of the authoritative acts that change the national person record: the person's
     recorded name follows the correction (results must match it from now on)."""
     _require_reason(reason)
-    name = " ".join((name or "").split())
-    if not name:
-        raise FieldError("name", "REQUIRED", "请填写更正后的姓名", "the corrected name is required")
+    name = normalise_name(name, "name")
     with ctx.uow() as uow:
         uow.begin_write()
         row = find(uow, number, item)

@@ -18,7 +18,10 @@ from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.domain.certificates import certificate_number
 from opcert.domain.errors import DomainError, FieldError
 from opcert.domain.identity import parse_resident_id
+from opcert.domain.input_formats import parse_date
+from opcert.domain.names import normalise_name
 from opcert.domain.rules import rule_set_for
+from opcert.domain.unsafe_text import check_text
 from opcert.persistence.models import Certificate, LegacyCard
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services import ledger
@@ -83,22 +86,24 @@ def import_legacy_csv(
 
 
 def _parse(
-    uow: UnitOfWork, ctx: ServiceContext, raw: dict[str, str], now: datetime, source: str
+    uow: UnitOfWork, ctx: ServiceContext, given: dict[str, str], now: datetime, source: str
 ) -> tuple[Certificate, LegacyCard]:
+    # A short row leaves None in its missing columns; every cell passes the unsafe-text rule.
+    raw = {key: check_text(given.get(key) or "", key) for key in COLUMNS}
     person = parse_resident_id(raw["id_number"], today=ctx.today())
     item = catalogue(CURRENT_CATALOGUE_VERSION).item(raw["item"].strip())
     authority = uow.registry.authority(raw["authority"].strip())
     if authority is None:
         raise FieldError("authority", "AUTHORITY_UNKNOWN", "发证机关不存在", "unknown authority")
     first, start, end = (_date(raw, k) for k in ("first_issued_on", "valid_from", "valid_to"))
-    due = _date(raw, "review_due_on") if (raw.get("review_due_on") or "").strip() else None
+    due = _date(raw, "review_due_on") if raw["review_due_on"].strip() else None
     if end < start:
         raise FieldError("valid_to", "DATES", "有效期止早于有效期起", "valid_to before valid_from")
     row = Certificate(
         number=certificate_number(person.number),
         typ="SO",
         id_number=person.number,
-        name=" ".join((raw["name"] or "").split()),
+        name=normalise_name(raw["name"], "name"),
         sex=int(person.sex),
         category_code=item.category_code,
         item_code=item.code,
@@ -119,10 +124,7 @@ def _parse(
 
 
 def _date(raw: dict[str, str], key: str) -> date:
-    try:
-        return date.fromisoformat((raw.get(key) or "").strip())
-    except ValueError:
-        raise FieldError(key, "DATE", "日期应为 YYYY-MM-DD", "a date is YYYY-MM-DD") from None
+    return parse_date(raw.get(key), key)
 
 
 def convert_if_legacy(uow: UnitOfWork, row: Certificate, now: datetime) -> bool:

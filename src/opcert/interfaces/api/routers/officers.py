@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 
 from opcert.domain.errors import FieldError
@@ -91,7 +91,11 @@ REVOKE_TARGETS = {
 
 @router.get("/applications", summary="待审核申请 / applications in the officer's region")
 def applications(
-    ctx: Ctx, officer: Officer, status: str | None = "in_review", limit: int = 200, offset: int = 0
+    ctx: Ctx,
+    officer: Officer,
+    status: str | None = "in_review",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
     entries = approval.queue(
         ctx, officer, status or None, limit=min(max(limit, 1), 1000), offset=max(offset, 0)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
@@ -24,6 +26,8 @@ from opcert.services.principals import OfficerPrincipal
 
 router = APIRouter(prefix="/officer", include_in_schema=False)
 LOGIN = "/officer/login"
+# A database integer is 32 bits: a larger id is refused (422), not sent to PostgreSQL to fail.
+ReviewId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/identity-reviews", response_class=HTMLResponse)
@@ -39,7 +43,7 @@ def reviews(request: Request, done: str = "") -> Response:
 
 
 @router.get("/identity-reviews/{review_id}/photo")
-def review_photo(request: Request, review_id: int) -> Response:
+def review_photo(request: Request, review_id: ReviewId) -> Response:
     officer = current_officer(request)
     if officer is None:
         return redirect(LOGIN)
@@ -51,7 +55,7 @@ def review_photo(request: Request, review_id: int) -> Response:
 
 
 @router.post("/identity-reviews/{review_id}/decision", response_class=HTMLResponse)
-async def decide_review(request: Request, review_id: int) -> Response:
+async def decide_review(request: Request, review_id: ReviewId) -> Response:
     officer = current_officer(request)
     if officer is None:
         return redirect(LOGIN)
