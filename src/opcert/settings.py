@@ -201,6 +201,12 @@ class Settings(BaseSettings):
                 "生产环境须使用 PostgreSQL（OPCERT_DATABASE_URL）/ production needs "
                 "OPCERT_DATABASE_URL pointing at PostgreSQL, not SQLite"
             )
+        if not self.redis_url:
+            problems.append(
+                "生产环境须设置 OPCERT_REDIS_URL（会话、限流与一次性验证码令牌须在各进程间共享）/ "
+                "production needs OPCERT_REDIS_URL: sessions, rate limits and one-time captcha "
+                "tokens are shared by every app process"
+            )
         if self.identity_provider == "development":
             problems.append(
                 "OPCERT_IDENTITY_PROVIDER=development（验证码显示在 /dev/outbox 开发收件箱）不可用于"

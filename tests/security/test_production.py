@@ -36,6 +36,7 @@ from tests.integration.builders import make_result
 from tests.integration.conftest import START
 
 POSTGRES = "postgresql+psycopg://opcert@db.example.internal:5432/opcert"
+REDIS = "redis://cache.example.internal:6379/0"
 SECRET_ENV = (
     "OPCERT_KEY_PASSPHRASE",
     "OPCERT_SESSION_SECRET",
@@ -54,6 +55,7 @@ def production_settings(**overrides: Any) -> Settings:
         "captcha_secret": secrets.token_urlsafe(32),
         "csrf_secret": secrets.token_urlsafe(32),
         "identity_provider": "none",
+        "redis_url": REDIS,
     }
     values.update(overrides)
     return Settings(**values)
@@ -141,6 +143,11 @@ def test_production_refuses_the_same_key_written_in_hex_and_in_base64():
 def test_production_refuses_sqlite(url):
     problems = refusal(production_settings(database_url=url))
     assert len(problems) == 1 and "PostgreSQL" in problems[0]
+
+
+def test_production_refuses_to_run_without_redis_for_shared_limits_and_sessions():
+    problems = refusal(production_settings(redis_url=None))
+    assert len(problems) == 1 and "OPCERT_REDIS_URL" in problems[0]
 
 
 def test_production_refuses_a_fake_clock():
@@ -425,12 +432,12 @@ def test_init_production_prints_fresh_secrets_that_production_accepts(monkeypatc
     for name in SECRET_ENV:
         assert len(first[name]) >= 43 and first[name] != second[name]
     assert len({first[name] for name in SECRET_ENV}) == 4
-    # As printed, only the database is left to fill in; filled in, production accepts it.
-    assert _settings_from(first).production_problems() == [
-        "生产环境须使用 PostgreSQL（OPCERT_DATABASE_URL）/ production needs OPCERT_DATABASE_URL "
-        "pointing at PostgreSQL, not SQLite"
-    ]
-    _settings_from(first, database_url=POSTGRES).check_production()
+    # As printed, only the database and Redis are left to fill in; filled in, production
+    # accepts it.
+    problems = _settings_from(first).production_problems()
+    assert len(problems) == 2
+    assert "OPCERT_DATABASE_URL" in problems[0] and "OPCERT_REDIS_URL" in problems[1]
+    _settings_from(first, database_url=POSTGRES, redis_url=REDIS).check_production()
     for name in ("OPCERT_DATABASE_URL", "OPCERT_REDIS_URL", "OPCERT_TRUSTED_PROXIES",
                  "OPCERT_BASE_URL"):  # fmt: skip
         assert f"# {name}=" in runs[0].stdout
@@ -447,7 +454,7 @@ def test_init_production_writes_a_file_only_its_owner_can_read_and_never_overwri
     again = CliRunner().invoke(app, ["init", "--production", "-o", str(target)])
     assert again.exit_code == 1 and "not overwritten" in again.stderr
     assert target.read_text() == before
-    _settings_from(_parse_env(before), database_url=POSTGRES).check_production()
+    _settings_from(_parse_env(before), database_url=POSTGRES, redis_url=REDIS).check_production()
 
 
 def test_init_production_never_writes_secrets_into_a_git_repository(tmp_path):
