@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from opcert.domain.errors import DomainError
-from opcert.interfaces.web.pages import checked_form, ctx_of, form_errors, language, render, text
+from opcert.interfaces.web.pages import ctx_of, form_errors, language, render, text
+from opcert.interfaces.web.uploads import limited_form, off_loop, read_file, status_for
 from opcert.services import photo_verification, verification
 
 router = APIRouter(include_in_schema=False)
@@ -24,18 +25,19 @@ def verify_form(request: Request) -> Response:
 
 @router.post("/verify", response_class=HTMLResponse)
 async def verify(request: Request) -> Response:
-    form = await checked_form(request)
-    payload = text(form, "payload")
-    photo = form.get("photo")
     ctx = ctx_of(request)
+    payload = ""
     result: dict[str, Any]
     try:
+        form = await limited_form(request, "photo", photo_verification.MAX_PHOTO)
+        payload = text(form, "payload")
+        photo = form.get("photo")
         if isinstance(photo, UploadFile) and photo.filename:
-            data = await photo.read()
-            result = await run_in_threadpool(photo_verification.verify_photo, ctx, data)
+            data = await read_file(photo, "photo", photo_verification.MAX_PHOTO)
+            result = await off_loop(photo_verification.verify_photo, ctx, data)
         else:
             result = await run_in_threadpool(verification.verify_online, ctx, payload)
     except DomainError as error:
         errors = form_errors(error, language(request))
-        return render(request, "verify.html", 422, errors=errors, payload=payload)
+        return render(request, "verify.html", status_for(error), errors=errors, payload=payload)
     return render(request, "verdict.html", result=result, valid=result["verdict"] == VALID)
