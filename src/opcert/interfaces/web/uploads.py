@@ -72,11 +72,17 @@ async def read_file(upload: UploadFile, field: str, max_bytes: int) -> bytes:
 async def off_loop(function: Callable[..., T], *args: Any) -> T:
     """``function(*args)`` in a worker thread, at most ``READERS`` at once; ``UploadBusy`` when
     ``QUEUE`` uploads are already waiting."""
-    keep_one_ready()
     limiter = _limiter()
     if limiter.statistics().tasks_waiting >= QUEUE:
         raise UploadBusy()
-    return await anyio.to_thread.run_sync(functools.partial(function, *args), limiter=limiter)
+    return await anyio.to_thread.run_sync(
+        functools.partial(_with_one_ready, function, *args), limiter=limiter
+    )
+
+
+def _with_one_ready(function: Callable[..., T], *args: Any) -> T:
+    keep_one_ready()  # a server keeps a reader started ahead (started here, off the loop)
+    return function(*args)
 
 
 async def read_results(request: Request, batch_limit: int) -> list[Any]:

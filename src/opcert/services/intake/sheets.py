@@ -73,11 +73,11 @@ class _Budget:
     cells: int = 0
     lossy: list[tuple[int, str, str]] = field(default_factory=list)
 
-    def take(self, width: int, blank: bool) -> None:
+    def take(self, width: int, blank: bool, header: bool = False) -> None:
         self.cells += max(width, 1)
         if self.cells > self.limits.max_cells:
             raise _limit("TOO_MANY_CELLS", f"{self.limits.max_cells:,} 个单元格", "cells", self)
-        if not blank:
+        if not (blank or header):
             self.rows += 1
             if self.rows > self.limits.max_rows:
                 raise _limit("TOO_MANY_ROWS", f"{self.limits.max_rows:,} 行", "rows", self)
@@ -158,8 +158,7 @@ def _csv_rows(text: str, budget: _Budget) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     try:
         header = [normalise_header(h) for h in next(reader, [])]
-        budget.take(len(header), blank=False)
-        budget.rows = 0  # the header is not a data row
+        budget.take(len(header), blank=False, header=True)
         for values in reader:
             blank = not any(v.strip() for v in values)
             budget.take(len(values), blank)
@@ -193,8 +192,7 @@ def _xlsx_rows(data: bytes, budget: _Budget) -> list[dict[str, Any]]:
         sheet.reset_dimensions()
         lines = sheet.iter_rows(values_only=True)
         header = [normalise_header(h) for h in next(lines, ())]
-        budget.take(len(header), blank=False)
-        budget.rows = 0
+        budget.take(len(header), blank=False, header=True)
         rows: list[dict[str, Any]] = []
         for number, values in enumerate(lines, start=2):
             blank = all(v in (None, "") for v in values)
@@ -263,7 +261,7 @@ def _limit(code: str, zh: str, en: str, budget: _Budget) -> FieldError:
     return FieldError(
         "file",
         code,
-        f"文件超过 {zh}的上限，未读取；请分成较小的文件上传",
-        f"the file has more than {count:,} {en}, the limit; it was not read: split it into "
-        "smaller files",
+        f"文件超过 {zh}的上限，已停止读取，未接受任何内容；请分成较小的文件上传",
+        f"the file has more than {count:,} {en}, the limit; reading stopped and nothing was "
+        "accepted: split it into smaller files",
     )

@@ -44,7 +44,7 @@ def check_archive(data: bytes, limits: UploadLimits, field: str = "file") -> Non
         if member.file_size > RATIO_FLOOR and ratio > limits.max_ratio:
             raise _bomb(
                 field,
-                f"其中 {member.filename} 的压缩比为 {ratio:.0f} 倍，超过 {limits.max_ratio} 倍的上限",
+                f"中的 {member.filename} 压缩比为 {ratio:.0f} 倍，超过 {limits.max_ratio} 倍的上限",
                 f"its part {member.filename} inflates {ratio:.0f} times, over the "
                 f"{limits.max_ratio}-times limit",
             )
