@@ -90,14 +90,16 @@ def wide_sheet_xlsx(rows: int, columns: int) -> bytes:
     return xlsx_with_sheet("".join(parts).encode())
 
 
-def forged_dimension_xlsx() -> bytes:
-    """One header cell, one data row, and a declared dimension of the whole 16,384 × 1,048,576
-    grid: a reader that trusted it would pad every row and add a million empty ones."""
+def forged_dimension_xlsx(rows: int = 30) -> bytes:
+    """A header and ``rows`` one-cell rows under a declared dimension of the whole 16,384 ×
+    1,048,576 grid: a reader that trusted it would pad each row to 16,384 cells."""
+    body = "".join(
+        f'<row r="{n}"><c t="inlineStr"><is><t>R-{n}</t></is></c></row>' for n in range(2, rows + 2)
+    )
     xml = (
         _SHEET_HEAD + '<dimension ref="A1:XFD1048576"/><sheetData>'
         '<row r="1"><c t="inlineStr"><is><t>ref</t></is></c></row>'
-        '<row r="2"><c t="inlineStr"><is><t>R-1</t></is></c></row>'
-        "</sheetData></worksheet>"
+        f"{body}</sheetData></worksheet>"
     )
     return xlsx_with_sheet(xml.encode())
 
