@@ -92,7 +92,7 @@ def parse_rows(name: str, data: bytes, limits: UploadLimits) -> list[Any]:
     if suffix == ".json":
         rows = _json_rows(data, budget)
     elif suffix == ".csv":
-        rows = _csv_rows(_csv_text(data), budget)
+        rows = _csv_rows(csv_text(data), budget)
     elif suffix == ".xlsx":
         check_archive(data, limits)
         rows = _xlsx_rows(data, budget)
@@ -135,8 +135,10 @@ def _json_rows(data: bytes, budget: _Budget) -> list[Any]:
     return rows
 
 
-def _csv_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, GB18030 (GBK's superset) otherwise."""
+def csv_text(data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM) first, GB18030 (GBK's superset)
+    otherwise; FieldError("file", "CSV_ENCODING") when it is neither, or holds control
+    characters (UTF-16, a binary file)."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)

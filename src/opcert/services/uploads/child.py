@@ -33,7 +33,10 @@ def main() -> None:
     os.nice(10)
     known = jobs()  # the parsers are imported before the job arrives
     source = sys.stdin.buffer
-    header = json.loads(source.readline() or b"{}")
+    line = source.readline()
+    if not line:
+        return  # the app closed without a job (a reader kept ready at shutdown)
+    header = json.loads(line)
     limits = UploadLimits(**header["limits"])
     data = source.read(min(int(header["size"]), limits.max_bytes + 1))
     _limit_memory(limits.memory_bytes)
