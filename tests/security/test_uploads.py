@@ -402,6 +402,25 @@ def test_the_cli_import_reads_through_the_same_limits_and_escapes_its_report(cli
     assert refs == ["'=1+2", "-5"]
 
 
+def test_a_legacy_card_csv_saved_by_excel_in_gbk_is_imported(cli, world, tmp_path):
+    holder = id_number(seq=11)
+    cards = tmp_path / "cards.csv"
+    cards.write_bytes(
+        (
+            "number,id_number,name,item,first_issued_on,valid_from,valid_to,review_due_on,"
+            f"authority\n44040012345678,{holder},欧阳娜娜,1.1,2013-05-01,2020-08-01,2026-08-01,"
+            "2026-08-01,CN-440400\n"
+        ).encode("gbk")
+    )
+    done = cli("legacy", "import", str(cards))
+    assert done.exit_code == 0, done.stderr
+    assert "imported 1" in done.stdout
+    cards.write_bytes("number\n1\n".encode("utf-16"))
+    refused = cli("legacy", "import", str(cards))
+    assert refused.exit_code != 0 and "编码" in refused.stderr
+    assert "Traceback" not in refused.stderr + refused.stdout
+
+
 # --- properties -------------------------------------------------------------------------------
 
 CELL_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=20)

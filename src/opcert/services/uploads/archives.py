@@ -31,7 +31,11 @@ def check_archive(data: bytes, limits: UploadLimits, field: str = "file") -> Non
             "the file is not a valid .xlsx workbook (save it again as .xlsx in Excel)",
         ) from None
     if len(members) > limits.max_members:
-        raise _bomb(field, f"含有 {len(members)} 个部件", f"holds {len(members)} parts")
+        raise _bomb(
+            field,
+            f"含有 {len(members):,} 个部件，超过 {limits.max_members:,} 个的上限",
+            f"holds {len(members):,} parts, over the {limits.max_members:,}-part limit",
+        )
     total = sum(member.file_size for member in members)
     if total > limits.max_unzipped_bytes:
         raise _bomb(
@@ -42,10 +46,12 @@ def check_archive(data: bytes, limits: UploadLimits, field: str = "file") -> Non
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > RATIO_FLOOR and ratio > limits.max_ratio:
+            # The name is the sender's: shown printable and short.
+            name = "".join(c for c in member.filename if c.isprintable())[:60]
             raise _bomb(
                 field,
-                f"中的 {member.filename} 压缩比为 {ratio:.0f} 倍，超过 {limits.max_ratio} 倍的上限",
-                f"its part {member.filename} inflates {ratio:.0f} times, over the "
+                f"中的 {name} 压缩比为 {ratio:.0f} 倍，超过 {limits.max_ratio} 倍的上限",
+                f"its part {name} inflates {ratio:.0f} times, over the "
                 f"{limits.max_ratio}-times limit",
             )
 

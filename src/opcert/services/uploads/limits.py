@@ -55,7 +55,9 @@ class UploadBusy(DomainError):
 
 
 def size_text(count: int) -> str:
-    return f"{count / MB:g} MB" if count >= MB else f"{count:,} 字节"
+    if count % MB == 0:
+        return f"{count // MB} MB"
+    return f"{count / MB:.1f} MB" if count >= MB else f"{count:,} 字节"
 
 
 def too_large(field: str, limit: int) -> UploadTooLarge:
