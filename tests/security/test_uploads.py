@@ -445,6 +445,22 @@ def test_any_csv_text_is_read_back_as_written_in_either_encoding(rows, encoding)
     assert read == expected
 
 
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(st.tuples(CELL_TEXT.filter(bool), CELL_TEXT.filter(bool)), max_size=5))
+def test_any_text_cells_of_a_workbook_are_read_back_as_written(rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["姓名", "成绩编号"])
+    for name, ref in rows:
+        sheet.append([name, ref])
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # typed text, even when it starts with =
+    saved = io.BytesIO()
+    book.save(saved)
+    read = parse_rows("r.xlsx", saved.getvalue(), SHEET_LIMITS)
+    assert read == [{"name": name, "ref": ref} for name, ref in rows]
+
+
 @settings(max_examples=60, deadline=None)
 @given(data=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".xlsx", ".json"]))
 def test_any_bytes_are_rows_or_a_named_file_error_never_a_crash(data, suffix):

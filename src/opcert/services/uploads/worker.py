@@ -64,7 +64,7 @@ def keep_one_ready() -> None:
 
 
 def run_isolated(job: str, name: str, data: bytes, *, field: str, limits: UploadLimits) -> Any:
-    """Run ``job`` (a name in ``child.JOBS``) on ``data`` in a child process, within ``limits``
+    """Run ``job`` (``sheet``, ``qr`` or ``photo``: ``child.jobs``) on ``data`` in a child process, within ``limits``
     (``seconds`` of wall time from now, ``memory_bytes`` more than the child starts with)."""
     header = json.dumps({"job": job, "name": name, "limits": asdict(limits), "size": len(data)})
     child = _children.take()
