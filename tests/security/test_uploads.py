@@ -510,9 +510,9 @@ def _poll_while(url: str, running: threading.Event) -> list[float]:
 
 
 def test_the_server_answers_healthz_within_100_ms_while_hostile_uploads_are_read(platform, world):
-    # One row more than a request may submit, 150 numbers wide: seconds of openpyxl before the
+    # One row more than a request may submit, 300 numbers wide: seconds of openpyxl before the
     # row limit refuses it.
-    workbook = wide_sheet_xlsx(1_002, 150)
+    workbook = wide_sheet_xlsx(1_002, 300)
     png = png_of_size(12_000, 12_000)
     with served(platform) as server:
         session = institution_session(server.url, world.zhuhai_key)
@@ -544,11 +544,14 @@ def test_the_server_answers_healthz_within_100_ms_while_hostile_uploads_are_read
     assert sorted(a.status_code for a in answers) == [422] * 5
     assert sum("百万像素" in a.text for a in answers) == 4
     assert any("1,000 行" in a.text or "秒内" in a.text for a in answers)
-    assert took > 1 and len(latencies) >= 10, "the hostile upload was not read long enough"
+    assert took > 2 and len(latencies) >= 20, "the hostile upload was not read long enough"
     print(f"healthz: {len(latencies)} answers in {took:.1f} s, slowest {max(latencies):.3f} s")
     latencies.sort()
     assert latencies[len(latencies) // 2] < 0.1, latencies
-    assert latencies[-1] < 0.5, latencies  # a margin for a shared, busy machine
+    # A margin for a shared, busy machine (2 cores, load 6 to 8 while this was written: the
+    # slowest answer was 0.1 to 0.64 s). Reading on the event loop held one answer for the
+    # whole parse (4.3 s).
+    assert latencies[-1] < 1.0, latencies
     assert rss_after - rss_before < 100 * MB
 
 
