@@ -544,7 +544,6 @@ def test_the_server_answers_healthz_within_100_ms_while_hostile_uploads_are_read
     assert sorted(a.status_code for a in answers) == [422] * 5
     assert sum("百万像素" in a.text for a in answers) == 4
     assert any("1,000 行" in a.text or "秒内" in a.text for a in answers)
-    assert took > 2 and len(latencies) >= 20, "the hostile upload was not read long enough"
     print(f"healthz: {len(latencies)} answers in {took:.1f} s, slowest {max(latencies):.3f} s")
     latencies.sort()
     assert latencies[len(latencies) // 2] < 0.1, latencies
@@ -552,6 +551,7 @@ def test_the_server_answers_healthz_within_100_ms_while_hostile_uploads_are_read
     # slowest answer was 0.1 to 0.64 s). Reading on the event loop held one answer for the
     # whole parse (4.3 s).
     assert latencies[-1] < 1.0, latencies
+    assert took > 2 and len(latencies) >= 20, "the hostile upload was not read long enough"
     assert rss_after - rss_before < 100 * MB
 
 
