@@ -16,6 +16,7 @@ memory allowance, or failed in a way the job did not expect. Never a Python mess
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -28,7 +29,19 @@ from opcert.services.uploads.limits import UploadLimits, UploadTooLarge, size_te
 
 CHILD = [sys.executable, "-m", "opcert.services.uploads.child"]
 # All the child needs to start the same Python with the same packages; no OPCERT_* secret.
-ENVIRONMENT = ("PATH", "PYTHONPATH", "VIRTUAL_ENV", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "HOME")
+ENVIRONMENT = (
+    "PATH",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "VIRTUAL_ENV",
+    "LD_LIBRARY_PATH",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TMPDIR",
+    "HOME",
+)
+log = logging.getLogger(__name__)
 
 
 class _Children:
@@ -77,6 +90,8 @@ def run_isolated(job: str, name: str, data: bytes, *, field: str, limits: Upload
     try:
         answer = json.loads(out)
     except ValueError:
+        # Out of memory, or a reader that cannot start at all: the operator should know which.
+        log.warning("upload reader ended with code %s without an answer", child.returncode)
         return _refuse(field, "died" if child.returncode else "unreadable", limits)
     if "ok" in answer:
         return answer["ok"]
