@@ -511,9 +511,9 @@ def _poll_while(url: str, running: threading.Event, seconds: float = 180) -> lis
 
 
 def test_the_server_answers_healthz_within_100_ms_while_hostile_uploads_are_read(platform, world):
-    # One row more than a request may submit, 300 numbers wide: seconds of openpyxl before the
-    # row limit refuses it.
-    workbook = wide_sheet_xlsx(1_002, 300)
+    # One row more than a request may submit, 390 numbers wide (just under the cell limit):
+    # seconds of openpyxl before the row limit refuses it.
+    workbook = wide_sheet_xlsx(1_002, 390)
     png = png_of_size(12_000, 12_000)
     with served(platform) as server:
         session = institution_session(server.url, world.zhuhai_key)
@@ -554,7 +554,7 @@ def test_the_server_answers_healthz_within_100_ms_while_hostile_uploads_are_read
     # slowest answer was 0.1 to 0.64 s). Reading on the event loop held one answer for the
     # whole parse (4.3 s).
     assert latencies[-1] < 1.0, latencies
-    assert took > 2 and len(latencies) >= 20, "the hostile upload was not read long enough"
+    assert took > 1 and len(latencies) >= 10, "the hostile upload was not read long enough"
     assert rss_after - rss_before < 100 * MB
 
 
