@@ -34,7 +34,13 @@ from opcert.services.intake.sheets import parse_rows
 from opcert.services.photo_verification import verify_photo
 from opcert.services.spreadsheet_cells import append_row, csv_cell
 from opcert.services.uploads.images import open_header
-from opcert.services.uploads.limits import MB, PHOTO_LIMITS, SHEET_LIMITS, UploadLimits
+from opcert.services.uploads.limits import (
+    MB,
+    PHOTO_LIMITS,
+    SHEET_LIMITS,
+    UploadBusy,
+    UploadLimits,
+)
 from tests.integration.builders import id_number, make_result
 from tests.integration.conftest import START
 from tests.integration.web_pages import post_form
@@ -204,6 +210,29 @@ def _readers() -> set[int]:
         if ours and b"opcert.services.uploads.child" in command:
             found.add(int(entry.name))
     return found
+
+
+def test_uploads_past_the_readers_and_their_queue_get_503_instead_of_waiting_forever():
+    from opcert.interfaces.web import uploads as web_uploads
+
+    async def scenario() -> None:
+        gate = threading.Event()
+        held = [
+            asyncio.create_task(web_uploads.off_loop(gate.wait, 5))
+            for _ in range(web_uploads.READERS + web_uploads.QUEUE)
+        ]
+        limiter = web_uploads._limiter()
+        for _ in range(200):  # until every reader is taken and the queue is full
+            if limiter.statistics().tasks_waiting == web_uploads.QUEUE:
+                break
+            await asyncio.sleep(0.01)
+        with pytest.raises(UploadBusy) as caught:
+            await web_uploads.off_loop(gate.wait, 5)
+        assert web_uploads.status_for(caught.value) == 503
+        gate.set()
+        await asyncio.gather(*held)
+
+    asyncio.run(scenario())
 
 
 # --- images -----------------------------------------------------------------------------------
