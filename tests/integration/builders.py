@@ -30,6 +30,17 @@ def with_check_digit(body: str) -> str:
     return body + ric.calc_check_digit(body + "0")
 
 
+def small_png(width: int = 8, height: int = 8) -> bytes:
+    """A real (decodable) grey PNG, e.g. for a photo upload that is not about the picture."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (width, height), 200).save(out, format="PNG")
+    return out.getvalue()
+
+
 def make_result(**overrides: Any) -> dict[str, Any]:
     n = next(_serial)
     row = {

@@ -8,9 +8,9 @@ from opcert.domain.errors import FieldError
 from opcert.services import identity_reviews
 from opcert.services.identity import DevelopmentIdentityVerifier
 from opcert.services.intake.pipeline import submit_results
-from tests.integration.builders import make_result
+from tests.integration.builders import make_result, small_png
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+PNG = small_png()
 
 
 def filed_review(ctx, world) -> tuple[int, str]:

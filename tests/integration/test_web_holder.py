@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from opcert.services.intake.pipeline import submit_results
-from tests.integration.builders import make_result
+from tests.integration.builders import make_result, small_png
 from tests.integration.web_pages import post_form
 
 
@@ -69,7 +69,7 @@ def test_a_failed_face_check_leads_to_manual_review_in_the_authoritys_queue(clie
     assert face.headers["location"] == "/holder/review"
     missing = post_form(client, "/holder/review", "/holder/review", {"authority": ""})
     assert 'id="e-photo"' in missing.text and 'id="e-authority"' in missing.text
-    files = {"photo": ("me.png", b"\x89PNG fake", "image/png")}
+    files = {"photo": ("me.png", small_png(), "image/png")}
     sent = post_form(
         client, "/holder/review", "/holder/review", {"authority": "CN-440000"}, files=files
     )

@@ -21,7 +21,7 @@ from opcert.interfaces.api.app import create_app
 from opcert.interfaces.api.security_headers import PAGE_POLICY
 from opcert.services.identity import verifier_for
 from opcert.services.intake.pipeline import submit_results
-from tests.integration.builders import make_result
+from tests.integration.builders import make_result, small_png
 from tests.integration.web_pages import post_form, query
 from tests.security.session_helpers import add_institution_user, institution_web_login
 from tests.security.test_production import production_settings
@@ -107,7 +107,7 @@ def logged_in(client, ctx, world, platform) -> dict[str, str]:
     assert code
     post_form(client, "/holder/code", "/holder/code", {"code": code.group(1)})
     post_form(client, "/holder/face", "/holder/face", {"evidence": "fail"})
-    photo = {"photo": ("me.png", b"\x89PNG fake", "image/png")}
+    photo = {"photo": ("me.png", small_png(), "image/png")}
     post_form(client, "/holder/review", "/holder/review", {"authority": "CN-440000"}, files=photo)
     post_form(client, "/holder/login", "/holder/login", {"id_number": row["id_number"],
               "name": "李四"})  # fmt: skip

@@ -11,9 +11,10 @@ from opcert.persistence.models import IdentityReview
 from opcert.services.context import ServiceContext
 from opcert.services.identity import IdentityVerifier
 from opcert.services.principals import Action, OfficerPrincipal
+from opcert.services.uploads.limits import REVIEW_PHOTO_LIMITS, too_large
+from opcert.services.uploads.worker import run_isolated
 
-MAX_PHOTO = 5 * 1024 * 1024
-PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+MAX_PHOTO = REVIEW_PHOTO_LIMITS.max_bytes
 
 
 @dataclass(frozen=True)
@@ -35,14 +36,20 @@ def authorities(ctx: ServiceContext) -> list[tuple[str, str]]:
 def request_review(
     ctx: ServiceContext, id_number: str, name: str, authority: str, photo: bytes, photo_type: str
 ) -> int:
-    """File the request in the authority's queue; raises ValidationFailed naming the bad fields."""
-    errors = []
+    """File the request in the authority's queue; raises ValidationFailed naming the bad fields
+    (``UploadTooLarge`` when the photo is over the byte limit). The photo is decoded in a child
+    process under ``REVIEW_PHOTO_LIMITS`` and stored with the type read from its content: the
+    ``photo_type`` the browser claimed is not trusted."""
+    errors: list[FieldError] = []
     if not photo:
         errors.append(FieldError("photo", "REQUIRED", "请上传手持身份证照片", "upload a photo"))
-    elif len(photo) > MAX_PHOTO or photo_type not in PHOTO_TYPES:
-        errors.append(
-            FieldError("photo", "PHOTO", "照片应为 5MB 以内的图片", "a picture under 5 MB")
-        )
+    elif len(photo) > MAX_PHOTO:
+        raise too_large("photo", MAX_PHOTO)
+    else:
+        try:
+            photo_type = run_isolated("photo", "", photo, field="photo", limits=REVIEW_PHOTO_LIMITS)
+        except FieldError as error:
+            errors.append(error)
     with ctx.uow() as uow:
         if uow.registry.authority(authority or "") is None:
             errors.append(

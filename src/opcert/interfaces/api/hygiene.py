@@ -26,10 +26,15 @@ from opcert.domain.unsafe_text import first_unsafe, unsafe_character
 from opcert.interfaces.api.errors import field_errors, problem, status_for
 from opcert.interfaces.api.json_input import BodyTooLarge
 from opcert.interfaces.web.pages import render
+from opcert.services.uploads.limits import SHEET_LIMITS
 
 API_PREFIXES = ("/api/", "/.well-known/", "/healthz", "/openapi.json", "/docs")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-MAX_FORM_BYTES = 32 * 1024 * 1024
+# What the middleware reads before a route does: a plain form is small; a multipart form is at
+# most the largest upload (the results sheet) and its fields. A route then refuses a file over its
+# own limit with its own page; past this, the body is not read on (413).
+MAX_FORM_BYTES = 1024 * 1024
+MAX_MULTIPART_BYTES = SHEET_LIMITS.max_bytes + 1024 * 1024
 REFUSED_STATE = "refused_input"
 
 
@@ -93,7 +98,8 @@ class InputHygiene:
             await self.app(scope, receive, send)
             return
         try:
-            body = await read_body(receive, MAX_FORM_BYTES)
+            limit = MAX_MULTIPART_BYTES if content_type == "multipart/form-data" else MAX_FORM_BYTES
+            body = await read_body(receive, limit)
         except BodyTooLarge as error:
             await self._refuse(scope, send, error, form=False)
             return

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from opcert.interfaces.cli.context import domain_errors, ready_platform
+from opcert.services.intake.sheets import csv_text
 from opcert.services.lifecycle import acts, legacy, renewal, reviews
 
 app = typer.Typer(help="证书生命周期 / certificate lifecycle", no_args_is_help=True)
@@ -125,7 +126,8 @@ def legacy_import(path: Path = typer.Argument(..., exists=True, dir_okay=False))
     """导入旧版证书 CSV / import card-era certificates from CSV."""
     ctx = ready_platform().ctx
     with domain_errors():
-        done = legacy.import_legacy_csv(ctx, path.read_text(encoding="utf-8"), source=path.name)
+        text = csv_text(path.read_bytes())  # UTF-8 or GBK/GB18030, as Excel saves it
+        done = legacy.import_legacy_csv(ctx, text, source=path.name)
     for error in done.errors:
         typer.echo(json.dumps(error, ensure_ascii=False), err=True)
     typer.echo(

@@ -16,6 +16,8 @@ from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
 from opcert.services.intake.files import read_rows
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.principals import InstitutionPrincipal
+from opcert.services.spreadsheet_cells import csv_row
+from opcert.services.uploads.limits import SHEET_LIMITS, too_large
 
 app = typer.Typer(help="考试成绩 / exam results", no_args_is_help=True)
 console = Console(stderr=True, soft_wrap=True)
@@ -50,7 +52,7 @@ def import_results(
     ctx = ready_platform().ctx
     principal = _principal(institution)
     with domain_errors():
-        rows = read_rows(file.name, file.read_bytes())
+        rows = read_rows(file.name, _read_limited(file, SHEET_LIMITS.max_bytes))
     outcomes: list[dict[str, Any]] = []
     columns = (
         TextColumn("导入 / importing"),
@@ -67,22 +69,34 @@ def import_results(
     _report(outcomes, report)
 
 
+def _read_limited(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, refused (as the upload page refuses it) past ``max_bytes``."""
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise too_large("file", max_bytes)
+    return data
+
+
 def _report(outcomes: list[dict[str, Any]], path: Path | None) -> None:
     target = path.open("w", newline="", encoding="utf-8") if path else sys.stdout
     writer = csv.writer(target)
     writer.writerow(["row", "ref", "outcome", "certificate_no", "application_id", "errors"])
+    # Refs and messages echo what the institution sent: no cell may open as a formula.
     for number, outcome in enumerate(outcomes, start=1):
         errors = outcome.get("errors") or outcome.get("reasons") or []
         text = "; ".join(f"{e.get('field', e.get('reason', ''))}: {e['message']}" for e in errors)
         writer.writerow(
-            [
-                number,
-                outcome.get("ref"),
-                outcome["outcome"],
-                outcome.get("certificate_no", ""),
-                outcome.get("application_id", ""),
-                text,
-            ]
+            csv_row(
+                [
+                    number,
+                    outcome.get("ref"),
+                    outcome["outcome"],
+                    outcome.get("certificate_no", ""),
+                    outcome.get("application_id", ""),
+                    text,
+                ]
+            )
         )
     if path:
         target.close()

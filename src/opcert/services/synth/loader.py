@@ -26,6 +26,7 @@ from opcert.domain.errors import Conflict, FieldError, ValidationFailed
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.context import ServiceContext
 from opcert.services.issuance.numbering import candidate_divisions, issuer_code
+from opcert.services.spreadsheet_cells import csv_row
 from opcert.services.synth import anomalies, exams
 from opcert.services.synth.credentials import SlotAllocator
 from opcert.services.synth.people import IdentityAllocator
@@ -220,7 +221,7 @@ def write_sample(path: Path, pairs: list[tuple[str, str]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id_number", "name"])
-        writer.writerows(pairs)
+        writer.writerows(csv_row(pair) for pair in pairs)
 
 
 def _refuse_non_empty(uow: UnitOfWork) -> None:

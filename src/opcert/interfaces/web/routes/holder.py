@@ -28,6 +28,7 @@ from opcert.interfaces.web.pages import (
     text,
     web_state,
 )
+from opcert.interfaces.web.uploads import limited_form, off_loop, read_file, status_for
 from opcert.services import identity_reviews
 from opcert.services.abuse import logins
 from opcert.services.identity import DevelopmentIdentityVerifier
@@ -130,20 +131,21 @@ def review_form(request: Request) -> Response:
 
 @router.post("/holder/review", response_class=HTMLResponse)
 async def review(request: Request) -> Response:
-    form = await checked_form(request)
     person = _verified_person(request, request.cookies.get(CHALLENGE_COOKIE, ""))
     if person is None:
         return redirect(LOGIN)
-    photo = form.get("photo")
-    data, kind = (
-        (await photo.read(), photo.content_type or "")
-        if isinstance(photo, UploadFile)
-        else (b"", "")
-    )
-    authority = text(form, "authority")
     ctx = ctx_of(request)
+    authority = ""
     try:
-        await run_in_threadpool(
+        form = await limited_form(request, "photo", identity_reviews.MAX_PHOTO)
+        authority = text(form, "authority")
+        photo = form.get("photo")
+        data, kind = (
+            (await read_file(photo, "photo", identity_reviews.MAX_PHOTO), photo.content_type or "")
+            if isinstance(photo, UploadFile)
+            else (b"", "")
+        )
+        await off_loop(
             identity_reviews.request_review,
             ctx,
             person.id_number,
@@ -158,7 +160,7 @@ async def review(request: Request) -> Response:
         return render(
             request,
             "holder/review.html",
-            422,
+            status_for(error),
             errors=errors,
             authorities=authorities,
             chosen=authority,

@@ -6,9 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import UploadFile
 
-from opcert.domain.errors import DomainError, FieldError, Unauthorized
+from opcert.domain.errors import DomainError, Unauthorized
 from opcert.domain.sessions import SessionKind
 from opcert.interfaces.web.pages import (
     checked_form,
@@ -21,9 +20,10 @@ from opcert.interfaces.web.pages import (
     web_state,
 )
 from opcert.interfaces.web.session_cookies import INSTITUTION_COOKIE, delete_cookie, set_cookie
+from opcert.interfaces.web.uploads import read_results, status_for
 from opcert.services import accounts, sessions, submissions
 from opcert.services.accounts import InstitutionUserPrincipal
-from opcert.services.intake.files import error_sheet, read_rows
+from opcert.services.intake.files import error_sheet
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.intake.validation import FIELD_LABELS
 from opcert.services.principals import InstitutionPrincipal
@@ -120,21 +120,20 @@ async def upload(request: Request) -> Response:
     institution = current_institution(request)
     if institution is None:
         return redirect(LOGIN)
-    form = await checked_form(request)
-    upload = form.get("file")
     ctx = ctx_of(request)
     try:
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise FieldError("file", "FILE_REQUIRED", "请选择成绩文件", "choose a results file")
-        rows = read_rows(upload.filename, await upload.read())
+        rows = await read_results(request, ctx.batch_limit)
         outcomes = [
             o.to_json() for o in await run_in_threadpool(submit_results, ctx, institution, rows)
         ]
     except DomainError as error:
-        return _upload_page(request, institution, 422, errors=form_errors(error, language(request)))
+        errors = form_errors(error, language(request))
+        return _upload_page(request, institution, status_for(error), errors=errors)
     bad = [o for o in outcomes if o["outcome"] in ("rejected", "failed")]
     sheet = (
-        web_state(request).keep_error_sheet(institution.code, error_sheet(rows, outcomes))
+        web_state(request).keep_error_sheet(
+            institution.code, await run_in_threadpool(error_sheet, rows, outcomes)
+        )
         if bad
         else None
     )

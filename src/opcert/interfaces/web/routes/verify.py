@@ -11,9 +11,10 @@ from starlette.datastructures import UploadFile
 
 from opcert.domain.errors import DomainError
 from opcert.interfaces.throttle import limit_async
-from opcert.interfaces.web.pages import checked_form, ctx_of, form_errors, language, render, text
+from opcert.interfaces.web.pages import ctx_of, form_errors, language, render, text
+from opcert.interfaces.web.uploads import limited_form, off_loop, read_file, status_for
 from opcert.services import photo_verification, verification
-from opcert.services.abuse import VERIFY_PHOTO
+from opcert.services.abuse import VERIFY_PHOTO, TooManyRequests
 
 router = APIRouter(include_in_schema=False)
 VALID = "VALID"
@@ -26,20 +27,22 @@ def verify_form(request: Request) -> Response:
 
 @router.post("/verify", response_class=HTMLResponse)
 async def verify(request: Request) -> Response:
-    form = await checked_form(request)
-    payload = text(form, "payload")
-    photo = form.get("photo")
-    if isinstance(photo, UploadFile) and photo.filename:
-        await limit_async(request, VERIFY_PHOTO)
     ctx = ctx_of(request)
+    payload = ""
     result: dict[str, Any]
     try:
+        form = await limited_form(request, "photo", photo_verification.MAX_PHOTO)
+        payload = text(form, "payload")
+        photo = form.get("photo")
         if isinstance(photo, UploadFile) and photo.filename:
-            data = await photo.read()
-            result = await run_in_threadpool(photo_verification.verify_photo, ctx, data)
+            await limit_async(request, VERIFY_PHOTO)
+            data = await read_file(photo, "photo", photo_verification.MAX_PHOTO)
+            result = await off_loop(photo_verification.verify_photo, ctx, data)
         else:
             result = await run_in_threadpool(verification.verify_online, ctx, payload)
+    except TooManyRequests:
+        raise  # the abuse policy's 429 page (refusals), not a form error
     except DomainError as error:
         errors = form_errors(error, language(request))
-        return render(request, "verify.html", 422, errors=errors, payload=payload)
+        return render(request, "verify.html", status_for(error), errors=errors, payload=payload)
     return render(request, "verdict.html", result=result, valid=result["verdict"] == VALID)

@@ -1,0 +1,269 @@
+"""Reading result files (.xlsx, .csv, .json) into rows with the API's field names, within the
+upload limits. This runs in the child process of ``services.uploads.worker``: ``files.read_rows``
+is the entry point that the pages and the CLI call.
+
+Column headers may be the API names or their Chinese labels, so an exam institution can upload
+the sheet its staff already keep. A CSV is read as UTF-8 (with or without BOM) and otherwise as
+GB18030, the superset of GBK that Excel writes on Chinese Windows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from opcert.domain.errors import FieldError
+from opcert.services.uploads.archives import check_archive
+from opcert.services.uploads.limits import UploadLimits, too_large
+
+HEADER_ALIASES = {
+    "成绩编号": "ref",
+    "编号": "ref",
+    "证件号码": "id_number",
+    "身份证号码": "id_number",
+    "身份证号": "id_number",
+    "姓名": "name",
+    "操作项目": "item",
+    "操作项目代码": "item",
+    "项目代码": "item",
+    "理论成绩": "theory_score",
+    "理论考试成绩": "theory_score",
+    "实操成绩": "practical_score",
+    "实际操作成绩": "practical_score",
+    "考试日期": "exam_date",
+    "考试点": "exam_point",
+    "考试点代码": "exam_point",
+    "手机号码": "phone",
+    "手机": "phone",
+    "培训机构": "training_institution",
+    "培训机构代码": "training_institution",
+    "学历": "education",
+}
+FORMATS = (".xlsx", ".csv", ".json")
+# Columns of digits that Excel turns into numbers when the cell is not formatted as text.
+DIGIT_FIELDS = ("id_number", "phone")
+# Every integer below 2**53 is exact in a double; an 18-digit ID number is far above it, so an
+# ID that Excel stored as a floating-point number has lost its last digits (Excel keeps 15).
+EXACT_FLOAT = 2**53
+SCIENTIFIC = re.compile(r"^\s*\d+(\.\d+)?[eE]\+?\d+\s*$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def normalise_header(text: object) -> str:
+    key = str(text or "").strip()
+    return HEADER_ALIASES.get(key, key.lower())
+
+
+@dataclass
+class _Budget:
+    """Rows and cells read so far, against the limits. A blank row costs one cell, so a sheet
+    of a million empty rows is refused as surely as one of a million full ones."""
+
+    limits: UploadLimits
+    rows: int = 0
+    cells: int = 0
+    lossy: list[tuple[int, str, str]] = field(default_factory=list)
+
+    def take(self, width: int, blank: bool, header: bool = False) -> None:
+        self.cells += max(width, 1)
+        if self.cells > self.limits.max_cells:
+            raise _limit("TOO_MANY_CELLS", f"{self.limits.max_cells:,} 个单元格", "cells", self)
+        if not (blank or header):
+            self.rows += 1
+            if self.rows > self.limits.max_rows:
+                raise _limit("TOO_MANY_ROWS", f"{self.limits.max_rows:,} 行", "rows", self)
+
+
+def parse_rows(name: str, data: bytes, limits: UploadLimits) -> list[Any]:
+    """Rows of a results file; raises FieldError("file", ...) naming the limit or the fault."""
+    if len(data) > limits.max_bytes:
+        raise too_large("file", limits.max_bytes)
+    suffix = Path(name).suffix.lower()
+    budget = _Budget(limits)
+    if suffix == ".json":
+        rows = _json_rows(data, budget)
+    elif suffix == ".csv":
+        rows = _csv_rows(csv_text(data), budget)
+    elif suffix == ".xlsx":
+        check_archive(data, limits)
+        rows = _xlsx_rows(data, budget)
+    else:
+        raise FieldError(
+            "file",
+            "FILE_TYPE",
+            f"只支持 {'、'.join(FORMATS)} 文件",
+            f"only {', '.join(FORMATS)} files are accepted",
+        )
+    if budget.lossy:
+        raise _lossy(budget.lossy)
+    return rows
+
+
+def _json_rows(data: bytes, budget: _Budget) -> list[Any]:
+    try:
+        body = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise FieldError(
+            "file",
+            "JSON_INVALID",
+            "JSON 文件格式有误或不是 UTF-8 编码",
+            "the JSON file is malformed or not UTF-8",
+        ) from None
+    rows = body.get("results") if isinstance(body, dict) else body
+    if not isinstance(rows, list):
+        raise FieldError(
+            "file",
+            "JSON_SHAPE",
+            'JSON 文件应为 {"results": [...]} 或数组',
+            'a JSON file must be {"results": [...]} or an array',
+        )
+    for number, row in enumerate(rows, start=1):
+        budget.take(len(row) if isinstance(row, dict) else 1, blank=False)
+        if isinstance(row, dict):
+            for key in DIGIT_FIELDS:
+                if key in row:
+                    row[key] = _digits(row[key], number, key, budget)
+    return rows
+
+
+def csv_text(data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM) first, GB18030 (GBK's superset)
+    otherwise; FieldError("file", "CSV_ENCODING") when it is neither, or holds control
+    characters (UTF-16, a binary file)."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not CONTROL.search(text):
+            return text
+        break  # NUL and other controls: UTF-16 or not text at all, whatever decodes it
+    raise FieldError(
+        "file",
+        "CSV_ENCODING",
+        "CSV 文件的编码无法识别：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 GBK 编码的 CSV",
+        "the CSV file's encoding is not recognised: save it as CSV UTF-8 or as GBK/GB18030 CSV",
+    )
+
+
+def _csv_rows(text: str, budget: _Budget) -> list[dict[str, Any]]:
+    reader = csv.reader(io.StringIO(text))
+    rows: list[dict[str, Any]] = []
+    try:
+        header = [normalise_header(h) for h in next(reader, [])]
+        budget.take(len(header), blank=False, header=True)
+        for values in reader:
+            blank = not any(v.strip() for v in values)
+            budget.take(len(values), blank)
+            if not blank:
+                row = {k: v.strip() for k, v in zip(header, values, strict=False) if k}
+                rows.append(_with_digits(row, reader.line_num, budget))
+    except csv.Error as error:
+        raise FieldError(
+            "file",
+            "CSV_INVALID",
+            f"CSV 文件第 {reader.line_num} 行格式有误（例如引号不成对或单元格过长）",
+            f"line {reader.line_num} of the CSV file is malformed ({error})",
+        ) from None
+    return rows
+
+
+def _xlsx_rows(data: bytes, budget: _Budget) -> list[dict[str, Any]]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, KeyError, OSError, ValueError):
+        raise FieldError(
+            "file",
+            "XLSX_INVALID",
+            "文件不是有效的 .xlsx 工作簿（请用 Excel 另存为 .xlsx 后重试）",
+            "the file is not a valid .xlsx workbook (save it again as .xlsx in Excel)",
+        ) from None
+    try:
+        sheet = book.worksheets[0]
+        # The declared dimension is the sender's word: a forged A1:XFD1048576 would pad every
+        # row to 16,384 cells and add a million rows. Rows are read as they are stored.
+        sheet.reset_dimensions()
+        lines = sheet.iter_rows(values_only=True)
+        header = [normalise_header(h) for h in next(lines, ())]
+        budget.take(len(header), blank=False, header=True)
+        rows: list[dict[str, Any]] = []
+        for number, values in enumerate(lines, start=2):
+            blank = all(v in (None, "") for v in values)
+            budget.take(len(values), blank)
+            if not blank:
+                row = {k: _cell(v) for k, v in zip(header, values, strict=False) if k}
+                rows.append(_with_digits(row, number, budget))
+        return rows
+    finally:
+        book.close()
+
+
+def _cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return str(value)  # a time, a duration: text, as the row travels to the app as JSON
+
+
+def _with_digits(row: dict[str, Any], number: int, budget: _Budget) -> dict[str, Any]:
+    for key, value in row.items():
+        if key in DIGIT_FIELDS:
+            row[key] = _digits(value, number, key, budget)
+        elif isinstance(value, float) and value.is_integer():
+            row[key] = int(value)
+    return row
+
+
+def _digits(value: object, number: int, key: str, budget: _Budget) -> object:
+    """A column of digits that Excel stored as a number, back as its digits when that is exact;
+    noted as lost (and the file refused) when it is not."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < EXACT_FLOAT:
+            return str(int(value))
+        budget.lossy.append((number, key, repr(value)))
+        return value
+    if isinstance(value, str) and SCIENTIFIC.match(value):
+        budget.lossy.append((number, key, value.strip()))
+    return value
+
+
+def _lossy(found: list[tuple[int, str, str]]) -> FieldError:
+    lines = "、".join(str(number) for number, _, _ in found[:5])
+    more = f" 等 {len(found)} 处" if len(found) > 5 else ""
+    example = found[0][2]
+    return FieldError(
+        "file",
+        "DIGITS_LOST",
+        f"第 {lines} 行{more}的证件号码或手机号码被 Excel 存成了数字（如 {example}），"
+        "后几位已经丢失；请把该列设置为“文本”格式，重新填写号码后再上传",
+        f"row(s) {lines}: Excel stored an ID or phone number as a number (e.g. {example}) and "
+        "its last digits are lost; format the column as Text, type the numbers again and "
+        "upload again",
+    )
+
+
+def _limit(code: str, zh: str, en: str, budget: _Budget) -> FieldError:
+    count = budget.limits.max_rows if en == "rows" else budget.limits.max_cells
+    return FieldError(
+        "file",
+        code,
+        f"文件超过 {zh}的上限，已停止读取，未接受任何内容；请分成较小的文件上传",
+        f"the file has more than {count:,} {en}, the limit; reading stopped and nothing was "
+        "accepted: split it into smaller files",
+    )
