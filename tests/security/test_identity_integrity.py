@@ -10,11 +10,16 @@ nothing; an institution's phone stays with its submission.
 from __future__ import annotations
 
 import json
+import re
 
+import pytest
+
+from opcert.domain.errors import Unauthorized
 from opcert.persistence.models import Certificate, ExamResult, LedgerEntry, Person
 from opcert.services import approval, registry
 from opcert.services.lifecycle import acts
 from tests.integration.builders import id_number, make_result
+from tests.integration.web_pages import post_form
 
 HOLDER_PHONE = "13911112222"
 ATTACKER_PHONE = "13700009999"
@@ -197,3 +202,101 @@ def test_an_officer_correction_with_a_reason_changes_the_record_and_later_result
         client, world.zhuhai_key, [make_result(id_number=number, name="孙丽", item="2.1")]
     )
     assert [r["reason"] for r in stale["reasons"]] == ["NAME_MISMATCH"]
+
+
+# -- the holder's own verified change of phone -------------------------------------------------
+
+NEW_PHONE = "13655556666"
+
+
+def logged_in_holder(client, ctx, world) -> dict:  # type: ignore[no-untyped-def]
+    from tests.integration.test_web_holder import code_step, holder
+
+    row = holder(ctx, world)
+    code_step(client, row)
+    face = post_form(client, "/holder/face", "/holder/face", {"evidence": "pass"})
+    assert face.headers["location"] == "/holder/certificates"
+    return row
+
+
+def last_code(client) -> str:  # type: ignore[no-untyped-def]
+    found = re.search(r"验证码 (\d{6})", client.get("/dev/outbox").text)
+    assert found
+    return found.group(1)
+
+
+def test_a_holder_changes_their_phone_by_a_code_sent_to_the_new_phone(client, ctx, world, platform):
+    row = logged_in_holder(client, ctx, world)
+    number = row["id_number"]
+    assert "/holder/phone" in client.get("/holder/certificates").text
+
+    sent = post_form(client, "/holder/phone", "/holder/phone", {"phone": NEW_PHONE})
+    assert sent.headers["location"] == "/holder/phone/code"
+    assert platform.identity.outbox[0].to == NEW_PHONE  # the code went to the NEW phone
+    assert person(platform, number).phone is None  # nothing changes before the code is back
+
+    done = post_form(
+        client, "/holder/phone/code", "/holder/phone/code", {"code": last_code(client)}
+    )
+
+    assert done.headers["location"] == "/holder/certificates?phone=changed"
+    assert person(platform, number).phone == NEW_PHONE
+    [change] = ledger_bodies(platform, "person.phone_changed")
+    assert change == {"from": "—", "to": "136****6666", "proof": "sms_code"}
+    # The next login code goes to the verified phone.
+    challenge = platform.identity.send_code(ctx, number, "李四")
+    assert challenge.sent_to == "136****6666"
+
+
+def test_a_wrong_code_changes_no_phone_and_a_used_ticket_works_once(client, ctx, world, platform):
+    row = logged_in_holder(client, ctx, world)
+    post_form(client, "/holder/phone", "/holder/phone", {"phone": NEW_PHONE})
+    code = last_code(client)
+    wrong = post_form(client, "/holder/phone/code", "/holder/phone/code", {"code": "000000"})
+    assert wrong.status_code == 422 and 'id="e-code"' in wrong.text
+    assert person(platform, row["id_number"]).phone is None
+
+    ticket = client.cookies.get("opcert_phone_change")
+    assert (
+        post_form(client, "/holder/phone/code", "/holder/phone/code", {"code": code}).status_code
+        == 303
+    )
+    client.cookies.set("opcert_phone_change", ticket)  # replayed
+    again = post_form(client, "/holder/phone/code", "/holder/phone/code", {"code": code})
+    assert again.status_code == 422
+    assert len(ledger_bodies(platform, "person.phone_changed")) == 1
+
+
+def test_a_change_ticket_is_its_holders_alone_and_never_a_login(client, ctx, world, platform):
+    from opcert.services import holder_phone
+
+    row = logged_in_holder(client, ctx, world)
+    ticket = holder_phone.start(
+        ctx, platform.abuse, platform.identity, id_number=row["id_number"], name="李四",
+        new_phone=NEW_PHONE,
+    )  # fmt: skip
+    code = platform.identity.outbox[0].text.split("验证码 ")[1][:6]
+    other = id_number()
+    with pytest.raises(Unauthorized):
+        holder_phone.confirm(ctx, id_number=other, ticket=ticket, code=code)
+    # The ticket is not a login challenge: the face step cannot make a session from it.
+    assert platform.identity.verified(ticket) is None
+    assert platform.identity.consume(ctx, ticket) is None
+
+
+@pytest.mark.parametrize("phone", ["12345", "2380000000a", "1380000000", "138 0000 00000"])
+def test_a_malformed_new_phone_is_refused_naming_the_field(client, ctx, world, platform, phone):
+    row = logged_in_holder(client, ctx, world)
+    page = post_form(client, "/holder/phone", "/holder/phone", {"phone": phone})
+    assert page.status_code == 422 and 'id="e-phone"' in page.text
+    assert person(platform, row["id_number"]).phone is None
+
+
+def test_the_phone_pages_need_a_holder_session(client):
+    assert (
+        client.get("/holder/phone", follow_redirects=False).headers["location"] == "/holder/login"
+    )
+    assert (
+        client.get("/holder/phone/code", follow_redirects=False).headers["location"]
+        == "/holder/login"
+    )

@@ -1,0 +1,94 @@
+"""更换登录手机号: the logged-in holder proves control of a new phone by a code sent to it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+
+from opcert.domain.errors import DomainError
+from opcert.interfaces import throttle
+from opcert.interfaces.web.holder_session import current_holder
+from opcert.interfaces.web.pages import (
+    checked_form,
+    ctx_of,
+    form_errors,
+    language,
+    redirect,
+    render,
+    text,
+    web_state,
+)
+from opcert.interfaces.web.session_cookies import delete_cookie, set_cookie
+from opcert.services import holder_phone
+from opcert.services.abuse import TooManyRequests
+
+router = APIRouter(prefix="/holder", include_in_schema=False)
+LOGIN = "/holder/login"
+TICKET_COOKIE = "opcert_phone_change"
+
+
+@router.get("/phone", response_class=HTMLResponse)
+def phone_form(request: Request) -> Response:
+    holder = current_holder(request)
+    if holder is None:
+        return redirect(LOGIN)
+    return render(request, "holder/phone.html", holder=holder, errors={}, phone="")
+
+
+@router.post("/phone", response_class=HTMLResponse)
+async def phone(request: Request) -> Response:
+    holder = current_holder(request)
+    if holder is None:
+        return redirect(LOGIN)
+    form = await checked_form(request)
+    wanted = text(form, "phone")
+    try:
+        ticket = await run_in_threadpool(
+            lambda: holder_phone.start(
+                ctx_of(request),
+                throttle.controls(request),
+                web_state(request).identity,
+                id_number=holder.id_number,
+                name=holder.name,
+                new_phone=wanted,
+            )
+        )
+    except TooManyRequests:
+        raise  # the abuse policy's own 429 page
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        return render(request, "holder/phone.html", 422, holder=holder, errors=errors, phone=wanted)
+    response = redirect("/holder/phone/code")
+    set_cookie(request, response, TICKET_COOKIE, ticket, max_age=600)
+    return response
+
+
+@router.get("/phone/code", response_class=HTMLResponse)
+def phone_code_form(request: Request) -> Response:
+    if current_holder(request) is None:
+        return redirect(LOGIN)
+    return render(request, "holder/phone_code.html", errors={})
+
+
+@router.post("/phone/code", response_class=HTMLResponse)
+async def phone_code(request: Request) -> Response:
+    holder = current_holder(request)
+    if holder is None:
+        return redirect(LOGIN)
+    form = await checked_form(request)
+    try:
+        await run_in_threadpool(
+            lambda: holder_phone.confirm(
+                ctx_of(request),
+                id_number=holder.id_number,
+                ticket=request.cookies.get(TICKET_COOKIE, ""),
+                code=text(form, "code"),
+            )
+        )
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        return render(request, "holder/phone_code.html", 422, errors=errors)
+    response = redirect("/holder/certificates?phone=changed")
+    delete_cookie(request, response, TICKET_COOKIE)
+    return response

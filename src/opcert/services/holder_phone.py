@@ -1,0 +1,146 @@
+"""The holder's own verified change of phone: one of the three acts that may change the person
+record (with first registration and an officer's correction).
+
+A logged-in holder names a new phone; a one-time code goes to that phone; the code typed back
+proves control of it, and only then the person record's phone (the holder's login and notice
+channel) changes, with a ledger entry. An exam institution's phone never gets there (it stays
+with its submission). The pending change lives in the shared session store, like a login
+challenge, under a digest of its own domain, so a change ticket can never stand for a login.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import timedelta
+
+from opcert.domain.errors import FieldError, Unauthorized
+from opcert.domain.sessions import ChallengeRecord
+from opcert.services import ledger
+from opcert.services.abuse.controls import AbuseControls
+from opcert.services.abuse.policy import HOLDER_SMS
+from opcert.services.context import ServiceContext
+from opcert.services.identity import IdentityVerifier
+from opcert.services.session_store import digest
+from opcert.services.sessions import store_of
+
+PHONE = re.compile(r"^1[3-9]\d{9}$")
+TICKET_LIFETIME = timedelta(minutes=10)
+CODE_LIFETIME = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+_DOMAIN = "phone-change:"
+
+
+def masked(phone: str | None) -> str:
+    if not phone:
+        return "—"
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+
+
+def parse_phone(value: str) -> str:
+    text = (value or "").strip().replace(" ", "").replace("-", "")
+    if not PHONE.match(text):
+        raise FieldError(
+            "phone",
+            "PHONE_FORMAT",
+            "手机号码应为11位数字，以1开头",
+            "the phone must be an 11-digit mainland mobile number starting with 1",
+        )
+    return text
+
+
+def _id_hash(ticket: str) -> str:
+    return digest(_DOMAIN + (ticket or ""))
+
+
+def _code_hash(id_hash: str, code: str) -> str:
+    return hashlib.sha256(f"{id_hash}:{code}".encode()).hexdigest()
+
+
+def start(
+    ctx: ServiceContext,
+    controls: AbuseControls,
+    verifier: IdentityVerifier,
+    *,
+    id_number: str,
+    name: str,
+    new_phone: str,
+) -> str:
+    """Send a code to ``new_phone`` for the holder ``id_number``; returns the change ticket the
+    holder's browser keeps. Codes count against the holder's SMS limit."""
+    phone = parse_phone(new_phone)
+    controls.check(HOLDER_SMS, id_number)
+    ticket = secrets.token_urlsafe(24)
+    id_hash = _id_hash(ticket)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    now = ctx.now()
+    store_of(ctx).add_challenge(
+        ChallengeRecord(
+            id_hash=id_hash,
+            id_number=id_number,
+            name=name,
+            sent_to=phone,
+            code_hash=_code_hash(id_hash, code),
+            created_at=now,
+            expires_at=now + TICKET_LIFETIME,
+        )
+    )
+    verifier.send_message(
+        ctx,
+        phone,
+        f"【特种作业操作证】您正在把登录手机号更换为本号码，验证码 {code}，5 分钟内有效。"
+        "如非本人操作，请忽略。",
+    )
+    controls.record(HOLDER_SMS, id_number)
+    return ticket
+
+
+def confirm(ctx: ServiceContext, *, id_number: str, ticket: str, code: str) -> str:
+    """Check the code of the holder's pending change and, once right, make the new phone the
+    person record's; returns it masked. The ticket works once, for its own holder only."""
+    store, id_hash = store_of(ctx), _id_hash(ticket)
+    record = store.challenge(id_hash)
+    now = ctx.now()
+    expired = Unauthorized(
+        "CODE_EXPIRED",
+        "验证码已失效，请重新获取",
+        "the code expired; ask for a new one",
+        field="code",
+    )
+    if (
+        record is None
+        or record.id_number != id_number
+        or not record.open(now)
+        or now >= record.created_at + CODE_LIFETIME
+        or record.attempts >= MAX_ATTEMPTS
+    ):
+        raise expired
+    if store.count_attempt(id_hash) > MAX_ATTEMPTS:
+        raise expired
+    if not hmac.compare_digest(record.code_hash, _code_hash(id_hash, (code or "").strip())):
+        raise Unauthorized("CODE_WRONG", "验证码不正确", "wrong code", field="code")
+    if not store.consume_challenge(id_hash, now):
+        raise expired  # another request used it first
+    with ctx.uow() as uow:
+        uow.begin_write()
+        person = uow.intake.person(id_number)
+        if person is None:
+            raise expired
+        before = person.phone
+        person.phone, person.updated_at = record.sent_to, now
+        ledger.append(
+            uow,
+            [
+                ledger.LedgerEvent(
+                    now,
+                    f"holder:{id_number}",
+                    "person.phone_changed",
+                    f"person:{id_number}",
+                    {"from": masked(before), "to": masked(record.sent_to), "proof": "sms_code"},
+                )
+            ],
+        )
+        uow.commit()
+    return masked(record.sent_to)
