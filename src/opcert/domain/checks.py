@@ -108,12 +108,17 @@ def check_identity(facts: CandidateFacts) -> CheckResult:
 
 
 def check_name(facts: CandidateFacts) -> CheckResult:
-    """The submitted name must be the one on the person record. A mismatch goes to an officer and
-    changes nothing: an exam institution cannot rename a person (only an officer's correction
-    with a reason can). The message does not repeat the recorded name to the institution."""
-    if facts.recorded_name is None:
+    return name_check(facts.recorded_name, facts.submitted_name)
+
+
+def name_check(recorded_name: str | None, submitted_name: str) -> CheckResult:
+    """The submitted name must be the one on the person record (None: this result registers the
+    person). A mismatch goes to an officer and changes nothing: an exam institution cannot rename
+    a person; only an officer's correction with a reason can. The message does not repeat the
+    recorded name to the institution."""
+    if recorded_name is None:
         return _ok("name", "首次登记，姓名记入全国人员档案", "first registration of this person")
-    if facts.recorded_name == facts.submitted_name:
+    if recorded_name == submitted_name:
         return _ok("name", "姓名与全国人员档案一致", "the name matches the person record")
     return _fail(
         "name",

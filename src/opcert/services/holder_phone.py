@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from datetime import timedelta
 
@@ -23,10 +22,10 @@ from opcert.services.abuse.controls import AbuseControls
 from opcert.services.abuse.policy import HOLDER_SMS
 from opcert.services.context import ServiceContext
 from opcert.services.identity import IdentityVerifier
+from opcert.services.intake.validation import PHONE
 from opcert.services.session_store import digest
 from opcert.services.sessions import store_of
 
-PHONE = re.compile(r"^1[3-9]\d{9}$")
 TICKET_LIFETIME = timedelta(minutes=10)
 CODE_LIFETIME = timedelta(minutes=5)
 MAX_ATTEMPTS = 5

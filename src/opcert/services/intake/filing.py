@@ -11,7 +11,7 @@ from typing import Any
 
 from opcert.domain.applications import ApplicationStatus, Transition, transition
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION
-from opcert.domain.checks import CandidateFacts, check_name, exam_outcome, run_checks
+from opcert.domain.checks import CandidateFacts, exam_outcome, name_check, run_checks
 from opcert.domain.periods import add_months
 from opcert.domain.rules import PLATFORM_TARGET_WORKDAYS, rule_set_for
 from opcert.domain.scoring import next_step_after_failure, next_step_message
@@ -191,13 +191,13 @@ def _file_row(
         reasons = [
             {"reason": scored.code, "message": scored.message_zh, "message_en": scored.message_en}
         ]
-        name_check = check_name(_name_facts(row, looked))
-        if name_check.failed:
+        name_checked = name_check(looked.recorded_names.get(row.ref), row.name)
+        if name_checked.failed:
             reasons.append(
                 {
-                    "reason": name_check.reason,
-                    "message": name_check.message_zh,
-                    "message_en": name_check.message_en,
+                    "reason": name_checked.reason,
+                    "message": name_checked.message_zh,
+                    "message_en": name_checked.message_en,
                 }
             )
         outcome = {
@@ -356,32 +356,6 @@ def _facts(
         training_separated=separated,
         failed_theory_attempts=looked.failures[(*key, "theory")],
         failed_practical_attempts=looked.failures[(*key, "practical")],
-        typ=row.typ,
-        recorded_name=looked.recorded_names.get(row.ref),
-        submitted_name=row.name,
-    )
-
-
-def _name_facts(row: ValidRow, looked: _Lookups) -> CandidateFacts:
-    """Just enough facts for ``check_name`` on a failed result (no application is filed)."""
-    return CandidateFacts(
-        identity=row.identity,
-        item=row.item,
-        exam_rules=rule_set_for(row.exam_on),
-        exam_on=row.exam_on,
-        filed_on=row.exam_on,
-        theory=row.theory,
-        practical=row.practical,
-        education=row.education,
-        point_active=row.point.active,
-        point_items=row.point.items,
-        institution_active=looked.institution_active,
-        banned_until=None,
-        holds_valid_certificate=False,
-        training_known=None,
-        training_separated=False,
-        failed_theory_attempts=0,
-        failed_practical_attempts=0,
         typ=row.typ,
         recorded_name=looked.recorded_names.get(row.ref),
         submitted_name=row.name,
