@@ -508,6 +508,8 @@ def test_init_in_production_marks_the_database_so_a_mistaken_development_demo_is
         "OPCERT_CAPTCHA_SECRET": settings.captcha_secret,
         "OPCERT_CSRF_SECRET": settings.csrf_secret,
         "OPCERT_IDENTITY_PROVIDER": "none",
+        "OPCERT_REDIS_URL": os.environ.get("OPCERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "OPCERT_REDIS_KEY_PREFIX": f"opcert-prodinit-test-{os.getpid()}",
     }.items():
         monkeypatch.setenv(name, str(value))
     monkeypatch.delenv("OPCERT_FAKE_NOW", raising=False)
