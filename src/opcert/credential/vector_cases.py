@@ -33,12 +33,21 @@ from opcert.credential.vector_keys import (
 )
 
 ISSUED_AT = int(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI).timestamp())
+# The holders' resident ID numbers (GB 11643, check digits included). Every certificate's claims
+# are those the platform would issue: `scripts/make_vectors.py` refuses to write a vector whose
+# claims break the domain rules (`opcert.domain.credential_claims`), and a conformance test
+# holds the published files to them.
+ZHANG_SAN_ID = "440402199003071232"  # 珠海市香洲区, born 1990-03-07, male
+LI_SI_ID = "50010319880512131X"  # 重庆市渝中区, born 1988-05-12, male
+WANG_WU_ID = "440402199208152423"  # 珠海市香洲区, born 1992-08-15, female
 AUTHORITIES = {"CN-440400": "珠海市应急管理局", "CN-500000": "重庆市应急管理局"}
 STATUS_LISTS = {"CN-440400": "CN-440400-0001", "CN-500000": "CN-500000-0001"}
 STATUS_VERDICTS = frozenset({"VALID", "REVOKED", "SUPERSEDED", "SUSPENDED"})  # step 6 decides
+# Issued on 2026-11-20 under MEM Order 19 (in force from 2026-06-01): six years' validity and
+# no review date (rvd), as the platform issues it.
 DEFAULT_CERTIFICATE: dict[str, Any] = {
     "typ": "SO",
-    "no": "T440402199003071234",
+    "no": "T" + ZHANG_SAN_ID,
     "nam": "张三",
     "sex": 1,
     "cat": "1",
@@ -47,7 +56,6 @@ DEFAULT_CERTIFICATE: dict[str, Any] = {
     "fst": "2026-11-20",
     "vfr": "2026-11-20",
     "vto": "2032-11-20",
-    "rvd": "2029-11-20",
     "rs": "MEM19",
 }
 
@@ -119,18 +127,23 @@ class Kit:
         return VectorCase(case_id, description, self.signed(payload, key), verdict, CLOCK, list_id)
 
 
-def _dates(first: str, last: str) -> dict[str, Any]:
-    """Certificate dates: first issued and valid from `first`, valid to `last`, no review."""
-    return {"fst": first, "vfr": first, "vto": last, "rvd": None}
+def _dates(first: str, last: str, rule_set: str = "MEM19") -> dict[str, Any]:
+    """Certificate dates: first issued and valid from `first`, valid to `last` (six years), no
+    review date, issued under `rule_set`, the one in force on `first`. An ORDER30 certificate
+    re-signed after 2026-06-01 carries no review date: its review was made, and the next one
+    falls after MEM Order 19 abolished it."""
+    return {"fst": first, "vfr": first, "vto": last, "rvd": None, "rs": rule_set}
 
 
+# A safety manager certificate (Order 44): A + the ID number, three years, no review.
 SM_CERTIFICATE: dict[str, Any] = {
     "typ": "SM",
-    "no": "44040020260001",
+    "no": "A" + WANG_WU_ID,
     "cat": None,
     "itm": None,
     "rvd": None,
-    "itn": "生产经营单位主要负责人（危险化学品）",
+    "itn": "主要负责人（危险化学品生产单位）",
+    "vto": "2029-11-20",
     "nam": "王五",
     "sex": 2,
 }
@@ -138,15 +151,15 @@ SM_CERTIFICATE: dict[str, Any] = {
 DATE_ROWS = [
     ("valid-first-instant", _dates("2027-03-01", "2033-03-01"), "2027-03-01T00:00:00", "VALID",
      "00:00:00 of vfr"),
-    ("valid-last-second", _dates("2021-02-28", "2027-02-28"), "2027-02-28T23:59:59", "VALID",
+    ("valid-last-second", _dates("2021-02-28", "2027-02-28", "ORDER30"), "2027-02-28T23:59:59", "VALID",
      "one second before exp"),
     ("not-yet-valid", _dates("2027-03-02", "2033-03-02"), "2027-03-01T12:00:00", "NOT_YET_VALID",
      "vfr is tomorrow"),
     ("not-yet-valid-last-second", _dates("2027-03-02", "2033-03-02"), "2027-03-01T23:59:59",
      "NOT_YET_VALID", "one second before 00:00 of vfr"),
-    ("expired", _dates("2021-02-27", "2027-02-27"), "2027-03-01T12:00:00", "EXPIRED",
+    ("expired", _dates("2021-02-27", "2027-02-27", "ORDER30"), "2027-03-01T12:00:00", "EXPIRED",
      "vto was the day before yesterday"),
-    ("expired-at-exp", _dates("2021-02-28", "2027-02-28"), "2027-03-01T00:00:00", "EXPIRED",
+    ("expired-at-exp", _dates("2021-02-28", "2027-02-28", "ORDER30"), "2027-03-01T00:00:00", "EXPIRED",
      "the clock equals exp to the second: at or after exp is expired"),
 ]  # fmt: skip
 
@@ -163,6 +176,7 @@ def valid_cases(kit: Kit) -> list[VectorCase]:
             CHONGQING_ES256,
             issuer="CN-500000",
             nam="李四",
+            no="T" + LI_SI_ID,
         ),
         VectorCase(
             "valid-untagged-cose",
@@ -180,7 +194,10 @@ def valid_cases(kit: Kit) -> list[VectorCase]:
             iat=REVOKED_AT - 1,
         ),
         kit.case(
-            "valid-sm-certificate", "SM certificate, no cat, itm or rvd", "VALID", **SM_CERTIFICATE
+            "valid-sm-certificate",
+            "SM certificate: A + ID number, three years, no cat, itm or rvd",
+            "VALID",
+            **SM_CERTIFICATE,
         ),
         _unknown_claims_case(kit),
     ]
