@@ -29,6 +29,7 @@ from pathlib import Path
 import segno
 import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from stdnum.cn import ric
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -41,6 +42,8 @@ from opcert.credential.statuslist import StatusBits, StatusList
 from opcert.credential.trustlist import KeyStatus, TrustedKey, TrustList
 from opcert.credential.verifier import StaticStatusSource, Verdict, verify
 from opcert.documents.certificate_pdf import CertificateView, render
+from opcert.domain.credential_claims import claim_errors
+from opcert.domain.lifecycle import REVIEW_NOT_NEEDED
 
 ISSUER = "CN-440400"
 LIST_ID = "CN-440400-0001"
@@ -51,22 +54,29 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
 
 
+def id_number(n: int) -> str:
+    """A valid resident ID number (GB 11643 check digit), distinct for each `n` below 336,000."""
+    sequence, rest = n % 1000, n // 1000
+    body = f"4404021990{rest % 12 + 1:02d}{rest // 12 % 28 + 1:02d}{sequence:03d}"
+    return body + ric.calc_check_digit(body + "0")  # the last character given is ignored
+
+
 def make_payload(n: int, index: int, rng: random.Random) -> CredentialPayload:
-    """A realistic SO credential payload, distinct for each `n`."""
-    id_number = f"4404021990{n % 12 + 1:02d}{n % 28 + 1:02d}{n % 1000:03d}{n % 10}"
+    """A realistic SO credential payload, distinct for each `n`: issued on 2026-11-20 under
+    MEM Order 19 (six years, no review date), the sex the ID number encodes."""
+    number = id_number(n)
     name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
     certificate = CertificateClaims(
         typ="SO",
-        no=f"T{id_number}",
+        no=f"T{number}",
         nam=name,
-        sex=1 + n % 2,
+        sex=1 if int(number[16]) % 2 else 2,
         cat="1",
         itm="1.2",
         itn="低压电工作业",
         fst="2026-11-20",
         vfr="2026-11-20",
         vto="2032-11-20",
-        rvd="2029-11-20",
         aut="珠海市应急管理局",
         rs="MEM19",
         st=(LIST_ID, index),
@@ -81,10 +91,16 @@ def make_payload(n: int, index: int, rng: random.Random) -> CredentialPayload:
 
 
 def make_credentials(count: int, signer: SoftwareSigner) -> list[str]:
-    """`count` distinct signed credentials at distinct random status indexes."""
+    """`count` distinct signed credentials at distinct random status indexes, each one's claims
+    checked against the domain rules (a benchmark of credentials the platform would never issue
+    measures nothing)."""
     rng = random.Random(20261120)
     indexes = rng.sample(range(65536), count)
-    return [encode(make_payload(n, indexes[n], rng), signer) for n in range(count)]
+    payloads = [make_payload(n, indexes[n], rng) for n in range(count)]
+    for payload in payloads:
+        errors = claim_errors(payload.certificate.to_cbor_map(), exp=payload.exp)
+        assert not errors, [error.message_en for error in errors]
+    return [encode(payload, signer) for payload in payloads]
 
 
 def trust_material(signer: SoftwareSigner) -> tuple[TrustList, StaticStatusSource]:
@@ -158,7 +174,7 @@ def verification(count: int, rounds: int, seconds: float) -> dict[str, object]:
 def certificate_view(text: str) -> CertificateView:
     return CertificateView(
         typ="SO",
-        number="T440402199003071234",
+        number="T" + id_number(0),
         name="张三",
         sex="男",
         category="电工作业",
@@ -166,7 +182,7 @@ def certificate_view(text: str) -> CertificateView:
         first_issued_on="2026-11-20",
         valid_from="2026-11-20",
         valid_to="2032-11-20",
-        review_due_on="2029-11-20",
+        review_due_on=REVIEW_NOT_NEEDED[0],  # MEM Order 19, as services.documents prints it
         reviewed_on="",
         authority="珠海市应急管理局",
         qr_png=qr_png(text, ec="Q"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import base45
 import cbor2
 import pytest
+from bench.verify import make_payload
 from scripts.make_vectors import InconsistentVectors, write_vectors
 
 from opcert.credential.vector_claims import embedded_claims
@@ -133,3 +135,10 @@ def test_the_generator_writes_the_published_vectors_as_they_are(tmp_path: Path) 
     assert (tmp_path / "sc1-vectors.json").read_text("utf-8") == (
         VECTORS_DIR / "sc1-vectors.json"
     ).read_text("utf-8")
+
+
+def test_the_benchmark_verifies_credentials_that_keep_the_domain_rules() -> None:
+    rng = random.Random(13)
+    for n in (0, 1, 2, 999, 1000, 12_345, 335_999):
+        payload = make_payload(n, n % 65536, rng)
+        assert claim_errors(payload.certificate.to_cbor_map(), exp=payload.exp) == [], n
