@@ -12,7 +12,6 @@ import statistics
 import sys
 
 from playwright.sync_api import sync_playwright
-
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.test_verify_page_load import measure
 

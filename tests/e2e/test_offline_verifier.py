@@ -251,3 +251,72 @@ def test_with_the_network_cut_the_page_agrees_with_the_python_verifier_on_every_
     assert len(expected) >= 44
     assert browser == expected
     assert browser == python_verdicts(vectors)
+
+
+BROWSER_BATCH = """async ([vectors, inputs, now]) => {
+  const v = await import("/static/web/offline/verifier.js");
+  const trust = await v.openTrustList(vectors.trust_list, vectors.root_jwk, vectors.root_fingerprint);
+  const lists = new Map();
+  for (const jws of Object.values(vectors.status_lists)) {
+    const list = await v.openStatusList(jws, trust);
+    if (list) { lists.set(list.listId, list); }
+  }
+  const out = [];
+  for (const text of inputs) {
+    out.push((await v.verifyCredential(text, { trust, lists, seen: {}, now })).verdict);
+  }
+  return out;
+}"""
+
+
+def _mutated(draw) -> str:  # type: ignore[no-untyped-def]
+    from hypothesis import strategies as st
+
+    vectors = json.loads(VECTORS.read_text("utf-8"))
+    base = draw(st.sampled_from([c["sc1"] for c in vectors["cases"]]))
+    kind = draw(st.sampled_from(["replace", "delete", "insert", "cut", "text"]))
+    if kind == "text":
+        return str(draw(st.text(max_size=300)))
+    at = draw(st.integers(0, len(base) - 1))
+    alphabet = st.sampled_from("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:#\n\x00é")
+    if kind == "replace":
+        return base[:at] + draw(alphabet) + base[at + 1 :]
+    if kind == "delete":
+        return base[:at] + base[at + 1 :]
+    if kind == "insert":
+        return base[:at] + draw(alphabet) + base[at:]
+    return base[:at]
+
+
+def test_no_input_crashes_the_page_verifier_and_it_agrees_with_python_on_mutated_vectors(
+    installed,
+):
+    """Hypothesis over the page verifier: altered vector strings and arbitrary text. Every one
+    gets a verdict, the same as the Python verifier's, and a string that is not a published
+    valid one never verifies VALID."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    vectors = json.loads(VECTORS.read_text("utf-8"))
+    trust = parse_trust_list(vectors["trust_list"], public_key_from_jwk(vectors["root_jwk"]))
+    lists = StaticStatusSource(
+        parse_status_list(j, trust) for j in vectors["status_lists"].values()
+    )
+    clock = "2027-03-01T12:00:00+08:00"
+    now = datetime.fromisoformat(clock)
+    valid = {c["sc1"] for c in vectors["cases"] if c["expected_verdict"] == "VALID"}
+    offline(installed)
+
+    @settings(
+        max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(st.lists(st.composite(_mutated)(), min_size=40, max_size=40))
+    def run(inputs: list[str]) -> None:
+        browser = installed.evaluate(BROWSER_BATCH, [vectors, inputs, int(now.timestamp())])
+        python = [str(verify(t, trust_list=trust, statuses=lists, now=now).verdict) for t in inputs]
+        assert browser == python, [
+            (t[:60], b, p) for t, b, p in zip(inputs, browser, python, strict=True) if b != p
+        ]
+        assert all(b != "VALID" or t.strip() in valid for t, b in zip(inputs, browser, strict=True))
+
+    run()
