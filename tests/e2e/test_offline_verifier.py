@@ -320,3 +320,24 @@ def test_no_input_crashes_the_page_verifier_and_it_agrees_with_python_on_mutated
         assert all(b != "VALID" or t.strip() in valid for t, b in zip(inputs, browser, strict=True))
 
     run()
+
+
+def test_back_in_signal_the_page_fetches_its_lists_again(installed):
+    offline(installed)
+    with installed.expect_request("**/.well-known/opcert/trust-list"):
+        installed.context.set_offline(False)
+    expect(installed.locator("#offline-note")).to_have_text("")
+
+
+def test_the_english_page_gives_the_offline_verdict_in_english(installed, server):
+    _, seeded = server
+    sc1 = sc1_of_photo(installed, seeded.valid_qr)
+    installed.goto("/verify?lang=en")
+    expect(installed.locator("#offline")).to_have_attribute("data-loaded", "yes")
+    installed.context.set_offline(True)
+    installed.locator("#f-payload").fill(tampered(sc1))
+    installed.get_by_role("button", name="Verify", exact=True).click()
+    verdict = installed.get_by_test_id("offline-verdict")
+    expect(verdict).to_have_attribute("data-verdict", "BAD_SIGNATURE")
+    expect(verdict).to_contain_text("Bad signature")
+    expect(installed.locator("#offline-result")).to_contain_text("unverified")

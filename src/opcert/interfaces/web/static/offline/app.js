@@ -176,6 +176,20 @@ function render(result) {
   out.scrollIntoView({ block: "nearest" });
 }
 
+// Lists past their expiry (or a stale trust list) are fetched again before a check when online.
+function needsRefresh() {
+  const now = nowSeconds();
+  if (!state.trust || state.trust instanceof verifier.Refusal || now >= state.trust.exp) { return true; }
+  for (const list of state.lists.values()) { if (now >= verifier.listExpiry(list)) { return true; } }
+  return false;
+}
+
+async function update() {
+  const latest = await refresh().catch(() => [text("refresh-failed")]);
+  await load();
+  show(latest);
+}
+
 export async function verifyHere(payload) {
   const result = await verifier.verifyCredential(payload, {
     trust: state.trust, lists: state.lists, seen: readJson(SEEN_KEY) || {}, now: nowSeconds(),
@@ -190,16 +204,14 @@ async function start() {
   verifier = await import("./verifier.js");
   await load();
   show([]);
-  if (navigator.onLine) {
-    const notes = await refresh().catch(() => [text("refresh-failed")]);
-    await load();
-    show(notes);
-  }
-  form.addEventListener("submit", (event) => {
+  if (navigator.onLine) { await update(); }
+  form.addEventListener("submit", async (event) => {
     if (!state.trust) { return; } // nothing kept yet: the server verifies (the form posts)
     event.preventDefault();
+    if (navigator.onLine && needsRefresh()) { await update(); }
     verifyHere(form.elements.payload.value);
   });
+  window.addEventListener("online", () => { update(); }); // back in signal: fresh lists
   let photoText = null;
   document.addEventListener("opcert:photo-read", (event) => {
     photoText = event.detail;
@@ -209,11 +221,7 @@ async function start() {
     // Offline the upload cannot reach the server: the QR text read from the photo is verified here.
     if (!navigator.onLine && state.trust && photoText) { event.preventDefault(); verifyHere(photoText); }
   });
-  document.getElementById("offline-refresh").addEventListener("click", async () => {
-    const notes = await refresh().catch(() => [text("refresh-failed")]);
-    await load();
-    show(notes);
-  });
+  document.getElementById("offline-refresh").addEventListener("click", () => { update(); });
   document.getElementById("offline-compare").addEventListener("submit", (event) => {
     event.preventDefault();
     const pin = readJson(PIN_KEY);
