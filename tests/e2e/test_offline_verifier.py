@@ -9,6 +9,7 @@ verdict is compared with the file's expected verdict and with the Python verifie
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -341,3 +342,45 @@ def test_the_english_page_gives_the_offline_verdict_in_english(installed, server
     expect(verdict).to_have_attribute("data-verdict", "BAD_SIGNATURE")
     expect(verdict).to_contain_text("Bad signature")
     expect(installed.locator("#offline-result")).to_contain_text("unverified")
+
+
+CHECKPOINT_RUN = """async ([notes, logX, rootX, logIssuer]) => {
+  const v = await import("/static/web/offline/verifier.js");
+  const jwk = (x) => ({ kty: "OKP", crv: "Ed25519", x });
+  const trust = { keys: new Map([["log", { issuer: logIssuer, alg: "EdDSA", jwk: jwk(logX) }]]),
+                  root: { alg: "EdDSA", jwk: jwk(rootX) } };
+  const out = [];
+  for (const note of notes) { const c = await v.openCheckpoint(note, trust); out.push(c && c.size); }
+  return out;
+}"""
+
+
+def signed_note(body: str, key: Ed25519PrivateKey, name: str) -> str:
+    """A C2SP signed note (Ed25519 key hash: SHA-256(name, LF, 0x01, key)[:4])."""
+    public = key.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    key_hash = hashlib.sha256(name.encode() + b"\n\x01" + public).digest()[:4]
+    signature = base64.b64encode(key_hash + key.sign(body.encode())).decode()
+    return f"{body}\n\u2014 {name} {signature}\n"
+
+
+def _x(key: Ed25519PrivateKey) -> str:
+    raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def test_the_page_keeps_a_log_checkpoint_only_when_a_log_or_root_key_signed_it(installed):
+    log, root = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    stranger = Ed25519PrivateKey.generate()
+    body = "example.org/.well-known/opcert/log\n42\n" + "A" * 43 + "=\n"
+    notes = [
+        signed_note(body, log, "example.org/.well-known/opcert/log"),
+        signed_note(body, root, "opcert-root"),
+        signed_note(body, log, "x").replace("\n42\n", "\n43\n"),  # size changed after signing
+        signed_note(body, stranger, "example.org/.well-known/opcert/log"),
+    ]
+    sizes = installed.evaluate(CHECKPOINT_RUN, [notes, _x(log), _x(root), "CN-LOG"])
+    assert sizes == [42, 42, None, None]
+    # A key of another issuer in the trust list does not sign the log.
+    assert installed.evaluate(CHECKPOINT_RUN, [notes[:1], _x(log), _x(root), "CN-440400"]) == [None]

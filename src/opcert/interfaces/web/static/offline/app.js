@@ -44,7 +44,7 @@ async function fetchText(url) {
 async function load() {
   const pin = readJson(PIN_KEY);
   const config = JSON.parse((await kept("/verify/offline.json")) || "null");
-  state = { trust: null, lists: new Map(), checkpoint: await kept("/.well-known/opcert/log/checkpoint") };
+  state = { trust: null, lists: new Map(), checkpoint: null };
   if (!pin || !config) { return; }
   const trustJws = await kept(config.trust_list);
   if (!trustJws) { return; }
@@ -54,6 +54,8 @@ async function load() {
     state.trust = refusal; // UNTRUSTED_ROOT for every credential
     return;
   }
+  const checkpoint = await kept(config.checkpoint);
+  state.checkpoint = checkpoint ? await verifier.openCheckpoint(checkpoint, state.trust) : null;
   for (const url of config.status_lists) {
     const jws = await kept(url);
     const list = jws && await verifier.openStatusList(jws, state.trust);
@@ -102,8 +104,20 @@ async function refresh() {
     }
     writeJson(SEEN_KEY, seen);
   }
-  const checkpoint = await fetch(config.checkpoint, { cache: "no-store" }).catch(() => null);
-  if (checkpoint && checkpoint.ok) { await keep(config.checkpoint, await checkpoint.text()); }
+  // The checkpoint, where the server publishes one: kept only when a pinned-root or CN-LOG key
+  // signed it and its tree is not smaller than the one kept (a log only grows).
+  const response = await fetch(config.checkpoint, { cache: "no-store" }).catch(() => null);
+  if (trust && response && response.ok) {
+    const signed = await response.text();
+    const opened = await verifier.openCheckpoint(signed, trust);
+    const before = await kept(config.checkpoint);
+    const previous = before ? await verifier.openCheckpoint(before, trust) : null;
+    if (!opened || (previous && opened.size < previous.size)) {
+      note.push(text("checkpoint-refused"));
+    } else {
+      await keep(config.checkpoint, signed);
+    }
+  }
   localStorage.setItem(REFRESHED_KEY, String(nowSeconds()));
   return note;
 }
@@ -125,10 +139,7 @@ function show(latest) {
   }
   set("offline-lists", state.lists.size + " · " + text("oldest") + " " + age(oldest) + (stale ? " · " + stale + " " + text("stale") : ""));
   let checkpoint = text("no-checkpoint");
-  if (state.checkpoint) {
-    const lines = state.checkpoint.split("\n");
-    checkpoint = text("tree-size") + " " + (lines[1] || "?");
-  }
+  if (state.checkpoint) { checkpoint = text("tree-size") + " " + state.checkpoint.size; }
   set("offline-checkpoint", checkpoint);
   const refreshed = Number(localStorage.getItem(REFRESHED_KEY) || 0);
   set("offline-refreshed", refreshed ? age(now - refreshed) + " " + text("ago") : text("never"));

@@ -267,6 +267,41 @@ export async function openStatusList(jws, trust) {
   };
 }
 
+// The log checkpoint (spec section 8): a C2SP signed note whose body is origin, tree size and
+// root hash, signed by the root or by a trust-list key of issuer CN-LOG. A signature line is
+// "\u2014 <name> <base64(key hash (4 bytes) || Ed25519 signature)>", the key hash the first 4
+// bytes of SHA-256(name || "\n" || 0x01 || public key). Answers {origin, size, hash, signer} or null.
+export async function openCheckpoint(note, trust) {
+  if (typeof note !== "string" || !trust || !trust.keys) { return null; }
+  const split = note.indexOf("\n\n");
+  if (split < 0) { return null; }
+  const body = note.slice(0, split + 1);
+  const lines = body.split("\n");
+  const size = /^\d{1,16}$/.test(lines[1] || "") ? Number(lines[1]) : null;
+  if (!lines[0] || size === null || !lines[2]) { return null; }
+  const signers = [{ name: "root", alg: "EdDSA", jwk: trust.root.jwk }];
+  for (const key of trust.keys.values()) { if (key.issuer === "CN-LOG" && key.alg === "EdDSA") { signers.push(key); } }
+  const message = new TextEncoder().encode(body);
+  for (const line of note.slice(split + 2).split("\n")) {
+    const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
+    if (!m) { continue; }
+    let raw;
+    try { raw = Uint8Array.from(atob(m[2]), (c) => c.charCodeAt(0)); } catch (error) { continue; }
+    if (raw.length !== 68) { continue; }
+    for (const signer of signers) {
+      let x;
+      try { x = base64urlDecode(signer.jwk.x); } catch (error) { continue; }
+      const named = new TextEncoder().encode(m[1] + "\n");
+      const hashed = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array([...named, 0x01, ...x])));
+      if (hex(hashed.slice(0, 4)) !== hex(raw.slice(0, 4))) { continue; }
+      if (await ed25519Verify(x, raw.slice(4), message)) {
+        return { origin: lines[0], size, hash: lines[2], signer: signer.issuer || "root" };
+      }
+    }
+  }
+  return null;
+}
+
 // Until status lists carry `exp` (spec section 5), a list speaks for iat + ttl seconds.
 export function listExpiry(list) {
   return list.exp !== null ? list.exp : list.iat + list.ttl;
