@@ -111,7 +111,10 @@ export async function decodeEnvelope(text) {
   if (!(header instanceof Map)) { throw malformed("COSE_HEADER"); }
   const alg = header.get(1);
   const kid = header.get(4);
-  const claims = cbor(payload, "CBOR"); // the payload must be CBOR; its shape is checked in step 3
+  // The payload is read as CBOR here only to show it as unverified; whether it is a CWT at all
+  // is decided after the signature (step 3): a signed non-CBOR payload is MALFORMED there.
+  let claims;
+  try { claims = cbor(payload, "CBOR"); } catch (error) { claims = undefined; }
   return {
     protectedBytes, payload, signature, claims,
     alg: Number.isInteger(alg) ? alg : null,
