@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 from opcert.bootstrap import Platform
@@ -34,6 +35,7 @@ def create_app(platform: Platform) -> FastAPI:
     # Added after InputHygiene, so outside it: its 422 refusals carry the headers too.
     app.add_middleware(NoStoreOnPersonalPages)
     security_headers.install(app, production=platform.settings.env == "production")
+    app.add_middleware(GZipMiddleware, minimum_size=500)  # pages, scripts, lists: gzip
     refusals.install(app)  # 429/503 of the abuse policy, on the API and the pages
     app.include_router(intake.router)
     app.include_router(officers.router)

@@ -27,6 +27,8 @@ PAGE_POLICY = "; ".join(
         "connect-src 'self'",
         "font-src 'self'",
         "media-src 'self'",
+        "worker-src 'self'",  # the offline verifier's service worker (/verify-sw.js)
+        "manifest-src 'self'",
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",
@@ -37,6 +39,10 @@ PAGE_POLICY = "; ".join(
 # data: SVG images; nothing else differs from the pages.
 DOCS_POLICY = PAGE_POLICY.replace("img-src 'self'", "img-src 'self' data:")
 DOCS_PATHS = frozenset({"/docs"})
+# The service worker's own fetches (it keeps /verify and its scripts) are governed by the policy
+# of its script's response: same origin only, and nothing else.
+WORKER_POLICY = "default-src 'none'; connect-src 'self'; base-uri 'none'; frame-ancestors 'none'"
+WORKER_PATHS = frozenset({"/verify-sw.js"})
 NOTHING_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 HSTS = "max-age=63072000; includeSubDomains"  # two years
 
@@ -56,6 +62,8 @@ def headers_for(path: str, content_type: str, *, production: bool) -> dict[str, 
     """The security headers of one response."""
     if content_type.startswith("text/html"):
         policy = DOCS_POLICY if path in DOCS_PATHS else PAGE_POLICY
+    elif path in WORKER_PATHS:
+        policy = WORKER_POLICY
     else:
         policy = NOTHING_POLICY
     headers = {"Content-Security-Policy": policy, **COMMON}

@@ -16,6 +16,7 @@ from opcert.interfaces.web.routes import (
     institution,
     officer,
     officer_records,
+    offline_app,
     public,
     verify,
 )
@@ -27,6 +28,7 @@ for module in (
     public,
     captcha,
     verify,
+    offline_app,
     directory,
     holder,
     holder_certificates,
