@@ -149,7 +149,12 @@ def _fuzz(client, method: str, path: str, token: str, bearers: tuple[str, str]) 
         url += "?" + query
         headers = {"Authorization": f"Bearer {bearer}", **body.pop("headers", {})}
         options = body if method in ("POST", "PUT", "PATCH") else {}
-        response = client.request(method, url, headers=headers, follow_redirects=False, **options)
+        try:
+            response = client.request(
+                method, url, headers=headers, follow_redirects=False, **options
+            )
+        except AssertionError as error:  # the app sent no response at all
+            raise AssertionError(f"{method} {url}: {error}") from None
         sent += 1
         assert response.status_code < 500, (method, url, options, response.text[:500])
 

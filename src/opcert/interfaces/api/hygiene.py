@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+import anyio
 from starlette.datastructures import Headers, UploadFile
 from starlette.requests import Request
 from starlette.routing import Match
@@ -111,7 +112,7 @@ class InputHygiene:
         if refusal is not None:
             await self._refuse(scope, send, refusal, form=True)
             return
-        await self.app(scope, replay(body), send)
+        await self.app(scope, replay(body, receive), send)
 
     async def _refuse(self, scope: Scope, send: Send, error: DomainError, *, form: bool) -> None:
         if is_api(scope.get("path", "")) or not isinstance(error, FieldError):
@@ -184,8 +185,14 @@ async def read_body(receive: Receive, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def replay(body: bytes) -> Callable[[], Awaitable[MutableMapping[str, Any]]]:
-    """A receive callable that hands out ``body`` once, then waits as a client would."""
+def replay(
+    body: bytes, then: Receive | None = None
+) -> Callable[[], Awaitable[MutableMapping[str, Any]]]:
+    """A receive callable that hands out ``body`` once, then waits as a connected client would.
+
+    Waiting (not answering ``http.disconnect`` at once) matters: a streamed or file response
+    listens for a disconnect while it sends, and would stop before its first byte. With ``then``
+    (the connection's own receive, its body already read), a real disconnect is still heard."""
     sent = False
 
     async def receive() -> MutableMapping[str, Any]:
@@ -193,6 +200,9 @@ def replay(body: bytes) -> Callable[[], Awaitable[MutableMapping[str, Any]]]:
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
+        if then is not None:
+            return await then()
+        await anyio.sleep_forever()
+        return {"type": "http.disconnect"}  # never reached: the response task is cancelled
 
     return receive
