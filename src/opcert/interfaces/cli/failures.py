@@ -37,17 +37,22 @@ def run(app: typer.Typer, args: Sequence[str] | None = None) -> int:
     try:
         code = command.main(args=args, prog_name="opcert", standalone_mode=False)
     except BaseException as error:  # the one place every failure becomes a line
-        if isinstance(error, SystemExit):
-            if isinstance(error.code, str):
-                print(f"错误 / error: {_one_line(error.code)}", file=sys.stderr)
-            return _exit_code(error.code)
-        if isinstance(error, BrokenPipeError):
-            return 1  # the reader went away (| head): nothing left to tell it
-        message, code = describe(error)
-        with contextlib.suppress(OSError):
-            print(f"错误 / error: {_one_line(message)}", file=sys.stderr)
-        return code
+        return report(error)
     return code if isinstance(code, int) else 0
+
+
+def report(error: BaseException) -> int:
+    """Print what escaped a command as one line on stderr; return the exit code."""
+    if isinstance(error, SystemExit):
+        if isinstance(error.code, str):
+            print(f"错误 / error: {_one_line(error.code)}", file=sys.stderr)
+        return _exit_code(error.code)
+    if isinstance(error, BrokenPipeError):
+        return 1  # the reader went away (| head): nothing left to tell it
+    message, code = describe(error)
+    with contextlib.suppress(OSError):
+        print(f"错误 / error: {_one_line(message)}", file=sys.stderr)
+    return code
 
 
 def describe(error: BaseException) -> tuple[str, int]:
