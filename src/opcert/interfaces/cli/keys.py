@@ -78,7 +78,11 @@ def list_keys() -> None:
 
 @trust.command("export")
 def export(directory: Path = typer.Argument(..., metavar="DIR")) -> None:
-    """写出离线核验所需文件 / write trust-list.jws, root-key.jwk and status/<list_id>.jws."""
+    """写出离线核验所需文件 / write trust-list.jws, root-key.jwk and status/<list_id>.jws.
+
+    root-key.jwk is for convenience only: a verifier trusts it only when its fingerprint is
+    pinned (opcert keys root --fingerprint, published out of band).
+    """
     ctx = ready_platform().ctx
     with domain_errors():
         written = trust_service.export(ctx, directory)
