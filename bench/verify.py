@@ -110,7 +110,9 @@ def trust_material(signer: SoftwareSigner) -> tuple[TrustList, StaticStatusSourc
     )
     now = int(NOW.timestamp())
     trust = TrustList(iss="CN", iat=now - 600, exp=now + 86400, keys=(key,))
-    status_list = StatusList(LIST_ID, ISSUER, now - 60, 3600, StatusBits(65536))
+    status_list = StatusList(
+        LIST_ID, ISSUER, now - 60, 3600, StatusBits(65536), exp=now + 86400, rev=1
+    )
     return trust, StaticStatusSource([status_list])
 
 

@@ -23,6 +23,9 @@ from opcert.settings import Settings
 from tests.integration.builders import World
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)  # a Friday under MEM Order 19
+# The session's keys are made on this day, before every day a test travels back to, so that no
+# credential is signed before its key's nbf (spec section 6, step 4: BAD_SIGNATURE otherwise).
+KEYS_MADE = datetime(2009, 1, 5, 10, 0, tzinfo=SHANGHAI)
 KEEP = {"authorities", "signing_keys"}
 PG_SCHEMA = f"opcert_test_{os.getpid()}"  # one schema per test session: runs may overlap
 
@@ -70,8 +73,10 @@ def backend(
         else f"sqlite:///{data_dir / 'opcert.sqlite'}"
     )
     settings = Settings(data_dir=data_dir, database_url=url, env="development")
-    platform = build(settings, clock=FixedClock(START))
+    clock = FixedClock(KEYS_MADE)
+    platform = build(settings, clock=clock)
     initialise(platform)
+    clock.set(START)
     with platform.engine.connect() as connection:
         keys = [
             dict(row._mapping)

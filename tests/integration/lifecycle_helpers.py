@@ -39,9 +39,10 @@ def status_value(client, text: str) -> int:
     root = client.get("/.well-known/opcert/root-key").json()
     keys = spec_verifier.trust_list(client.get("/.well-known/opcert/trust-list").text, root)
     list_id, index = claims(text)["st"]
-    return spec_verifier.status_value(
-        client.get(f"/.well-known/opcert/status/{list_id}").text, keys, index
+    listed = spec_verifier.status_list(
+        client.get(f"/.well-known/opcert/status/{list_id}").text, keys
     )
+    return spec_verifier.status_value(listed, index)
 
 
 def spec_verdict(client, text: str, now: datetime) -> str:

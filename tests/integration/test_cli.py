@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -19,7 +20,8 @@ from tests.integration.conftest import START
 
 
 @pytest.fixture
-def cli(platform, monkeypatch):
+def cli(platform, monkeypatch, tmp_path):
+    monkeypatch.setenv("OPCERT_VERIFIER_STATE", str(tmp_path / "verifier-state.json"))
     monkeypatch.setenv("OPCERT_DATA_DIR", str(platform.settings.data_dir))
     monkeypatch.setenv("OPCERT_DATABASE_URL", platform.settings.resolved_database_url)
     monkeypatch.setenv("OPCERT_FAKE_NOW", START.isoformat())
@@ -205,6 +207,15 @@ def test_keys_root_prints_a_one_line_jwk(cli):
     assert jwk["kty"] == "OKP" and jwk["crv"] == "Ed25519"
 
 
+def test_keys_root_fingerprint_prints_the_lowercase_hex_sha256_of_the_root_spki_first(cli):
+    from opcert.credential.keys import public_key_from_jwk, spki_der
+
+    jwk = json.loads(cli("keys", "root", "--jwk").stdout)
+    spec_form, grouped_form = cli("keys", "root", "--fingerprint").stdout.splitlines()
+    assert spec_form == hashlib.sha256(spki_der(public_key_from_jwk(jwk))).hexdigest()
+    assert grouped_form.replace(" ", "").lower() == spec_form
+
+
 def test_the_pdf_certificate_carries_a_qr_code_that_gives_back_the_exact_credential(
     cli, exam_setup, tmp_path: Path
 ):
@@ -238,11 +249,8 @@ def test_the_pdf_rendered_by_pdftoppm_at_150_dpi_gives_back_the_credential_and_v
     assert credential in read_qr(page)
     trust = tmp_path / "trust"
     cli("trust", "export", str(trust))
-    result = cli("verify", str(pdf), "--offline", "--trust-list", str(trust / "trust-list.jws"))
+    pinned = cli("keys", "root", "--fingerprint").stdout.split()[0]
+    bundle = ["--offline", "--trust-list", str(trust / "trust-list.jws")]
+    result = cli("verify", str(pdf), *bundle, "--root-fingerprint", pinned)
     assert "VALID" in result.stdout
-    assert (
-        cli(
-            "verify", str(page), "--offline", "--trust-list", str(trust / "trust-list.jws")
-        ).exit_code
-        == 0
-    )
+    assert cli("verify", str(page), *bundle, "--root-fingerprint", pinned).exit_code == 0

@@ -104,7 +104,7 @@ def test_a_credential_signed_on_the_token_verifies_valid_with_the_spec_verifier(
     key = TrustedKey(signer.kid, issuer, jose, signer.public_key(), 0, None, KeyStatus.ACTIVE, None)
     now = int(NOW.timestamp())
     trust = sign_trust_list(TrustList("CN", now, now + 3600, (key,)), root)
-    status = StatusList(list_id, issuer, now, 600, StatusBits())
+    status = StatusList(list_id, issuer, now, 600, StatusBits(), exp=now + 86400, rev=1)
     statuses = {list_id: sign_status_list(status, signer)}  # the token signs the list too
     keys = spec_verifier.trust_list(trust, public_jwk(root.public_key()))  # the pinned root
     assert spec_verifier.verify(text, keys, statuses, NOW)[0] == "VALID"

@@ -10,6 +10,7 @@ a few lines on stderr. Then the particular cases the issue found, on both backen
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -214,21 +215,31 @@ def issued(ctx, world) -> str:
     return f"T{row['id_number']}"
 
 
+def assert_malformed_verdict(outcome: Outcome, what: str) -> None:
+    """Issue 13: every input gets a verdict (MALFORMED for anything that is not SC1), never a
+    traceback and never exit 0."""
+    assert outcome.code == 1, f"{what}: exit {outcome.code}\n{outcome.stdout}{outcome.stderr}"
+    assert "Traceback" not in outcome.stderr, f"{what}:\n{outcome.stderr}"
+    assert "MALFORMED" in outcome.stdout, f"{what}:\n{outcome.stdout}{outcome.stderr}"
+
+
 @pytest.mark.parametrize(
     "source",
     ["", ".", "/", "HC1:" + "6BF" * 3000, "SC1", "\x00", "a" * 5000],
     ids=["empty", "dot", "root", "long-HC1", "SC1-alone", "NUL", "long-name"],
 )
-def test_verify_answers_any_input_in_one_line(live, source):
-    assert_one_clear_failure(live("verify", source), repr(source[:20]))
+def test_verify_answers_any_input_with_a_malformed_verdict(live, source):
+    assert_malformed_verdict(live("verify", source), repr(source[:20]))
+    answer = json.loads(live("verify", source, "--json").stdout)
+    assert answer["verdict"] == "MALFORMED"
 
 
-def test_verify_on_a_binary_file_is_one_line(live, tmp_path):
+def test_verify_on_a_binary_file_is_malformed_and_says_why(live, tmp_path):
     binary = tmp_path / "photo.jpg"
     binary.write_bytes(bytes(range(256)) * 64)
     outcome = live("verify", str(binary))
-    assert_one_clear_failure(outcome, "binary file")
-    assert "not an SC1 text, QR image or PDF" in outcome.stderr
+    assert_malformed_verdict(outcome, "binary file")
+    assert "not an SC1 text, QR image or PDF" in outcome.stdout
 
 
 @pytest.mark.parametrize("fmt", ["sc1", "pdf", "png"])

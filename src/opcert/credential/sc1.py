@@ -40,7 +40,9 @@ __all__ = [
     "decode",
     "encode",
     "inflate",
+    "open_envelope",
     "parse_cose_sign1",
+    "read_payload",
     "unprefix",
 ]
 
@@ -163,6 +165,31 @@ def _has_stray_padding_bits(data: bytes, out: bytes, max_bytes: int) -> bool:
         return _inflate_once(bytes(variant), max_bytes) == out
     except MalformedCredential:
         return False
+
+
+def open_envelope(text: str, *, prefix: str = PREFIX) -> tuple[bytes, CoseSign1]:
+    """The COSE_Sign1 of a printed string, as bytes (what the ZLIB layer carries, the leaf of
+    the transparency log) and taken apart, its payload not read (spec section 6, step 1).
+
+    Raises MalformedCredential, with the layer that failed, for a wrong prefix, bad Base45,
+    bad ZLIB or a structure that is not a COSE_Sign1, and nothing else.
+    """
+    cose = inflate(b45decode(unprefix(text, prefix)))
+    return cose, parse_cose_sign1(cose)
+
+
+def read_payload(payload_bytes: bytes) -> CredentialPayload:
+    """The SC1 claims of a COSE payload; MalformedCredential ("cbor" or "claims") otherwise.
+
+    A verifier calls this only after the signature over `payload_bytes` has verified (step 3).
+    """
+    try:
+        claims = loads_strict(payload_bytes)
+    except ValueError as exc:
+        raise MalformedCredential("cbor", "载荷不是 CBOR", f"payload: {exc}") from None
+    if not isinstance(claims, Mapping):
+        raise MalformedCredential("claims", "载荷不是 CWT 映射", "the payload is not a CWT map")
+    return CredentialPayload.from_cbor_map(claims)
 
 
 def decode(text: str, *, prefix: str = PREFIX) -> DecodedCredential:

@@ -152,13 +152,24 @@ class StatusBits:
 
 @dataclass(frozen=True, slots=True)
 class StatusList:
-    """A verified status list: `iat` epoch seconds, `ttl` seconds a copy may be cached."""
+    """A verified status list: `iat` epoch seconds, `ttl` seconds a copy may be cached.
+
+    `exp` (epoch seconds: after it the list no longer speaks for the present) and `rev` (grows
+    with every change of the list) are required by spec section 5; they are None only in lists
+    built before that rule or by hand, and a verifier gives STATUS_UNKNOWN for such a list.
+    """
 
     list_id: str
     iss: str
     iat: int
     ttl: int
     bits: StatusBits
+    exp: int | None = None
+    rev: int | None = None
+
+    def expired(self, now: float) -> bool:
+        """True at or after `exp`, or when the list has no `exp`."""
+        return self.exp is None or now >= self.exp
 
     def status_of(self, index: int) -> int | None:
         """The entry's value, or None if the index lies outside the list."""
@@ -169,24 +180,40 @@ class StatusList:
 
     def to_json(self) -> dict[str, object]:
         """The spec's payload JSON object."""
-        return {
-            "list_id": self.list_id,
-            "iss": self.iss,
-            "iat": self.iat,
-            "ttl": self.ttl,
-            "bits": self.bits.encode(),
-        }
+        document: dict[str, object] = {"list_id": self.list_id, "iss": self.iss, "iat": self.iat}
+        if self.exp is not None:
+            document["exp"] = self.exp
+        if self.rev is not None:
+            document["rev"] = self.rev
+        document.update(ttl=self.ttl, bits=self.bits.encode())
+        return document
 
     @classmethod
     def from_json(cls, obj: Mapping[str, object]) -> StatusList:
-        """Read the payload; StatusListError for a missing or wrongly typed member."""
+        """Read the payload; StatusListError for a missing or wrongly typed member.
+
+        `exp` and `rev` may be absent (an older list: None), but when present they must be
+        non-negative integers.
+        """
         list_id, iss, bits = obj.get("list_id"), obj.get("iss"), obj.get("bits")
         iat, ttl = obj.get("iat"), obj.get("ttl")
         if not (isinstance(list_id, str) and isinstance(iss, str) and isinstance(bits, str)):
             raise StatusListError("status list: list_id, iss and bits must be text")
         if type(iat) is not int or type(ttl) is not int or iat < 0 or ttl < 0:
             raise StatusListError("status list: iat and ttl must be non-negative integers")
-        return cls(list_id, iss, iat, ttl, StatusBits.decode(bits))
+        exp, rev = obj.get("exp"), obj.get("rev")
+        for name, value in (("exp", exp), ("rev", rev)):
+            if value is not None and (type(value) is not int or value < 0):
+                raise StatusListError(f"status list: {name} must be a non-negative integer")
+        return cls(
+            list_id,
+            iss,
+            iat,
+            ttl,
+            StatusBits.decode(bits),
+            exp if type(exp) is int else None,
+            rev if type(rev) is int else None,
+        )
 
 
 def sign_status_list(status_list: StatusList, signer: Signer) -> str:

@@ -46,6 +46,11 @@ TRUST_LIST_IAT = int(datetime(2027, 2, 28, 0, 0, tzinfo=SHANGHAI).timestamp())
 TRUST_LIST_EXP = int(datetime(2027, 3, 31, 0, 0, tzinfo=SHANGHAI).timestamp())
 STATUS_LIST_IAT = int(datetime(2027, 2, 28, 23, 0, tzinfo=SHANGHAI).timestamp())
 STATUS_LIST_TTL = 86400
+# Status lists carry `exp` and `rev` (spec section 5). The published lists must still speak for
+# the latest validation clock of any case (the last second of a six-year validity), so their
+# `exp` lies past every case's clock; cases about stale lists bring their own.
+STATUS_LIST_EXP = int(datetime(2040, 1, 1, 0, 0, tzinfo=SHANGHAI).timestamp())
+STATUS_LIST_REV = 1
 KEY_NBF = int(datetime(2026, 1, 1, 0, 0, tzinfo=SHANGHAI).timestamp())
 REVOKED_AT = int(datetime(2027, 2, 15, 0, 0, tzinfo=SHANGHAI).timestamp())
 ENTRIES = 65536
@@ -176,6 +181,14 @@ def signed_status_lists(slots: StatusSlots) -> dict[str, str]:
     signed = {}
     for list_id, key in STATUS_LIST_SIGNERS.items():
         bits = StatusBits.from_values(ENTRIES, slots.values[list_id])
-        status_list = StatusList(list_id, key.issuer, STATUS_LIST_IAT, STATUS_LIST_TTL, bits)
+        status_list = StatusList(
+            list_id,
+            key.issuer,
+            STATUS_LIST_IAT,
+            STATUS_LIST_TTL,
+            bits,
+            exp=STATUS_LIST_EXP,
+            rev=STATUS_LIST_REV,
+        )
         signed[list_id] = sign_status_list(status_list, key.signer())
     return signed

@@ -68,7 +68,32 @@ _STATUS_UNKNOWN = {
     "SOURCE_FAILED": ("无法获取状态列表", "the status list could not be obtained"),
     "FOREIGN_LIST": ("状态列表不属于该签发机关", "the status list is not the issuer's"),
     "INDEX_OUTSIDE_LIST": ("状态序号超出状态列表范围", "the status index is outside the list"),
+    "LIST_EXPIRED": ("状态列表已过期（超过其 exp），请更新", "the status list is past its exp"),
+    "ROLLED_BACK": (
+        "状态列表的版本比已接受的旧（回滚），已拒绝",
+        "the status list is older (rev) than one already accepted: refused",
+    ),
 }
+
+
+def untrusted_root_checks(message_zh: str, message_en: str) -> tuple[Check, ...]:
+    """The checks of UNTRUSTED_ROOT: the key check failed, nothing else was looked at."""
+    return (
+        _SKIPPED[0],
+        Check("key", Outcome.FAILED, "UNTRUSTED_ROOT", message_zh, message_en),
+        *_SKIPPED[2:],
+    )
+
+
+def not_logged() -> Check:
+    """The status check when the credential is not in the transparency log (NOT_LOGGED)."""
+    return Check(
+        "status",
+        Outcome.FAILED,
+        "NOT_LOGGED",
+        "该凭证不在签发透明日志中",
+        "the credential is not in the transparency log",
+    )
 
 
 def skipped_after(count: int) -> tuple[Check, ...]:
@@ -113,4 +138,18 @@ def status_check(verdict: str, age_seconds: int | None, problem: str | None) -> 
             return Check("status", Outcome.WARNING, "STALE_STATUS_LIST", zh, en)
         return STATUS_PASSED
     zh, en = _STATUS_UNKNOWN.get(problem or "OFFLINE", _STATUS_UNKNOWN["OFFLINE"])
+    if age_seconds is not None:
+        age_zh, age_en = _age_messages(age_seconds)
+        zh, en = f"{zh}（{age_zh}）", f"{en} ({age_en})"
     return Check("status", Outcome.UNKNOWN, "STATUS_UNKNOWN", zh, en)
+
+
+def _age_messages(age_seconds: int) -> tuple[str, str]:
+    hours = age_seconds / _SECONDS_PER_HOUR
+    if hours < 48:
+        return (
+            f"列表签发于 {max(0, round(hours))} 小时前",
+            f"list issued {max(0, round(hours))} hours ago",
+        )
+    days = round(hours / 24)
+    return f"列表签发于 {days} 天前", f"list issued {days} days ago"

@@ -248,6 +248,10 @@ def load_demo(ctx: ServiceContext) -> list[str]:
         (datetime(2026, 7, 7, 10, tzinfo=SHANGHAI), "2026A"),
         (ctx.now() - timedelta(hours=2), "NOW"),
     ]
+    with ctx.uow() as uow:
+        uow.begin_write()
+        ctx.keys.backdate_for_demo(uow, min(moment for moment, _ in history))
+        uow.commit()
     for moment, tag in history:
         past = _at(ctx, moment)
         for site in SITES:

@@ -19,7 +19,6 @@ from opcert.credential.keys import (
     PublicKey,
     Signer,
     SoftwareSigner,
-    fingerprint,
     generate_private_key,
     jose_alg,
     kid_b64,
@@ -28,6 +27,7 @@ from opcert.credential.keys import (
     public_jwk,
     public_key_from_jwk,
 )
+from opcert.credential.pinning import root_fingerprint
 from opcert.credential.pkcs11_signer import URI_SCHEME as PKCS11_URI_SCHEME
 from opcert.credential.pkcs11_signer import Pkcs11Token
 from opcert.credential.trustlist import KeyStatus, TrustedKey, TrustList, sign_trust_list
@@ -169,7 +169,8 @@ class KeyStore:
         return self.signer_for(uow, ROOT_ISSUER)
 
     def root_fingerprint(self, uow: UnitOfWork) -> str:
-        return fingerprint(self.root_signer(uow).public_key())
+        """The spec's root fingerprint (section 4): lowercase hex SHA-256 of the DER SPKI."""
+        return root_fingerprint(public_key_from_jwk(self.root_jwk(uow)))
 
     def root_jwk(self, uow: UnitOfWork) -> dict[str, str]:
         row = uow.keys.active_for(ROOT_ISSUER)
@@ -178,6 +179,19 @@ class KeyStore:
                 "NO_ROOT_KEY", "尚未生成根密钥，请运行 opcert init", "no root key; run opcert init"
             )
         return dict(row.public_jwk)
+
+    def backdate_for_demo(self, uow: UnitOfWork, since: datetime) -> int:
+        """Demo only (``opcert demo``, refused in production): make every key valid from
+        ``since``, the first day of the invented history it signs, so that no demo credential
+        is signed before its key's ``nbf`` (a verifier says BAD_SIGNATURE to that). Returns the
+        number of keys moved."""
+        moved = 0
+        for row in uow.keys.all():
+            if row.nbf_at > since:
+                row.nbf_at = since
+                moved += 1
+        self._trust_cache = None
+        return moved
 
     # trust list ---------------------------------------------------------------------------
     def trust_list(self, uow: UnitOfWork, now: datetime) -> tuple[TrustList, str]:

@@ -1,24 +1,48 @@
-"""The offline verifier: trust list, pinned root key and status lists from files, no network.
+"""The offline verifier: trust list, pinned root and status lists from files, no network.
 
-This is what an inspector's laptop in a mine runs after ``opcert trust export``.
+This is what an inspector's laptop in a mine runs after ``opcert trust export``. It imports the
+credential package and the standard library only (images and PDFs load their readers when a
+file needs them), so that ``opcert verify --offline`` starts fast.
+
+The trust list is trusted only when signed by a pinned root (spec section 4): a root key file
+named by the user is pinned by that act; a ``root-key.jwk`` lying beside the trust list is only a
+candidate, used when its fingerprint is pinned (``--root-fingerprint``, built in), never by
+itself. Otherwise every input answers ``UNTRUSTED_ROOT``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from opcert.credential.errors import CredentialError
-from opcert.credential.keys import public_key_from_jwk
+from opcert.credential.freshness import RevisionMemory
+from opcert.credential.keys import PublicKey, public_key_from_jwk
+from opcert.credential.pinning import (
+    BUILT_IN_ROOT_FINGERPRINTS,
+    UntrustedRoot,
+    pinned_trust_list,
+    root_fingerprint,
+)
 from opcert.credential.statuslist import StatusList, parse_status_list
-from opcert.credential.trustlist import TrustList, parse_trust_list
-from opcert.credential.verifier import VerificationResult, verify
+from opcert.credential.trustlist import TrustList
+from opcert.credential.verifier import VerificationResult, untrusted_root, verify
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PilImage
+
+ROOT_KEY_BESIDE = "root-key.jwk"
+MAX_TRUST_FILE = 16 * 1024 * 1024
 
 
 class FileStatuses:
+    """Status lists from ``DIR/<list_id>.jws``, verified against the trust list; None for a list
+    that is missing or does not verify (the verdict is then STATUS_UNKNOWN)."""
+
     def __init__(self, directory: Path, trust: TrustList) -> None:
         self.directory, self.trust = directory, trust
         self._cache: dict[str, StatusList | None] = {}
@@ -27,6 +51,8 @@ class FileStatuses:
         if list_id not in self._cache:
             path = self.directory / f"{list_id}.jws"
             try:
+                if "/" in list_id or "\\" in list_id or list_id.startswith("."):
+                    raise ValueError("a list id is a file name, not a path")
                 self._cache[list_id] = parse_status_list(
                     path.read_text("ascii").strip(), self.trust
                 )
@@ -35,23 +61,86 @@ class FileStatuses:
         return self._cache[list_id]
 
 
+def read_root_key(path: Path) -> PublicKey:
+    """A root public key from a JWK file; ValueError (one line, Chinese / English) otherwise."""
+    try:
+        return public_key_from_jwk(json.loads(path.read_text("utf-8")))
+    except (OSError, ValueError, UnicodeDecodeError) as error:
+        raise ValueError(f"无法读取根公钥 / cannot read the root key {path}: {error}") from None
+
+
+@dataclass
 class OfflineVerifier:
-    def __init__(self, trust: TrustList, statuses: FileStatuses) -> None:
-        self.trust, self.statuses = trust, statuses
+    """A trust list verified against a pinned root (or the reason it is not: `problem`)."""
+
+    trust: TrustList | None
+    statuses: FileStatuses | None
+    problem: UntrustedRoot | None = None
+    fingerprint: str | None = None
+    revisions: RevisionMemory | None = None
+    logged: Callable[[bytes], bool] | None = None
 
     @classmethod
-    def from_files(cls, trust_file: Path, status_dir: Path, root_key_file: Path) -> OfflineVerifier:
+    def from_files(
+        cls,
+        trust_file: Path,
+        status_dir: Path,
+        *,
+        pins: Collection[str] = (),
+        root_key_file: Path | None = None,
+        revisions: RevisionMemory | None = None,
+    ) -> OfflineVerifier:
+        """Load the trust list and pick its root: `root_key_file` (trusted because the user
+        named it) or a ``root-key.jwk`` beside the trust list (trusted only if pinned).
+
+        ValueError, one line, when the trust list or the named root key cannot be read; a
+        trust list that is not signed by a pinned root is not an error but a `problem`.
+        """
         try:
-            root = public_key_from_jwk(json.loads(root_key_file.read_text("utf-8")))
-            trust = parse_trust_list(trust_file.read_text("ascii").strip(), root)
-        except (OSError, ValueError, CredentialError) as error:
-            raise ValueError(f"无法载入信任材料 / cannot load trust material: {error}") from error
-        return cls(trust, FileStatuses(status_dir, trust))
+            if trust_file.stat().st_size > MAX_TRUST_FILE:
+                raise ValueError("file too large")
+            jws = trust_file.read_text("ascii").strip()
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise ValueError(
+                f"无法读取信任列表 / cannot read the trust list {trust_file}: {reason}"
+            ) from None
+        trusted = set(pins) | BUILT_IN_ROOT_FINGERPRINTS
+        if root_key_file is not None:
+            explicit = read_root_key(root_key_file)
+            trusted.add(root_fingerprint(explicit))
+            root: PublicKey | None = explicit
+        else:
+            root = _candidate_beside(trust_file)
+        try:
+            trust, fingerprint = pinned_trust_list(jws, root, trusted)
+        except UntrustedRoot as problem:
+            return cls(None, None, problem, problem.fingerprint, revisions)
+        return cls(trust, FileStatuses(status_dir, trust), None, fingerprint, revisions)
 
     def verify(self, text: str, now: datetime | None = None) -> VerificationResult:
+        at = now or datetime.now(UTC)
+        if self.trust is None or self.statuses is None:
+            problem = self.problem or UntrustedRoot(
+                "信任列表不可信", "the trust list is not trusted"
+            )
+            return untrusted_root(problem.message_zh, problem.message_en, at)
         return verify(
-            text, trust_list=self.trust, statuses=self.statuses, now=now or datetime.now(UTC)
+            text,
+            trust_list=self.trust,
+            statuses=self.statuses,
+            now=at,
+            revisions=self.revisions,
+            logged=self.logged,
         )
+
+
+def _candidate_beside(trust_file: Path) -> PublicKey | None:
+    """The root key lying beside the trust list, as a candidate only (see the module doc)."""
+    try:
+        return read_root_key(trust_file.parent / ROOT_KEY_BESIDE)
+    except ValueError:
+        return None
 
 
 MAX_CREDENTIAL_FILE = 64 * 1024 * 1024
@@ -63,8 +152,6 @@ def read_credential_from_file(path: Path) -> str:
     ValueError (Chinese / English) for a file that is none of these, too large, or unreadable as
     an image or a PDF; OSError only when the file itself cannot be read.
     """
-    from opcert.credential.qr import read_qr
-
     if path.stat().st_size > MAX_CREDENTIAL_FILE:
         raise ValueError(f"文件过大 / file too large (over {MAX_CREDENTIAL_FILE} bytes): {path}")
     data = path.read_bytes()
@@ -75,6 +162,10 @@ def read_credential_from_file(path: Path) -> str:
             raise ValueError(
                 f"SC1 文本含非 ASCII 字符 / the SC1 text is not ASCII: {path}"
             ) from None
+    from PIL import Image
+
+    from opcert.credential.qr import read_qr
+
     try:
         images = _images(data)
     except (OSError, RuntimeError, Image.DecompressionBombError, ValueError) as error:
@@ -90,17 +181,19 @@ def read_credential_from_file(path: Path) -> str:
     raise ValueError(f"文件中没有找到 SC1 二维码 / no SC1 QR code found in {path}")
 
 
-def _images(data: bytes) -> list[Image.Image]:
+def _images(data: bytes) -> list[PilImage]:
     if data[:4] == b"%PDF":
         return _pdf_pages(data)
     import io
+
+    from PIL import Image
 
     image = Image.open(io.BytesIO(data))
     image.load()
     return [image]
 
 
-def _pdf_pages(data: bytes) -> list[Image.Image]:
+def _pdf_pages(data: bytes) -> list[PilImage]:
     import pypdfium2
 
     document = pypdfium2.PdfDocument(data)

@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FILL_RATIO = 0.5
+# A signed list's `exp` is its `iat` plus this lifetime (spec section 5), the trust list's default
+# lifetime: a verifier carried offline for longer than a day answers STATUS_UNKNOWN (with the
+# list's age) rather than trusting a list that may have missed a revocation.
+STATUS_LIST_LIFETIME = 86400
 
 
 @dataclass(frozen=True)
@@ -159,8 +163,15 @@ class StatusListService:
                     cached = (key, bits)
                     with self._lock:
                         self._bits[list_id] = cached
+        issued = int(now.timestamp())
         return StatusList(
-            list_id=list_id, iss=row.issuer, iat=int(now.timestamp()), ttl=self.ttl, bits=cached[1]
+            list_id=list_id,
+            iss=row.issuer,
+            iat=issued,
+            ttl=self.ttl,
+            bits=cached[1],
+            exp=issued + STATUS_LIST_LIFETIME,
+            rev=row.revision,
         )
 
     def signed(self, uow: UnitOfWork, list_id: str, now: datetime) -> SignedStatusList:
@@ -179,7 +190,15 @@ class StatusListService:
             return cached
         row, bits = self.bits(uow, list_id, now)
         issued = int(now.timestamp())
-        document = StatusList(list_id=list_id, iss=row.issuer, iat=issued, ttl=self.ttl, bits=bits)
+        document = StatusList(
+            list_id=list_id,
+            iss=row.issuer,
+            iat=issued,
+            ttl=self.ttl,
+            bits=bits,
+            exp=issued + STATUS_LIST_LIFETIME,
+            rev=row.revision,
+        )
         jws = sign_status_list(document, self.keys.signer_for(uow, row.issuer))
         etag = '"' + hashlib.sha256(jws.encode()).hexdigest()[:32] + '"'
         signed = SignedStatusList(list_id, jws, etag, self.ttl, row.revision, issued, today)

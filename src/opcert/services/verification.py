@@ -1,5 +1,9 @@
 """Online verification: the same verifier as offline, fed with the live trust and status lists,
-plus a comparison with the platform's record of the credential."""
+plus a comparison with the platform's record of the credential.
+
+The trust list is the platform's own, signed by its own root key: online there is no bundle
+to pin. The live status lists carry the current revision and a fresh `exp`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from opcert.credential.statuslist import StatusList
-from opcert.credential.verifier import verify
+from opcert.credential.verifier import ASCII_WHITESPACE, verify
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.domain.errors import DomainError, FieldError
 from opcert.persistence.unit_of_work import UnitOfWork
@@ -28,7 +32,7 @@ class LiveStatuses:
 
 
 def verify_online(ctx: ServiceContext, payload: object) -> dict[str, Any]:
-    if not isinstance(payload, str) or not payload.strip():
+    if not isinstance(payload, str) or not payload.strip(ASCII_WHITESPACE):
         raise FieldError(
             "payload",
             "REQUIRED",
@@ -46,7 +50,7 @@ def verify_online(ctx: ServiceContext, payload: object) -> dict[str, Any]:
     with ctx.reader() as uow:
         trust, _ = ctx.keys.trust_list(uow, now)
         result = verify(
-            payload.strip(),
+            payload,  # the verifier trims ASCII white space and forgives nothing else
             trust_list=trust,
             statuses=LiveStatuses(uow, ctx.status_lists, now),
             now=now,

@@ -80,7 +80,12 @@ def make_status_list(
     iss: str = ISSUER,
     iat: int | None = None,
     ttl: int = 3600,
+    exp: int | None = None,
+    rev: int = 1,
 ) -> StatusList:
     issued = iat if iat is not None else int(NOW.timestamp()) - 600
+    expires = exp if exp is not None else issued + 86400
     bits = StatusBits.from_values(65536, values or {})
-    return StatusList(list_id=list_id, iss=iss, iat=issued, ttl=ttl, bits=bits)
+    return StatusList(
+        list_id=list_id, iss=iss, iat=issued, ttl=ttl, bits=bits, exp=expires, rev=rev
+    )

@@ -114,7 +114,7 @@ def test_the_payload_has_the_spec_members(es256_signer: SoftwareSigner) -> None:
     header = json.loads(b64url_decode(jws.split(".")[0]))
     payload = json.loads(b64url_decode(jws.split(".")[1]))
     assert (header["alg"], header["kid"]) == ("ES256", kid_b64(es256_signer.kid))
-    assert set(payload) == {"list_id", "iss", "iat", "ttl", "bits"}
+    assert set(payload) == {"list_id", "iss", "iat", "exp", "rev", "ttl", "bits"}
 
 
 def test_the_root_may_sign_any_issuers_list(signer: SoftwareSigner, root: SoftwareSigner) -> None:

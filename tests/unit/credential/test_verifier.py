@@ -285,7 +285,7 @@ def test_a_bug_inside_verification_becomes_a_logged_malformed_answer(
     def broken(text: str) -> object:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr("opcert.credential.verifier.decode", broken)
+    monkeypatch.setattr("opcert.credential.verifier.open_envelope", broken)
     result = run(encode(make_payload(), signer), [make_trusted_key(signer)])
     assert result.verdict is Verdict.MALFORMED
     assert result.check("decode").code == "INTERNAL_ERROR"

@@ -14,14 +14,16 @@ import contextlib
 import errno
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, TypeGuard
 
 import typer
 import typer.main
-from pydantic import ValidationError
 
 from opcert.domain.errors import DomainError
 from opcert.interfaces import log_privacy
-from opcert.persistence.database import database_failure
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 MAX_LINE = 600
 USAGE_EXIT = 2
@@ -35,17 +37,22 @@ def run(app: typer.Typer, args: Sequence[str] | None = None) -> int:
     try:
         code = command.main(args=args, prog_name="opcert", standalone_mode=False)
     except BaseException as error:  # the one place every failure becomes a line
-        if isinstance(error, SystemExit):
-            if isinstance(error.code, str):
-                print(f"错误 / error: {_one_line(error.code)}", file=sys.stderr)
-            return _exit_code(error.code)
-        if isinstance(error, BrokenPipeError):
-            return 1  # the reader went away (| head): nothing left to tell it
-        message, code = describe(error)
-        with contextlib.suppress(OSError):
-            print(f"错误 / error: {_one_line(message)}", file=sys.stderr)
-        return code
+        return report(error)
     return code if isinstance(code, int) else 0
+
+
+def report(error: BaseException) -> int:
+    """Print what escaped a command as one line on stderr; return the exit code."""
+    if isinstance(error, SystemExit):
+        if isinstance(error.code, str):
+            print(f"错误 / error: {_one_line(error.code)}", file=sys.stderr)
+        return _exit_code(error.code)
+    if isinstance(error, BrokenPipeError):
+        return 1  # the reader went away (| head): nothing left to tell it
+    message, code = describe(error)
+    with contextlib.suppress(OSError):
+        print(f"错误 / error: {_one_line(message)}", file=sys.stderr)
+    return code
 
 
 def describe(error: BaseException) -> tuple[str, int]:
@@ -56,10 +63,10 @@ def describe(error: BaseException) -> tuple[str, int]:
         return "已中断 / interrupted", INTERRUPTED_EXIT
     if isinstance(error, DomainError):
         return f"{error.message_zh} / {error.message_en}", 1
-    failure = database_failure(error)
+    failure = _database_failure(error)
     if failure is not None:
         return failure, 1
-    if isinstance(error, ValidationError):
+    if _is_validation_error(error):
         problems = "; ".join(
             f"{'.'.join(str(p) for p in item['loc']) or 'settings'}: {item['msg']}"
             for item in error.errors()
@@ -70,6 +77,21 @@ def describe(error: BaseException) -> tuple[str, int]:
     if isinstance(error, OSError):
         return _file_failure(error), 1
     return f"内部错误 / internal error ({type(error).__name__}): {error}", 1
+
+
+def _database_failure(error: BaseException) -> str | None:
+    # Imported only where the database layer was loaded: a command that never touched it
+    # (``opcert verify --offline``) cannot have failed there, and starts without SQLAlchemy.
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from opcert.persistence.database import database_failure
+
+    return database_failure(error)
+
+
+def _is_validation_error(error: BaseException) -> TypeGuard[ValidationError]:
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(error, pydantic.ValidationError)
 
 
 def _usage(error: typer.TyperException) -> tuple[str, int]:

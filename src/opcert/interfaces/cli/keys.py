@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from opcert.credential.pinning import grouped
 from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
 from opcert.services import trust as trust_service
 
@@ -42,14 +43,26 @@ def revoke(
 
 
 @keys.command("root")
-def root(jwk: bool = typer.Option(False, "--jwk", help="以 JWK 输出 / print as JWK")) -> None:
-    """打印国家根公钥 / print the national root public key."""
+def root(
+    jwk: bool = typer.Option(False, "--jwk", help="以 JWK 输出 / print as JWK"),
+    fingerprint: bool = typer.Option(
+        False, "--fingerprint", help="打印根公钥指纹以供公布 / print the fingerprint to publish"
+    ),
+) -> None:
+    """打印国家根公钥指纹（默认）或 JWK / print the root key's fingerprint (default) or JWK.
+
+    The fingerprint's first line is the spec's form (lowercase hex SHA-256 of the SPKI DER,
+    what ``opcert verify --root-fingerprint`` takes); the second line the same digits in
+    groups of four, for reading aloud.
+    """
     ctx = ready_platform().ctx
     with ctx.uow() as uow, domain_errors():
-        if jwk:
+        if jwk and not fingerprint:
             typer.echo(json.dumps(ctx.keys.root_jwk(uow), separators=(",", ":")))
-        else:
-            typer.echo(ctx.keys.root_fingerprint(uow))
+            return
+        printed = ctx.keys.root_fingerprint(uow)
+    typer.echo(printed)
+    typer.echo(grouped(printed))
 
 
 @keys.command("list")
@@ -65,7 +78,11 @@ def list_keys() -> None:
 
 @trust.command("export")
 def export(directory: Path = typer.Argument(..., metavar="DIR")) -> None:
-    """写出离线核验所需文件 / write trust-list.jws, root-key.jwk and status/<list_id>.jws."""
+    """写出离线核验所需文件 / write trust-list.jws, root-key.jwk and status/<list_id>.jws.
+
+    root-key.jwk is for convenience only: a verifier trusts it only when its fingerprint is
+    pinned (opcert keys root --fingerprint, published out of band).
+    """
     ctx = ready_platform().ctx
     with domain_errors():
         written = trust_service.export(ctx, directory)

@@ -6,7 +6,6 @@ import sys
 
 import typer
 
-from opcert.domain.unsafe_text import first_unsafe, unsafe_character
 from opcert.interfaces.cli import (
     applications,
     certificates,
@@ -21,6 +20,7 @@ from opcert.interfaces.cli import (
     synth,
 )
 from opcert.interfaces.cli import verify as verify_command
+from opcert.interfaces.cli.entry import refuse_unsafe_arguments
 from opcert.interfaces.cli.failures import run
 
 app = typer.Typer(
@@ -52,17 +52,6 @@ app.add_typer(lifecycle.reminders_app, name="reminders")
 
 
 def main() -> None:
-    """The console script: every failure is one line on stderr and a non-zero exit."""
+    """The full app, every command; the console script is ``entry.main`` (``verify`` fast)."""
     refuse_unsafe_arguments(sys.argv[1:])
     sys.exit(run(app))
-
-
-def refuse_unsafe_arguments(arguments: list[str]) -> None:
-    """The same unsafe-text rule as the API and the pages, on every argument: one line on
-    stderr and exit status 2 (a usage error) before any command runs."""
-    for position, argument in enumerate(arguments, start=1):
-        char = first_unsafe(argument)
-        if char is not None:
-            error = unsafe_character(f"argument {position}", char)
-            print(f"错误 / error: {error.message_zh} / {error.message_en}", file=sys.stderr)
-            raise SystemExit(2)

@@ -1,16 +1,16 @@
-"""verify INPUT [--offline]: an SC1 string, a QR image or a PDF certificate."""
+"""verify INPUT [--offline]: an SC1 string, a QR image or a PDF certificate.
+
+The options and their help; what the command does is ``verify_run.run``, which the fast entry
+point (``entry.py``) also calls for a well-formed ``opcert verify`` without loading Typer.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
-import httpx
 import typer
 
-from opcert.interfaces.cli.context import fail, platform
-from opcert.services.offline import OfflineVerifier, read_credential_from_file
+from opcert.interfaces.cli.verify_run import VerifyOptions, run
 
 
 def register(app: typer.Typer) -> None:
@@ -30,85 +30,34 @@ def verify(
     status_dir: Path = typer.Option(
         None, "--status-dir", help="状态列表目录 / status list directory"
     ),
-    root_key: Path = typer.Option(None, "--root-key", help="固定的根公钥 JWK / pinned root key"),
+    root_key: Path = typer.Option(
+        None, "--root-key", help="由您提供的根公钥 JWK（信任它）/ a root key JWK you trust"
+    ),
+    root_fingerprints: list[str] = typer.Option(
+        None,
+        "--root-fingerprint",
+        help="固定的根公钥指纹（SHA-256 十六进制，可重复；或 OPCERT_ROOT_FINGERPRINT，逗号分隔）"
+        " / pinned root fingerprint (repeatable)",
+    ),
+    state: Path = typer.Option(
+        None,
+        "--state",
+        help="已接受的状态列表版本（默认 ~/.cache/opcert/verifier-state.json）"
+        " / remembered status list revisions",
+    ),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
 ) -> None:
     """核验电子证照，仅在 VALID 时返回 0 / verify a credential; exit 0 only for VALID."""
-    text = _credential_text(source)
-    if offline:
-        base = platform().settings.data_dir / "trust"
-        trust_file = trust_list or base / "trust-list.jws"
-        try:
-            verifier = OfflineVerifier.from_files(
-                trust_file,
-                status_dir or trust_file.parent / "status",
-                root_key or trust_file.parent / "root-key.jwk",
-            )
-        except ValueError as error:
-            fail(str(error))
-        result = verifier.verify(text, now=platform().ctx.now()).to_json()
-    else:
-        result = _online(text)
-    _print(result, as_json)
-    if result.get("verdict") != "VALID":
-        raise typer.Exit(1)
-
-
-def _credential_text(source: str) -> str:
-    """The SC1 text given, or read from the file named: one clear line for anything else."""
-    text = source.strip()
-    if not text:
-        fail("输入为空，请给出 SC1 字符串或文件 / the input is empty: give an SC1 string or a file")
-    if text.upper().startswith("SC1:"):
-        return text
-    path = Path(source)
-    try:
-        exists, is_file = path.exists(), path.is_file()
-    except (OSError, ValueError):  # a name too long for a path, a NUL byte
-        exists = is_file = False
-    shown = text if len(text) <= 60 else text[:60] + "…"
-    if not exists:
-        fail(f"输入既不是 SC1 字符串也不是文件 / not an SC1 string nor a file: {shown}")
-    if not is_file:
-        fail(f"输入是目录或特殊文件，不是证照文件 / not a regular file: {shown}")
-    try:
-        return read_credential_from_file(path)
-    except ValueError as error:
-        fail(str(error))
-    except OSError as error:
-        fail(f"无法读取文件 / cannot read {shown}: {error.strerror or error}")
-    raise AssertionError("unreachable")
-
-
-def _online(text: str) -> dict[str, Any]:
-    base = platform().settings.base_url.rstrip("/")
-    try:
-        response = httpx.post(f"{base}/api/v1/verify", json={"payload": text}, timeout=10)
-    except httpx.HTTPError as error:
-        fail(
-            f"无法连接平台 {base}（可改用 --offline）/ cannot reach {base}, try --offline: {error}"
-        )
-    if response.status_code != 200:
-        fail(f"平台返回 {response.status_code}: {response.text[:200]}")
-    try:
-        body: dict[str, Any] = response.json()
-    except ValueError:
-        fail(f"平台的回答不是 JSON / {base} did not answer JSON")
-    return body
-
-
-def _print(result: dict[str, Any], as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
-        return
-    typer.echo(f"结论 / verdict: {result.get('verdict')}")
-    for check in result.get("checks", []):
-        typer.echo(
-            f"  [{check['outcome']}] {check['name']}: {check['message_zh']} / {check['message_en']}"
-        )
-    certificate = result.get("certificate")
-    if certificate:
-        typer.echo(
-            f"  证号 {certificate.get('no')}  姓名 {certificate.get('nam')}  项目 {certificate.get('itn')}"
-            f"  有效期 {certificate.get('vfr')} 至 {certificate.get('vto')}  签发机关 {certificate.get('aut')}"
-        )
+    options = VerifyOptions(
+        source,
+        offline,
+        trust_list,
+        status_dir,
+        root_key,
+        tuple(root_fingerprints or ()),
+        state,
+        as_json,
+    )
+    code = run(options)
+    if code:
+        raise typer.Exit(code)
