@@ -19,6 +19,7 @@ from opcert.interfaces.cli.main import app
 from opcert.persistence.models import Certificate, CredentialVersion
 from opcert.services import transparency_log
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.lifecycle import acts
 from opcert.services.transparency_log_audit import audit
 from tests.integration.builders import id_number, make_result
 from tests.integration.conftest import START
@@ -97,6 +98,15 @@ def test_a_platform_that_issued_everything_itself_audits_clean(ctx, world, clien
     code, report = log_audit()
     assert (code, report["findings"]) == (0, [])
     assert (report["entries"], report["checkpoints"], report["credentials"]) == (7, 2, 7)
+
+
+def test_a_replacement_card_is_logged_and_the_platform_still_audits_clean(ctx, world, client):
+    outcomes = submit_results(ctx, world.zhuhai, [make_result(item="1.2")])
+    replaced = acts.replace(ctx, outcomes[0].certificate_no, "1.2", "lost")
+    proof = client.get(f"/api/v1/log/proof?cti={replaced.cti}")
+    assert proof.status_code == 200
+    report = audit(ctx)
+    assert (report.findings, report.entries, report.credentials) == ([], 2, 2)
 
 
 def test_a_credential_minted_with_a_copied_issuer_key_is_found(ctx, world, log_audit):

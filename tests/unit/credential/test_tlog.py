@@ -22,6 +22,7 @@ from opcert.credential.tlog import (
     parse_checkpoint_text,
     parse_proof,
     sign_checkpoint,
+    sign_note,
     verify_inclusion,
     vkey,
 )
@@ -310,3 +311,18 @@ def test_a_proof_keeps_its_extra_data(root: SoftwareSigner) -> None:
     _, proof = _logged(root, 2, 0)
     again = parse_proof(Proof(proof.index, proof.hashes, proof.checkpoint, b"cti").text())
     assert again.extra == b"cti" and again.hashes == proof.hashes
+
+
+def test_a_proof_of_a_smaller_tree_does_not_pass_for_a_larger_one_with_the_same_root() -> None:
+    leaves, tree = tree_of(3)
+    proof = inclusion_proof(0, 3, tree.subtree)
+    assert verify_path(leaf_hash(leaves[0]), 0, 3, proof, tree.root())
+    assert not verify_path(leaf_hash(leaves[0]), 0, 5, proof, tree.root())
+
+
+def test_a_checkpoint_signed_under_another_name_than_its_origin_is_refused(
+    root: SoftwareSigner,
+) -> None:
+    note = sign_note(Checkpoint(ORIGIN, 3, b"\x07" * 32).text(), "some-other-log", root)
+    with pytest.raises(TlogError, match="origin"):
+        open_checkpoint(note, [root.public_key()])
