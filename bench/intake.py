@@ -3,7 +3,9 @@
 Prints one JSON object per measurement:
 - end-to-end certificates per second for N passing results in batches of 1,000 (SQLite, PostgreSQL);
 - Ed25519 signatures per second of the raw library in the same run (the ceiling for issuance);
-- p50/p99 latency of a single-result request to a running server (uvicorn, real HTTP).
+- p50/p99 latency of a single-result request to a running server (uvicorn, real HTTP);
+- the cost of the transparency log: issuance with the log appends against the same issuance with
+  them turned off, alternated in one run (``intake_log_cost``, target ratio >= 0.8).
 
     .venv/bin/python bench/intake.py            # 100,000 results per backend
     .venv/bin/python bench/intake.py --quick    # 5,000 results per backend
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import httpx
@@ -46,7 +49,9 @@ def raw_signatures_per_second() -> float:
     return rate(hundred)
 
 
-def end_to_end(backend: str, total: int, batch: int, clients: int = 1) -> dict[str, object]:
+def end_to_end(
+    backend: str, total: int, batch: int, clients: int = 1, log: bool = True
+) -> dict[str, object]:
     """Issue ``total`` passing results; ``clients`` processes submit concurrently, as several
     exam institutions (or API workers) would. Test data is generated before the clock starts."""
     platform = fresh_platform(backend)
@@ -60,12 +65,13 @@ def end_to_end(backend: str, total: int, batch: int, clients: int = 1) -> dict[s
     with context.Manager() as manager, context.Pool(clients) as pool:
         barrier = manager.Barrier(clients)
         args = [
-            (settings.data_dir, settings.resolved_database_url, job, exam_date, barrier)
+            (settings.data_dir, settings.resolved_database_url, job, exam_date, barrier, log)
             for job in jobs
         ]
         outcomes = pool.map(_client_job, args)
-    issued = sum(n for n, _, _ in outcomes)
-    seconds = max(end for _, _, end in outcomes) - min(start for _, start, _ in outcomes)
+    issued = sum(n for n, _, _, _ in outcomes)
+    seconds = max(end for _, _, end, _ in outcomes) - min(start for _, start, _, _ in outcomes)
+    cpu = sum(c for _, _, _, c in outcomes)
     assert issued == total, f"only {issued} of {total} issued"
     return {
         "bench": "intake_end_to_end",
@@ -73,30 +79,70 @@ def end_to_end(backend: str, total: int, batch: int, clients: int = 1) -> dict[s
         "results": total,
         "batch": batch,
         "clients": clients,
+        "log": log,
         "seconds": round(seconds, 2),
         "certificates_per_second": round(total / seconds, 1),
+        # The submitting processes' own CPU time (SQLite's work included; PostgreSQL's server
+        # not): far less sensitive than wall time to other work on a shared machine.
+        "cpu_seconds": round(cpu, 2),
+        "certificates_per_cpu_second": round(total / cpu, 1),
     }
 
 
 def _client_job(
-    args: tuple[Path, str, list[tuple[int, int]], str, Any],
-) -> tuple[int, float, float]:
-    """One submitting process: build its batches, wait for the others, then submit and time."""
-    data_dir, url, job, exam_date, barrier = args
+    args: tuple[Path, str, list[tuple[int, int]], str, Any, bool],
+) -> tuple[int, float, float, float]:
+    """One submitting process: build its batches, wait for the others, then submit and time.
+    Without ``log``, the transparency-log append of issuance is a no-op in this process (the
+    baseline the log's cost is measured against; never a way to run the platform)."""
+    data_dir, url, job, exam_date, barrier, log = args
+    if not log:
+        from opcert.services.issuance import pipeline
+
+        pipeline.log_append = lambda *_args: None  # type: ignore[assignment]
     platform = build(Settings(data_dir=data_dir, database_url=url))
     with platform.ctx.uow() as uow:
         row = uow.registry.institution_by_code("BENCH-EXAM")
         principal = InstitutionPrincipal(row.id, row.code, row.name)
     batches = [results(start, count, exam_date) for start, count in job]
     barrier.wait()
-    start = time.time()
+    start, cpu = time.time(), time.process_time()
     issued = 0
     for rows in batches:
         outcomes = submit_results(platform.ctx, principal, rows)
         issued += sum(1 for o in outcomes if o.outcome == "issued")
-    end = time.time()
+    end, cpu = time.time(), time.process_time() - cpu
     platform.close()
-    return issued, start, end
+    return issued, start, end, cpu
+
+
+def log_cost(backend: str, total: int, batch: int, rounds: int) -> dict[str, object]:
+    """Issuance with and without the log, alternated ``rounds`` times on fresh databases; the
+    ratio of the median rates (with / without)."""
+    rates: dict[bool, list[float]] = {True: [], False: []}
+    cpu_rates: dict[bool, list[float]] = {True: [], False: []}
+    end_to_end(backend, min(total, 2000), batch, 1, True)  # warm-up: file caches, imports
+    for round_ in range(rounds):
+        for log in (False, True) if round_ % 2 == 0 else (True, False):
+            measured = end_to_end(backend, total, batch, 1, log)
+            emit(measured)
+            rates[log].append(float(measured["certificates_per_second"]))  # type: ignore[arg-type]
+            cpu_rates[log].append(float(measured["certificates_per_cpu_second"]))  # type: ignore[arg-type]
+    with_log, without = median(rates[True]), median(rates[False])
+    cpu_with, cpu_without = median(cpu_rates[True]), median(cpu_rates[False])
+    return {
+        "bench": "intake_log_cost",
+        "backend": backend,
+        "results": total,
+        "rounds": rounds,
+        "with_log_per_second": round(with_log, 1),
+        "without_log_per_second": round(without, 1),
+        "ratio": round(with_log / without, 3),
+        "with_log_per_cpu_second": round(cpu_with, 1),
+        "without_log_per_cpu_second": round(cpu_without, 1),
+        "cpu_ratio": round(cpu_with / cpu_without, 3),
+        "target": 0.8,
+    }
 
 
 def single_latency(requests: int) -> dict[str, object]:
@@ -171,6 +217,10 @@ def main() -> None:
     parser.add_argument("--results", type=int, default=None)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--clients", default="1,2", help="concurrent submitting processes to try")
+    parser.add_argument(
+        "--log-cost-only", action="store_true", help="only the with/without transparency log pair"
+    )
+    parser.add_argument("--rounds", type=int, default=4, help="with/without log alternations")
     args = parser.parse_args()
     total = args.results or (5_000 if args.quick else 100_000)
     emit({"bench": "machine", **machine()})
@@ -180,6 +230,10 @@ def main() -> None:
             "signatures_per_second": round(raw_signatures_per_second(), 1),
         }
     )
+    for backend in args.backends.split(","):
+        emit(log_cost(backend, min(total, 20_000), 1000, args.rounds))
+    if args.log_cost_only:
+        return
     for backend in args.backends.split(","):
         for clients in (int(c) for c in args.clients.split(",")):
             emit(end_to_end(backend, total, 1000, clients))

@@ -259,3 +259,79 @@ def test_no_input_crashes_the_verify_command_and_each_gets_a_json_verdict(
     result = CliRunner().invoke(verify_app(), ["verify", text, *signed_bundle])
     assert result.exit_code == 1, result.output
     assert json.loads(result.stdout)["verdict"] in {"MALFORMED", "UNKNOWN_KEY"}
+
+
+# -- the transparency log (spec section 8, step 6) ----------------------------------------------
+
+
+def log_proof(client, credential: str, path: Path) -> Path:
+    from opcert.credential.sc1 import decode
+
+    cti = decode(credential).payload.cti.hex()
+    response = client.get("/api/v1/log/proof", params={"cti": cti})
+    assert response.status_code == 200, response.text
+    path.write_text(response.text)
+    return path
+
+
+def test_a_logged_credential_with_its_inclusion_proof_is_valid(
+    cli, issued, pinned, client, tmp_path
+):
+    credential, _, _, trust_file = issued
+    proof = log_proof(client, credential, tmp_path / "proof.txt")
+    result = cli("verify", credential, *offline(trust_file, "--root-fingerprint", pinned,
+                                                "--log-proof", str(proof)))  # fmt: skip
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["verdict"] == "VALID"
+
+
+def test_requiring_the_log_without_a_proof_gives_not_logged(cli, issued, pinned):
+    credential, _, _, trust_file = issued
+    result = cli("verify", credential, *offline(trust_file, "--root-fingerprint", pinned,
+                                                "--require-log"))  # fmt: skip
+    assert result.exit_code != 0
+    assert json.loads(result.stdout)["verdict"] == "NOT_LOGGED"
+
+
+def test_a_credential_minted_with_a_copied_issuer_key_is_not_logged(
+    cli, issued, pinned, client, ctx, tmp_path
+):
+    """A thief with the issuer's private key signs a perfect credential for 冒名者: the
+    signature verifies, but it is in no log, so a verifier that requires the log refuses it,
+    whatever genuine proof it is handed."""
+    import dataclasses
+    import os
+
+    from opcert.credential.claims import CredentialPayload
+    from opcert.credential.sc1 import decode, encode
+
+    credential, _, _, trust_file = issued
+    genuine_proof = log_proof(client, credential, tmp_path / "genuine-proof.txt")
+    old = decode(credential).payload
+    with ctx.uow() as uow:
+        stolen_key = ctx.keys.signer_for(uow, old.iss)
+    forged = encode(
+        CredentialPayload(
+            iss=old.iss,
+            iat=old.iat,
+            exp=old.exp,
+            cti=os.urandom(16),
+            certificate=dataclasses.replace(old.certificate, nam="冒名者"),
+        ),
+        stolen_key,
+    )
+    without_log = cli("verify", forged, *offline(trust_file, "--root-fingerprint", pinned))
+    assert json.loads(without_log.stdout)["verdict"] == "VALID"  # what the log is for
+    for extra in (("--require-log",), ("--log-proof", str(genuine_proof))):
+        result = cli("verify", forged, *offline(trust_file, "--root-fingerprint", pinned, *extra))
+        assert result.exit_code != 0
+        assert json.loads(result.stdout)["verdict"] == "NOT_LOGGED", extra
+
+
+def test_an_unreadable_log_proof_is_one_clear_line(cli, issued, pinned, tmp_path):
+    credential, _, _, trust_file = issued
+    result = cli("verify", credential, "--offline", "--trust-list", str(trust_file),
+                 "--root-fingerprint", pinned, "--log-proof", str(tmp_path / "missing.txt"))  # fmt: skip
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "log proof" in result.output

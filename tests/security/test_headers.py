@@ -145,6 +145,7 @@ def logged_in(client, ctx, world, platform) -> dict[str, str]:
         "cert_no": f"T{row['id_number']}",
         "certificate_no": f"T{row['id_number']}",
         "kid": "unknown",
+        "tile": "0/000",
     }
 
 

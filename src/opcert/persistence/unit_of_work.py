@@ -16,6 +16,7 @@ from opcert.persistence.repositories.lifecycle import LifecycleRepository
 from opcert.persistence.repositories.registry import RegistryRepository
 from opcert.persistence.repositories.reminders import ReminderRepository
 from opcert.persistence.repositories.synth import SynthRepository
+from opcert.persistence.repositories.tlog import LogRepository
 
 
 class ConcurrentWriteConflict(Exception):
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.lifecycle = LifecycleRepository(self.session)
         self.reminders = ReminderRepository(self.session)
         self.synth = SynthRepository(self.session)
+        self.log = LogRepository(self.session)
         return self
 
     def __exit__(

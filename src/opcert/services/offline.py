@@ -29,8 +29,11 @@ from opcert.credential.pinning import (
     root_fingerprint,
 )
 from opcert.credential.statuslist import StatusList, parse_status_list
+from opcert.credential.tlog import Proof, TlogError, parse_proof, verify_inclusion
 from opcert.credential.trustlist import TrustList
 from opcert.credential.verifier import VerificationResult, untrusted_root, verify
+
+LOG_ISSUER = "CN-LOG"  # a trust-list key of this issuer may sign the log's checkpoints
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PilImage
@@ -79,6 +82,7 @@ class OfflineVerifier:
     fingerprint: str | None = None
     revisions: RevisionMemory | None = None
     logged: Callable[[bytes], bool] | None = None
+    log_keys: tuple[PublicKey, ...] = ()
 
     @classmethod
     def from_files(
@@ -116,7 +120,31 @@ class OfflineVerifier:
             trust, fingerprint = pinned_trust_list(jws, root, trusted)
         except UntrustedRoot as problem:
             return cls(None, None, problem, problem.fingerprint, revisions)
-        return cls(trust, FileStatuses(status_dir, trust), None, fingerprint, revisions)
+        # Who may sign the log's checkpoints (spec section 8): the pinned root, or a trust-list
+        # key whose issuer is CN-LOG.
+        assert root is not None  # pinned_trust_list returned: the root is the pinned one
+        log_keys = (root, *(k.public_key for k in trust.keys if k.issuer == LOG_ISSUER))
+        return cls(
+            trust, FileStatuses(status_dir, trust), None, fingerprint, revisions, None, log_keys
+        )
+
+    def require_log(self, proof_text: str | None) -> None:
+        """From now on a credential verifies only if it is in the transparency log (step 6):
+        ``proof_text`` (a C2SP tlog-proof, as ``GET /api/v1/log/proof`` gives it) must prove
+        the credential's COSE_Sign1 bytes are in the tree of a checkpoint signed by the pinned
+        root or a CN-LOG key; without a proof, or with one that does not prove it, NOT_LOGGED."""
+        proof: Proof | None = None
+        if proof_text is not None:
+            try:
+                proof = parse_proof(proof_text)
+            except TlogError:
+                proof = None
+        keys = self.log_keys
+
+        def logged(cose: bytes) -> bool:
+            return proof is not None and verify_inclusion(cose, proof, None, keys)
+
+        self.logged = logged
 
     def verify(self, text: str, now: datetime | None = None) -> VerificationResult:
         at = now or datetime.now(UTC)

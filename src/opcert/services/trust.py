@@ -14,7 +14,7 @@ from opcert.credential.sc1 import decode, encode
 from opcert.domain.certificates import StatusCode
 from opcert.persistence.models import CredentialVersion
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services import ledger
+from opcert.services import ledger, transparency_log
 from opcert.services.context import ServiceContext
 
 
@@ -101,6 +101,9 @@ def _resign(uow: UnitOfWork, ctx: ServiceContext, kid: str, since: int, issuer: 
             created_at=now,
         )
         uow.certificates.add(new)
+        transparency_log.append(
+            uow, [transparency_log.LogItem(new.cti, new.sc1, certificate.application_id)], now
+        )
         ctx.status_lists.set_status(uow, version, StatusCode.SUPERSEDED, now)
         certificate.current_version_id = new.id
         count += 1

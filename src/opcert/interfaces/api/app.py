@@ -10,7 +10,7 @@ from swagger_ui_bundle import swagger_ui_path
 from opcert.bootstrap import Platform
 from opcert.interfaces.api import api_docs, errors, openapi, security_headers
 from opcert.interfaces.api.hygiene import InputHygiene
-from opcert.interfaces.api.routers import intake, lifecycle, officers, public
+from opcert.interfaces.api.routers import intake, lifecycle, log, officers, public
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
 from opcert.interfaces.web import refusals
 from opcert.interfaces.web import router as web_router
@@ -41,6 +41,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(officers.router)
     app.include_router(public.router)
     app.include_router(lifecycle.router)
+    app.include_router(log.router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.include_router(web_router)
     app.mount("/static/web", StaticFiles(directory=WEB_STATIC_DIR), name="web-static")

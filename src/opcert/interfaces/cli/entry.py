@@ -69,6 +69,8 @@ def fast_verify_options(arguments: list[str]) -> VerifyOptions | None:
     parser.add_argument("--root-fingerprint", action="append", default=[])
     parser.add_argument("--state", type=Path)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--log-proof", type=Path)
+    parser.add_argument("--require-log", action="store_true")
     try:
         given = parser.parse_args(arguments)
     except _NotForUs:
@@ -84,6 +86,8 @@ def fast_verify_options(arguments: list[str]) -> VerifyOptions | None:
         tuple(given.root_fingerprint),
         given.state,
         given.json,
+        given.log_proof,
+        given.require_log,
     )
 
 

@@ -12,6 +12,7 @@ from opcert.interfaces.cli import (
     keys,
     ledger,
     lifecycle,
+    log,
     production,
     registry,
     results,
@@ -46,6 +47,7 @@ app.add_typer(applications.app, name="applications")
 app.add_typer(keys.keys, name="keys")
 app.add_typer(keys.trust, name="trust")
 app.add_typer(ledger.app, name="ledger")
+app.add_typer(log.app, name="log")
 app.add_typer(lifecycle.app, name="lifecycle")
 app.add_typer(lifecycle.legacy_app, name="legacy")
 app.add_typer(lifecycle.reminders_app, name="reminders")

@@ -46,6 +46,17 @@ def verify(
         " / remembered status list revisions",
     ),
     as_json: bool = typer.Option(False, "--json", help="输出 JSON / print JSON"),
+    log_proof: Path = typer.Option(
+        None,
+        "--log-proof",
+        help="透明日志包含证明（GET /api/v1/log/proof?cti=…）；与 --offline 同用"
+        " / transparency-log inclusion proof, with --offline",
+    ),
+    require_log: bool = typer.Option(
+        False,
+        "--require-log",
+        help="无日志证明即判 NOT_LOGGED / NOT_LOGGED without a log proof (with --offline)",
+    ),
 ) -> None:
     """核验电子证照，仅在 VALID 时返回 0 / verify a credential; exit 0 only for VALID."""
     options = VerifyOptions(
@@ -57,6 +68,8 @@ def verify(
         tuple(root_fingerprints or ()),
         state,
         as_json,
+        log_proof,
+        require_log,
     )
     code = run(options)
     if code:

@@ -41,6 +41,8 @@ class VerifyOptions:
     root_fingerprints: tuple[str, ...] = ()
     state: Path | None = None
     as_json: bool = False
+    log_proof: Path | None = None
+    require_log: bool = False
 
 
 def run(options: VerifyOptions) -> int:
@@ -57,6 +59,8 @@ def run(options: VerifyOptions) -> int:
             list(options.root_fingerprints),
             options.state,
             options.as_json,
+            options.log_proof,
+            options.require_log,
         )
     elif problem is not None:
         result = malformed(*problem, _now()).to_json()
@@ -75,6 +79,8 @@ def _offline(
     fingerprints: list[str] | None,
     state: Path | None,
     as_json: bool,
+    log_proof: Path | None = None,
+    require_log: bool = False,
 ) -> dict[str, Any]:
     trust_file = trust_list or _data_dir() / "trust" / "trust-list.jws"
     try:
@@ -89,6 +95,19 @@ def _offline(
         )
     except (ValueError, OSError) as error:
         _fail(str(error), as_json)
+    if log_proof is not None or require_log:
+        # Spec step 6: the credential must be in the transparency log; a proof that cannot be
+        # read is a one-line error, a proof that does not prove it gives NOT_LOGGED.
+        proof_text = None
+        if log_proof is not None:
+            try:
+                proof_text = log_proof.read_text("utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                reason = getattr(error, "strerror", None) or error
+                _fail(
+                    f"无法读取日志证明 / cannot read the log proof {log_proof}: {reason}", as_json
+                )
+        verifier.require_log(proof_text)
     now = _now()
     if verifier.problem is None and problem is not None:
         answer = malformed(*problem, now)

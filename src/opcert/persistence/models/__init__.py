@@ -77,3 +77,8 @@ __all__ += ["SyntheticAnomaly"]
 from opcert.persistence.models.sessions import LoginChallengeRow, SessionRow  # noqa: E402
 
 __all__ += ["LoginChallengeRow", "SessionRow"]
+
+# The transparency log of issuance (issue 13).
+from opcert.persistence.models.tlog import LogCheckpoint, LogEntry, LogHead, LogTile  # noqa: E402
+
+__all__ += ["LogCheckpoint", "LogEntry", "LogHead", "LogTile"]

@@ -30,6 +30,8 @@ from opcert.persistence.models import Authority, Certificate, CredentialVersion
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.context import ServiceContext
 from opcert.services.issuance.numbering import issuer_code
+from opcert.services.transparency_log import LogItem
+from opcert.services.transparency_log import append as log_append
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,14 @@ def issue_many(uow: UnitOfWork, ctx: ServiceContext, requests: list[IssueRequest
         )
     _supersede_previous(uow, ctx, requests, now)
     uow.intake.insert_many(CredentialVersion, versions)
+    log_append(
+        uow,
+        [
+            LogItem(str(v["cti"]), text, r.application_id)
+            for v, text, r in zip(versions, texts, requests, strict=True)
+        ],
+        now,
+    )
     for request, version_id in zip(requests, version_ids, strict=True):
         if request.existing is not None:
             request.existing.current_version_id = version_id

@@ -16,7 +16,7 @@ from opcert.domain.errors import Conflict, NotFound
 from opcert.domain.lifecycle import CertificateFacts, owed_review
 from opcert.persistence.models import Certificate, CertificateEvent, CredentialVersion
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services import ledger
+from opcert.services import ledger, transparency_log
 from opcert.services.context import ServiceContext
 from opcert.services.issuance.numbering import issuer_code
 
@@ -98,6 +98,9 @@ def new_version(
         created_at=now,
     )
     uow.certificates.add(version)
+    transparency_log.append(
+        uow, [transparency_log.LogItem(version.cti, text, row.application_id)], now
+    )
     if previous is not None and previous.status_value == StatusCode.IN_FORCE:
         ctx.status_lists.set_status(uow, previous, StatusCode.SUPERSEDED, now)
     row.current_version_id = version.id

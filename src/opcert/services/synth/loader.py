@@ -24,6 +24,7 @@ from pathlib import Path
 from opcert.credential.keys import Signer
 from opcert.domain.errors import Conflict, FieldError, ValidationFailed
 from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services import transparency_log
 from opcert.services.context import ServiceContext
 from opcert.services.issuance.numbering import candidate_divisions, issuer_code
 from opcert.services.spreadsheet_cells import csv_row
@@ -159,7 +160,7 @@ def _load(
                 uow.commit()
             texts = signing.submit(rows.unsigned)
             if pending is not None:
-                _write(ctx, *pending, summary)
+                _write(ctx, *pending, summary, now)
             pending = (rows, texts)
             for offset, person in enumerate(planned):
                 digest.update(person.holder.id_number.encode())
@@ -168,7 +169,7 @@ def _load(
             if progress is not None:
                 progress(start, total)
         if pending is not None:
-            _write(ctx, *pending, summary)
+            _write(ctx, *pending, summary, now)
     summary.id_digest = digest.hexdigest()
     return slots
 
@@ -182,7 +183,9 @@ def _build_indexes(ctx: ServiceContext, statements: list[str]) -> None:
         uow.commit()
 
 
-def _write(ctx: ServiceContext, rows: ChunkRows, texts: Texts, summary: Summary) -> None:
+def _write(
+    ctx: ServiceContext, rows: ChunkRows, texts: Texts, summary: Summary, now: datetime
+) -> None:
     """One chunk's rows in one transaction, once its credentials are signed."""
     rows.signed(texts())
     with ctx.uow() as uow:
@@ -191,6 +194,12 @@ def _write(ctx: ServiceContext, rows: ChunkRows, texts: Texts, summary: Summary)
         for table, table_rows in rows.tables():
             uow.synth.insert(table, table_rows)
             summary.rows[table] = summary.rows.get(table, 0) + len(table_rows)
+        # Every synthetic credential is logged like an issued one (decision 0010).
+        transparency_log.append(
+            uow,
+            [transparency_log.LogItem(v["cti"], v["sc1"], None) for v in rows.credential_versions],
+            now,
+        )
         uow.commit()
 
 
