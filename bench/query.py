@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -71,21 +72,27 @@ def serve(data: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def wait_warm(port: int, timeout: float = 1800.0, in_a_row: int = 40) -> bool:
+def wait_warm(port: int, timeout: float = 1800.0, in_a_row: int = 40) -> float | None:
     """Wait until ``/healthz`` says the status lists are warm ``in_a_row`` times running (each
-    a new connection, so both worker processes answer some); False after ``timeout`` s, or at
-    once when the server runs no warmer (``OPCERT_WARM_STATUS_LISTS=0``)."""
+    a new connection, so both worker processes answer some). Returns the ``perf_counter`` time
+    of the first warm answer of that streak; None after ``timeout`` s, or at once when the
+    server runs no warmer (``OPCERT_WARM_STATUS_LISTS=0``)."""
     begin = time.perf_counter()
-    streak = 0
+    streak, since = 0, begin
     while streak < in_a_row:
         if time.perf_counter() - begin > timeout:
-            return False
+            return None
+        asked = time.perf_counter()
         body = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
         if "status_lists" not in body:
-            return False
-        streak = streak + 1 if body["status_lists"]["warm"] else 0
-        time.sleep(0.05 if streak else 1.0)
-    return True
+            return None
+        if body["status_lists"]["warm"]:
+            since = since if streak else asked
+            streak += 1
+        else:
+            streak = 0
+        time.sleep(0.05 if streak else 0.2)
+    return since
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -170,6 +177,40 @@ def paced(
     return {**result, "target_per_s": rate, "pace_ms": round(pace)}
 
 
+def starting(data: Path, url: str, seconds: int, args: argparse.Namespace) -> dict:
+    """One start of the server: the verify API in the ``seconds`` after ``/healthz`` first
+    answers (right after a 2 s public-query warm-up, as in the full run), the time from
+    process start until ``/healthz`` says every list is warm in both workers, and the verify
+    API once warm (the figure to compare with)."""
+    env = {"SAMPLE": str(data / "sample.csv"), "CREDENTIALS": str(data / "credentials.txt")}
+    port = free_port()
+    started = time.perf_counter()
+    server = serve(data, port, args.workers)
+    answering = round(time.perf_counter() - started, 2)
+    try:
+        # /healthz is asked from the first answer on, beside the load, so the time until every
+        # list is warm is not held back by the measurement of the verify API.
+        warm: list[float | None] = []
+        watcher = threading.Thread(target=lambda: warm.append(wait_warm(port)), daemon=True)
+        watcher.start()
+        wrk("query.lua", port, 2, args.connections, env)
+        cold = wrk("verify.lua", port, seconds, args.connections, env)
+        watcher.join()
+        warm_at = warm[0]
+        after = wrk("verify.lua", port, seconds, args.connections, env)
+        return {
+            **machine(), "workers": args.workers, "connections": args.connections,
+            "database": url.split(":")[0], "data_dir": str(data),
+            "healthz_answers_after_s": answering,
+            "verify_right_after_start": cold,
+            "verify_warm": after,
+            "lists_warm_after_s": None if warm_at is None else round(warm_at - started, 1),
+        }  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path)
@@ -180,6 +221,13 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=500, help="paced public query, req/s")
     parser.add_argument("--repeat", type=int, default=2, help="runs of each figure")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--starts",
+        type=int,
+        default=0,
+        help="only the start: this many times, start the server, measure the verify API "
+        "right after start and the time until every list is warm, stop it (decision 0011)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
@@ -187,6 +235,10 @@ def main() -> None:
     data, built = (args.data_dir, False) if args.data_dir else (build(args.scale), True)
     url = os.environ.get("OPCERT_DATABASE_URL", f"sqlite:///{data / 'opcert.sqlite'}")
     credentials_file(url, data / "credentials.txt")
+    if args.starts:
+        for start in range(1, args.starts + 1):
+            emit({"bench": "restart", "start": start, **starting(data, url, seconds, args)})
+        return
     port = free_port()
     started = time.perf_counter()
     server = serve(data, port, args.workers)
@@ -201,9 +253,14 @@ def main() -> None:
         # (the time is a figure too), and the runs after that are warm.
         cold = wrk("verify.lua", port, seconds, args.connections, env)
         emit({"bench": "verify_api_cold", **common, **cold})
-        warm = wait_warm(port)
-        since = round(time.perf_counter() - started, 1)
-        emit({"bench": "status_lists_warm", **common, "warm": warm, "seconds_after_start": since})
+        warm_at = wait_warm(port)
+        since = None if warm_at is None else round(warm_at - started, 1)
+        emit(
+            {
+                "bench": "status_lists_warm", **common, "warm": warm_at is not None,
+                "seconds_after_start": since,
+            }
+        )  # fmt: skip
         wrk("verify.lua", port, 3 * seconds, args.connections, env)  # warm every list
         for run in range(1, args.repeat + 1):
             for bench, script in (("public_query", "query.lua"), ("verify_api", "verify.lua")):

@@ -51,8 +51,8 @@ def size_mb(platform: Platform) -> float:
     return float(total or 0) / 1e6
 
 
-def run(backend: str, scale: float, keep: Path | None) -> None:
-    platform = fresh_platform(backend, schema="opcert_bench_synth")
+def run(backend: str, scale: float, keep: Path | None, schema: str = "opcert_bench_synth") -> None:
+    platform = fresh_platform(backend, schema=schema)
     sample = platform.settings.data_dir / "sample.csv"
     limit = sign_rate()
     begin = time.perf_counter()
@@ -83,13 +83,16 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--runs", nargs="*", help="backend:scale, e.g. sqlite:0.01")
     parser.add_argument("--keep", type=Path, help="move the last run's data dir here")
+    parser.add_argument(
+        "--schema", default="opcert_bench_synth", help="PostgreSQL schema (dropped, then made)"
+    )
     args = parser.parse_args()
     runs = args.runs or (
         ["sqlite:0.002"] if args.quick else ["sqlite:0.01", "postgresql:0.01", "sqlite:0.1"]
     )
     for spec in runs:
         backend, scale = spec.split(":")
-        run(backend, float(scale), args.keep)
+        run(backend, float(scale), args.keep, args.schema)
 
 
 if __name__ == "__main__":

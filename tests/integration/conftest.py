@@ -120,6 +120,8 @@ def _reset(platform: Platform) -> None:
     platform.ctx.keys._trust_cache = None
     platform.ctx.status_lists._cache.clear()
     platform.ctx.status_lists._bits.clear()
+    platform.ctx.status_lists._unsaved.clear()
+    platform.ctx.status_lists.loaded = platform.ctx.status_lists.scanned = 0
     platform.ctx.status_lists.warm_progress = None
     platform.abuse.reset()  # rate-limit counts and used captcha tokens of earlier tests
 

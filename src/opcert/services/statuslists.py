@@ -7,6 +7,13 @@ capacity before a new one is opened, which keeps random draws cheap and the list
 An entry is its stored value, except that an in-force entry of a certificate whose owed review
 was missed reads 1 (void, 失效): the lapse follows from the date the list is built on, so no batch
 job writes it, and a list cached yesterday is rebuilt after midnight (the cache key holds the day).
+
+Built bits are persisted (table ``status_list_bits``, decision 0011) with the revision and lapse
+cutoff they hold for. A status change updates the stored bits in its own transaction where it
+can (a non-zero value reads as itself, whatever the lapse); otherwise the stored bits fall
+behind the list's revision and the list is rebuilt once. A process that starts loads the stored
+bits that still match instead of scanning ``credential_versions``; bits that do not match are
+never served.
 """
 
 from __future__ import annotations
@@ -20,13 +27,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from opcert.credential.errors import StatusListError
 from opcert.credential.statuslist import ENTRIES_PER_LIST, StatusBits, StatusList, sign_status_list
 from opcert.domain.certificates import StatusCode
 from opcert.domain.clock import local_date
 from opcert.domain.errors import NotFound
 from opcert.domain.lifecycle import lapse_cutoff
 from opcert.persistence.models import CredentialVersion, StatusListRow
-from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.persistence.unit_of_work import ConcurrentWriteConflict, UnitOfWork
 from opcert.services.keystore import KeyStore
 
 if TYPE_CHECKING:
@@ -61,6 +69,12 @@ class StatusListService:
         self._bits: dict[str, tuple[tuple[int, date], StatusBits]] = {}
         self._lock = threading.Lock()
         self._building: dict[str, threading.Lock] = {}  # one build per list at a time
+        # Bits this process built by scanning and has not stored yet: (revision, cutoff) each.
+        self._unsaved: dict[str, tuple[tuple[int, date], StatusBits]] = {}
+        # Where the bits of this process came from, for the warmer's log and the tests:
+        # lists loaded from the stored bits, lists built by scanning credential versions.
+        self.loaded = 0
+        self.scanned = 0
         # The warmer's round in this process, (lists built, lists in all), for /healthz: None
         # where no warmer runs, (0, None) before the first round has counted the lists.
         self.warm_progress: tuple[int, int | None] | None = None
@@ -115,7 +129,23 @@ class StatusListService:
     def set_status(
         self, uow: UnitOfWork, version: CredentialVersion, value: int, now: datetime
     ) -> None:
-        uow.certificates.set_status(version, value, now)
+        """Set one entry, and the list's stored bits with it in the same transaction when they
+        were current. A non-zero value reads as itself; an entry set back in force (0) may read
+        as lapsed, which only a build can tell, so then the stored bits are left behind the
+        revision and the list is rebuilt once."""
+        revision = uow.certificates.set_status(version, value, now)
+        stored = uow.certificates.stored_bits(version.list_id)
+        cutoff = lapse_cutoff(local_date(now))
+        if (
+            stored is None
+            or value == StatusCode.IN_FORCE
+            or stored.revision != revision - 1
+            or stored.lapse_cutoff != cutoff
+        ):
+            return
+        bits = StatusBits.decode(stored.bits)
+        bits.set(version.list_index, value)
+        uow.certificates.store_bits(version.list_id, revision, cutoff, bits.encode(), now)
 
     def bits(
         self, uow: UnitOfWork, list_id: str, now: datetime
@@ -142,7 +172,9 @@ class StatusListService:
     def current_bits(self, uow: UnitOfWork, list_id: str, now: datetime) -> StatusList | None:
         """The list as it stands now, unsigned, for online verification; rebuilt only when its
         revision moved or the lapse cutoff moved (one primary-key read otherwise), so a status
-        change is still visible to the very next check.
+        change is still visible to the very next check. A rebuild first reads the stored bits
+        (one more primary-key read) and scans the list's credential versions only when they are
+        missing or not for this revision and cutoff.
 
         The bits depend on the date only through ``lapse_cutoff``, which stops at 2026-06-01:
         from then on a list is rebuilt when it changes, not every day. One build per list at a
@@ -159,7 +191,15 @@ class StatusListService:
             with building:
                 cached = self._bits.get(list_id)
                 if cached is None or cached[0] != key:
-                    _, bits = self.bits(uow, list_id, now)
+                    bits = self._stored(uow, list_id, key)
+                    if bits is None:
+                        _, bits = self.bits(uow, list_id, now)
+                        with self._lock:
+                            self._unsaved[list_id] = (key, bits)
+                            self.scanned += 1
+                    else:
+                        with self._lock:
+                            self.loaded += 1
                     cached = (key, bits)
                     with self._lock:
                         self._bits[list_id] = cached
@@ -173,6 +213,26 @@ class StatusListService:
             exp=issued + STATUS_LIST_LIFETIME,
             rev=row.revision,
         )
+
+    def _stored(self, uow: UnitOfWork, list_id: str, key: tuple[int, date]) -> StatusBits | None:
+        """The stored bits of ``list_id`` if they hold for ``key`` (revision, cutoff)."""
+        stored = uow.certificates.stored_bits(list_id)
+        if stored is None or (stored.revision, stored.lapse_cutoff) != key:
+            return None
+        try:
+            return StatusBits.decode(stored.bits)
+        except StatusListError:
+            log.warning("stored bits of status list %s unreadable; rebuilding it", list_id)
+            return None
+
+    def unsaved(self) -> dict[str, tuple[tuple[int, date], StatusBits]]:
+        with self._lock:
+            return dict(self._unsaved)
+
+    def saved(self, list_id: str, key: tuple[int, date]) -> None:
+        with self._lock:
+            if list_id in self._unsaved and self._unsaved[list_id][0] == key:
+                del self._unsaved[list_id]
 
     def signed(self, uow: UnitOfWork, list_id: str, now: datetime) -> SignedStatusList:
         """The signed list, rebuilt whenever its revision moved, the day changed (lapses follow
@@ -221,9 +281,10 @@ def _draw(entries: int, used: set[int], count: int) -> list[int]:
 
 
 def warm(ctx: ServiceContext) -> int:
-    """Build the current bits of every status list now, so that no online check waits for one
-    (a list build is ~0.1 s at national volume, once per process and day). Returns the number
-    of lists built or found fresh."""
+    """Make the current bits of every status list ready now, so that no online check waits for
+    one: loaded from the stored bits where they still hold (a primary-key read and a GZIP
+    inflate), built otherwise (~0.1 s a list at national volume) and then stored. Returns the
+    number of lists loaded, built or found fresh."""
     with ctx.reader() as uow:
         list_ids = [row.list_id for row in uow.certificates.all_status_lists()]
     service = ctx.status_lists
@@ -232,12 +293,39 @@ def warm(ctx: ServiceContext) -> int:
         with ctx.reader() as uow:
             service.current_bits(uow, list_id, ctx.now())
         service.warm_progress = (done, len(list_ids))
+    persist(ctx)
     return len(list_ids)
+
+
+def persist(ctx: ServiceContext) -> int:
+    """Store the bits this process built by scanning, each in its own short transaction and
+    only while the list is still at the revision they were built for (its row is locked
+    meanwhile, so a status change of the list waits or has already moved the revision). Bits
+    another process stored first are overwritten with the same entries. Returns how many were
+    stored."""
+    service = ctx.status_lists
+    stored = 0
+    for list_id, (key, bits) in service.unsaved().items():
+        revision, cutoff = key
+        try:
+            with ctx.uow() as uow:
+                uow.begin_write()
+                row = uow.certificates.locked_status_list(list_id)
+                current = row is not None and row.revision == revision
+                if current and cutoff == lapse_cutoff(ctx.today()):
+                    uow.certificates.store_bits(list_id, revision, cutoff, bits.encode(), ctx.now())
+                    uow.commit()
+                    stored += 1
+        except ConcurrentWriteConflict:  # another process stored this list at the same moment
+            pass
+        service.saved(list_id, key)
+    return stored
 
 
 def keep_warm(ctx: ServiceContext, stop: threading.Event, poll_seconds: float = 60.0) -> None:
     """``warm`` at once, then again whenever the lapse cutoff moves (each day before 2026-06-01,
-    never after: see ``current_bits``), until ``stop`` is set. Meant for a daemon thread per
+    never after: see ``current_bits``), and ``persist`` at every other poll, until ``stop`` is
+    set. Meant for a daemon thread per
     server process; a failed round is logged and retried at the next poll, never fatal to the
     server."""
     warmed_for = None
@@ -249,8 +337,17 @@ def keep_warm(ctx: ServiceContext, stop: threading.Event, poll_seconds: float = 
                 count = warm(ctx)
                 warmed_for = cutoff
                 log.info(
-                    "status lists warm: %d lists in %.1f s", count, time.perf_counter() - started
+                    "status lists warm: %d lists in %.1f s (%d loaded, %d built so far)",
+                    count,
+                    time.perf_counter() - started,
+                    ctx.status_lists.loaded,
+                    ctx.status_lists.scanned,
                 )
             except Exception:
                 log.exception("status lists could not be warmed; retrying at the next poll")
+        else:
+            try:
+                persist(ctx)  # lists that checks rebuilt since (a status change set back to 0)
+            except Exception:
+                log.exception("status list bits could not be stored; retrying at the next poll")
         stop.wait(poll_seconds)

@@ -5,6 +5,7 @@ from opcert.persistence.models.certificates import (
     Ban,
     Certificate,
     CredentialVersion,
+    StatusListBitsRow,
     StatusListRow,
 )
 from opcert.persistence.models.intake import Application, ExamResult, Person
@@ -40,6 +41,7 @@ __all__ = [
     "Officer",
     "Person",
     "SigningKeyRow",
+    "StatusListBitsRow",
     "StatusListRow",
 ]
 

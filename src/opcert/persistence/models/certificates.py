@@ -107,6 +107,23 @@ class StatusListRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class StatusListBitsRow(Base):
+    """A status list's built entries as they stood at ``revision`` on and after ``lapse_cutoff``
+    (decision 0011): the packed 2-bit entries, compressed. Only valid while both still
+    match the list's revision and today's cutoff; anything else is rebuilt, never served.
+    ``bits`` is ``StatusBits.encode()``: base64url of the GZIP-compressed bitstring."""
+
+    __tablename__ = "status_list_bits"
+
+    list_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("status_lists.list_id"), primary_key=True
+    )
+    revision: Mapped[int] = mapped_column(Integer)
+    lapse_cutoff: Mapped[date] = mapped_column(Date)
+    bits: Mapped[str] = mapped_column(Text)
+    built_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class Ban(Base):
     """A bar on new certificates after revocation for false information or deception (3 years)."""
 

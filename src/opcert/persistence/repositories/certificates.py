@@ -14,6 +14,7 @@ from opcert.persistence.models import (
     Certificate,
     CredentialVersion,
     LegacyCard,
+    StatusListBitsRow,
     StatusListRow,
 )
 from opcert.persistence.repositories.lifecycle import review_pending
@@ -171,11 +172,34 @@ class CertificateRepository:
         )
         return [(int(i), int(v)) for i, v in self.session.execute(query)]
 
-    def set_status(self, version: CredentialVersion, value: int, now: datetime) -> None:
+    def set_status(self, version: CredentialVersion, value: int, now: datetime) -> int:
+        """Set the entry and move its list's revision; returns the new revision."""
         version.status_value = value
-        self.session.execute(
+        revision = self.session.execute(
             update(StatusListRow)
             .where(StatusListRow.list_id == version.list_id)
             .values(revision=StatusListRow.revision + 1, updated_at=now)
-        )
+            .returning(StatusListRow.revision)
+        ).scalar_one()
+        self.session.flush()
+        return int(revision)
+
+    # persisted bits (decision 0011) ----------------------------------------------------------
+    def stored_bits(self, list_id: str) -> StatusListBitsRow | None:
+        return self.session.get(StatusListBitsRow, list_id)
+
+    def locked_status_list(self, list_id: str) -> StatusListRow | None:
+        """The list's row, locked until commit on PostgreSQL: a status change of the list waits,
+        so bits built for a revision are never stored over a later one."""
+        query = select(StatusListRow).where(StatusListRow.list_id == list_id).with_for_update()
+        return self.session.scalars(query).first()
+
+    def store_bits(
+        self, list_id: str, revision: int, cutoff: date, bits: str, now: datetime
+    ) -> None:
+        row = self.session.get(StatusListBitsRow, list_id)
+        if row is None:
+            row = StatusListBitsRow(list_id=list_id)
+            self.session.add(row)
+        row.revision, row.lapse_cutoff, row.bits, row.built_at = revision, cutoff, bits, now
         self.session.flush()
