@@ -8,7 +8,7 @@ change updates it in the same transaction. The table starts empty: the first war
 upgrade fills it.
 
 Revision ID: 0011
-Revises: 0009 (on branch v13-warm; the lead re-points it at merge)
+Revises: 0010 (on branch v13-warm; the lead re-points it at merge)
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
