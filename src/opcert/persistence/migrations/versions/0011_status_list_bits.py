@@ -8,7 +8,7 @@ change updates it in the same transaction. The table starts empty: the first war
 upgrade fills it.
 
 Revision ID: 0011
-Revises: 0010 (on branch v13-warm; the lead re-points it at merge)
+Revises: 0010
 """
 
 from __future__ import annotations
