@@ -256,7 +256,8 @@ def signed_bundle(tmp_path_factory) -> list[str]:
 def test_no_input_crashes_the_verify_command_and_each_gets_a_json_verdict(
     signed_bundle: list[str], text: str
 ) -> None:
-    result = CliRunner().invoke(verify_app(), ["verify", text, *signed_bundle])
+    # "--" ends the options, as for any command: a text may begin with "-".
+    result = CliRunner().invoke(verify_app(), ["verify", *signed_bundle, "--", text])
     assert result.exit_code == 1, result.output
     assert json.loads(result.stdout)["verdict"] in {"MALFORMED", "UNKNOWN_KEY"}
 
