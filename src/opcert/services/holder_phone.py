@@ -21,7 +21,7 @@ from opcert.services import ledger
 from opcert.services.abuse.controls import AbuseControls
 from opcert.services.abuse.policy import HOLDER_SMS
 from opcert.services.context import ServiceContext
-from opcert.services.identity import IdentityVerifier
+from opcert.services.identity import IdentityVerifier, masked_phone
 from opcert.services.intake.validation import PHONE
 from opcert.services.session_store import digest
 from opcert.services.sessions import store_of
@@ -33,9 +33,7 @@ _DOMAIN = "phone-change:"
 
 
 def masked(phone: str | None) -> str:
-    if not phone:
-        return "—"
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"
+    return masked_phone(phone) if phone else "—"
 
 
 def parse_phone(value: str) -> str:

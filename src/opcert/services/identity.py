@@ -100,7 +100,7 @@ class DevelopmentIdentityVerifier:
                 field="id_number",
             )
         phone = phone or "1**********"
-        challenge = Challenge(secrets.token_urlsafe(16), number, clean_name, _masked(phone))
+        challenge = Challenge(secrets.token_urlsafe(16), number, clean_name, masked_phone(phone))
         code = f"{secrets.randbelow(1_000_000):06d}"
         now = ctx.now()
         id_hash = digest(challenge.id)
@@ -234,5 +234,5 @@ def _checked_input(ctx: ServiceContext, id_number: str, name: str) -> tuple[str,
     return number, clean_name
 
 
-def _masked(phone: str) -> str:
+def masked_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 7 else "****"

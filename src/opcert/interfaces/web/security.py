@@ -27,12 +27,6 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def csrf_matches(cookie: str | None, submitted: str | None) -> bool:
-    if not cookie or not submitted:
-        return False
-    return hmac.compare_digest(cookie.encode(), submitted.encode())
-
-
 @dataclass(frozen=True)
 class Captcha:
     token: str
