@@ -110,3 +110,13 @@ def test_tiles_and_entry_bundles_rebuild_the_checkpointed_tree(ctx, world, clien
     assert client.get("/.well-known/opcert/log/tile/0/000.p/5").status_code == 200
     for missing in ("0/000.p/7", "0/000", "1/000", "0/x000/000", "../../checkpoint"):
         assert client.get(f"/.well-known/opcert/log/tile/{missing}").status_code == 404
+
+
+def test_a_tile_path_no_route_matches_answers_404_problem_json(client):
+    """schemathesis found it: a newline in a tile path matched no route, and the answer was
+    FastAPI's plain JSON instead of the problem+json every API error is."""
+    found = "/.well-known/opcert/log/tile/%5E%C3%8F%C2%A5%C3%8D%C3%95%F0%A3%A2%97%3E%C3%8F%0A"
+    for path in (found, "/api/v1/no-such-operation"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("application/problem+json"), path

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opcert.domain.errors import (
     Conflict,
@@ -98,7 +100,24 @@ def _one(error: DomainError) -> dict[str, str]:
     }
 
 
+# Paths whose errors are problem+json, as docs/api.md and the OpenAPI description say.
+API_PATHS = ("/api/", "/.well-known/")
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """A path no API route matches (a tile path with a newline, say) or another HTTP error
+        under the API answers problem+json like every API error; pages keep FastAPI's answer."""
+        if not request.url.path.startswith(API_PATHS):
+            return await http_exception_handler(request, error)
+        zh, en = (
+            ("未找到", "not found")
+            if error.status_code == 404
+            else ("请求被拒绝", str(error.detail))
+        )
+        return problem(error.status_code, "HTTP_" + str(error.status_code), zh, en, [])
+
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
         extra = {"limit": error.limit} if isinstance(error, BatchTooLarge) else {}
