@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, text
 from stdnum.cn import ric
 
 from opcert.bootstrap import Platform, build, initialise
-from opcert.services import registry
+from opcert.services.registry import parties as registry
 from opcert.settings import Settings
 
 PG_BASE = os.environ.get(

@@ -33,7 +33,7 @@ from bench.common import emit, exam_institution, fresh_platform, machine, percen
 from opcert.bootstrap import build
 from opcert.domain.clock import local_date
 from opcert.services.intake.pipeline import submit_results
-from opcert.services.principals import InstitutionPrincipal
+from opcert.services.kernel.principals import InstitutionPrincipal
 from opcert.settings import Settings
 
 

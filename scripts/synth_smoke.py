@@ -12,7 +12,7 @@ import sys
 import time
 
 from opcert.bootstrap import build
-from opcert.services.certificates import public_query
+from opcert.services.verification.query import public_query
 
 
 def main(path: str) -> int:

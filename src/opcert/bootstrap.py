@@ -17,13 +17,14 @@ from opcert.persistence.private_files import make_private_dir, restrict_tree
 from opcert.persistence.redis_session_store import RedisSessionStore
 from opcert.persistence.session_store import DatabaseSessionStore
 from opcert.persistence.unit_of_work import UnitOfWorkFactory
-from opcert.services import production, registry
 from opcert.services.abuse import AbuseControls, default_policy
-from opcert.services.context import ServiceContext
-from opcert.services.identity import IdentityVerifier, verifier_for
-from opcert.services.keystore import KeyStore
-from opcert.services.session_store import SessionStore
-from opcert.services.statuslists import StatusListService
+from opcert.services.holders.identity import IdentityVerifier, verifier_for
+from opcert.services.kernel import production
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.keystore import KeyStore
+from opcert.services.kernel.session_store import SessionStore
+from opcert.services.kernel.statuslists import StatusListService
+from opcert.services.registry import parties as registry
 from opcert.settings import ProductionRefused, Settings
 
 

@@ -7,8 +7,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from opcert.bootstrap import build
-from opcert.services import accounts, certificates, registry
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.kernel import accounts
+from opcert.services.registry import parties as registry
+from opcert.services.verification import query as certificates
 from opcert.settings import Settings
 from tests.integration.builders import id_number, make_result
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from stdnum.cn import ric
 
-from opcert.services import registry
-from opcert.services.context import ServiceContext
-from opcert.services.principals import InstitutionPrincipal, OfficerPrincipal
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import InstitutionPrincipal, OfficerPrincipal
+from opcert.services.registry import parties as registry
 
 _serial = itertools.count(1)
 

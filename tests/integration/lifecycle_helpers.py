@@ -10,8 +10,8 @@ import base45
 import cbor2
 
 from opcert.domain.clock import SHANGHAI, FixedClock
-from opcert.services import certificates
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.verification import query as certificates
 from tests.independent import spec_verifier
 from tests.integration.builders import make_result
 

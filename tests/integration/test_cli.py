@@ -224,7 +224,7 @@ def test_the_pdf_certificate_carries_a_qr_code_that_gives_back_the_exact_credent
     pdf = tmp_path / "cert.pdf"
     cli("certificates", "export", number, "--item", item, "--format", "pdf", "-o", str(pdf))
     assert pdf.read_bytes().startswith(b"%PDF")
-    from opcert.services.offline import read_credential_from_file
+    from opcert.credential.offline import read_credential_from_file
 
     assert read_credential_from_file(pdf) == credential
     png = tmp_path / "qr.png"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from opcert.services import certificates
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.verification import query as certificates
 from tests.independent import spec_verifier
 from tests.integration.builders import make_result
 

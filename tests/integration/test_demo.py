@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from opcert.persistence.models import Application, Certificate
-from opcert.services.certificates import certificate_json
 from opcert.services.demo import load_demo
+from opcert.services.verification.query import certificate_json
 
 
 def test_the_demo_covers_several_provinces_and_every_certificate_and_application_state(ctx):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from opcert.domain.errors import FieldError
-from opcert.services import identity_reviews
-from opcert.services.identity import DevelopmentIdentityVerifier
+from opcert.services.holders import identity_reviews
+from opcert.services.holders.identity import DevelopmentIdentityVerifier
 from opcert.services.intake.pipeline import submit_results
 from tests.integration.builders import make_result, small_png
 

@@ -6,8 +6,9 @@ import os
 import stat
 from datetime import timedelta
 
-from opcert.services import certificates, trust
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.kernel import trust
+from opcert.services.verification import query as certificates
 from tests.integration.builders import make_result
 
 

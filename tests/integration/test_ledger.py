@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from opcert.services import ledger
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.kernel import ledger
 from tests.integration.builders import make_result
 
 

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 from opcert.interfaces.api.app import create_app
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app
-from opcert.services import certificates, registry
+from opcert.services.registry import parties as registry
+from opcert.services.verification import query as certificates
 from tests.integration.builders import id_number
 from tests.integration.lifecycle_helpers import at, issue_on, spec_verdict, status_value
 

@@ -7,9 +7,11 @@ from datetime import date
 import pytest
 
 from opcert.domain.errors import Conflict, FieldError
-from opcert.services import certificates, holders, registry
+from opcert.services.holders import certificates as holders
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.lifecycle import acts, renewal, reviews
+from opcert.services.registry import parties as registry
+from opcert.services.verification import query as certificates
 from tests.integration.builders import make_result
 from tests.integration.lifecycle_helpers import (
     at,

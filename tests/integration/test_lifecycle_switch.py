@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from opcert.services import certificates
+from opcert.services.verification import query as certificates
 from tests.integration.lifecycle_helpers import at, issue_on, status_value, three_views
 
 

@@ -34,9 +34,9 @@ from opcert.credential.trustlist import KeyStatus, TrustedKey, TrustList, sign_t
 from opcert.domain.clock import FixedClock
 from opcert.domain.errors import NotFound
 from opcert.interfaces.api.app import create_app
-from opcert.services import certificates
 from opcert.services.intake.pipeline import submit_results
-from opcert.services.keystore import KeyStore
+from opcert.services.kernel.keystore import KeyStore
+from opcert.services.verification import query as certificates
 from opcert.settings import Settings
 from tests.independent import spec_verifier
 from tests.integration.builders import World, make_result

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from opcert.domain.errors import Forbidden, NotFound
-from opcert.services import approval, registry
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.registry import parties as registry
+from opcert.services.review import decisions as approval
 from tests.integration.builders import make_result
 
 

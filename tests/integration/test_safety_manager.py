@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from opcert.services import certificates, registry
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.registry import parties as registry
+from opcert.services.verification import query as certificates
 from tests.independent import spec_verifier
 from tests.integration.builders import id_number, make_result
 
@@ -71,7 +72,7 @@ def test_a_woman_manager_uses_the_55_retirement_group(ctx, world):
 
 
 def test_an_sm_application_in_review_is_issued_by_an_officer_with_its_printed_name(ctx, world):
-    from opcert.services import approval
+    from opcert.services.review import decisions as approval
 
     registry.set_auto_approve(ctx, "CN-440400", False)
     [outcome] = submit_results(

@@ -15,10 +15,10 @@ from opcert.credential.statuslist import StatusBits
 from opcert.domain.certificates import StatusCode
 from opcert.domain.clock import FixedClock
 from opcert.interfaces.api.app import create_app
-from opcert.services import certificates
+from opcert.services.kernel.statuslists import persist, warm
 from opcert.services.lifecycle import acts
-from opcert.services.statuslists import persist, warm
 from opcert.services.synth import synthesise
+from opcert.services.verification import query as certificates
 from tests.integration.test_credentials_on_platform import issue
 
 

@@ -7,7 +7,7 @@ import time
 from datetime import datetime, timedelta
 
 from opcert.domain.clock import SHANGHAI
-from opcert.services.statuslists import keep_warm, warm
+from opcert.services.kernel.statuslists import keep_warm, warm
 from opcert.services.synth import synthesise
 
 

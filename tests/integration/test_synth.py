@@ -16,11 +16,11 @@ from opcert.domain.errors import Conflict
 from opcert.domain.identity import parse_resident_id
 from opcert.persistence.models import Base, Certificate, CredentialVersion, Person
 from opcert.persistence.repositories.synth import BULK_TABLES
-from opcert.services import certificates
 from opcert.services.synth import anomalies, exams, loader, synthesise
 from opcert.services.synth.loader import CHUNK
 from opcert.services.synth.people import IdentityAllocator
 from opcert.services.synth.plans import Run, plan_chunk
+from opcert.services.verification import query as certificates
 
 SCALE = 0.0001  # 1,800 holders, about 2,500 certificates
 SEED = 11

@@ -14,8 +14,8 @@ from opcert.credential.tlog import (
 from opcert.credential.tlog_merkle import MemoryTree, leaf_hash
 from opcert.credential.tlog_tiles import parse_entry_bundle, tile_hashes
 from opcert.persistence.models import CredentialVersion, LogEntry
-from opcert.services import transparency_log
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.issuance import log as transparency_log
 from tests.integration.builders import make_result
 
 

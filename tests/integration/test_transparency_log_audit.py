@@ -17,10 +17,10 @@ from opcert.credential.tlog import Checkpoint, sign_checkpoint
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app
 from opcert.persistence.models import Certificate, CredentialVersion
-from opcert.services import transparency_log
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.issuance import log as transparency_log
+from opcert.services.issuance.log_audit import audit
 from opcert.services.lifecycle import acts
-from opcert.services.transparency_log_audit import audit
 from tests.integration.builders import id_number, make_result
 from tests.integration.conftest import START
 

@@ -25,9 +25,9 @@ from opcert.credential.trustlist import sign_trust_list
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.entry import verify_app
 from opcert.interfaces.cli.main import app
-from opcert.services import certificates
-from opcert.services import trust as trust_service
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.kernel import trust as trust_service
+from opcert.services.verification import query as certificates
 from tests.integration.builders import make_result
 from tests.integration.conftest import START
 from tests.unit.credential.builders import (

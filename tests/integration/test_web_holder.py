@@ -90,6 +90,6 @@ def test_a_failed_face_check_leads_to_manual_review_in_the_authoritys_queue(clie
 
 
 def test_production_refuses_the_development_identity_provider():
-    from opcert.services.identity import UnconfiguredIdentityVerifier, verifier_for
+    from opcert.services.holders.identity import UnconfiguredIdentityVerifier, verifier_for
 
     assert isinstance(verifier_for("production"), UnconfiguredIdentityVerifier)

@@ -100,7 +100,7 @@ def test_a_fake_certificate_report_files_a_clue_that_officers_see(client, platfo
         follow_redirects=False,
     )
     assert response.status_code == 303
-    from opcert.services import clues
+    from opcert.services.verification import clues
 
     [clue] = clues.clues_for(platform.ctx, world.guangdong_officer)
     assert clue.details == "工地上有人出示"

@@ -8,7 +8,7 @@ from pathlib import Path
 from opcert.interfaces.web import STATIC_DIR
 from opcert.interfaces.web.i18n import catalogue_path
 from opcert.interfaces.web.messages import extract
-from opcert.services import registry
+from opcert.services.registry import parties as registry
 
 PAGES = [
     "/",

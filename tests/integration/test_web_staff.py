@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from opcert.services import accounts, registry
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.kernel import accounts
+from opcert.services.registry import parties as registry
 from tests.integration.builders import make_result
 from tests.integration.web_pages import post_form, query
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from opcert.services import certificates
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.verification import query as certificates
 from tests.integration.builders import make_result
 from tests.integration.web_pages import post_form
 

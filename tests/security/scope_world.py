@@ -13,10 +13,13 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from opcert.services import approval, clues, identity_reviews, registry
-from opcert.services.context import ServiceContext
+from opcert.services.holders import identity_reviews
 from opcert.services.intake.pipeline import submit_results
-from opcert.services.principals import OfficerPrincipal
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import OfficerPrincipal
+from opcert.services.registry import parties as registry
+from opcert.services.review import decisions as approval
+from opcert.services.verification import clues
 from tests.integration.builders import World, id_number, make_result
 from tests.integration.web_pages import post_form
 

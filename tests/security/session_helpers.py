@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from opcert.bootstrap import Platform
 from opcert.interfaces.api.app import create_app
 from opcert.persistence.redis_session_store import RedisSessionStore
-from opcert.services import accounts
-from opcert.services.identity import DevelopmentIdentityVerifier
+from opcert.services.holders.identity import DevelopmentIdentityVerifier
 from opcert.services.intake.pipeline import submit_results
-from opcert.services.session_store import SessionStore
+from opcert.services.kernel import accounts
+from opcert.services.kernel.session_store import SessionStore
 from tests.integration.builders import World, make_result
 from tests.integration.web_pages import csrf, post_form
 

@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 from opcert.bootstrap import Platform
 from opcert.interfaces.api.app import create_app
 from opcert.interfaces.web.security import CaptchaBook
-from opcert.services import clues
 from opcert.services.abuse import (
     OFFICER_LOGIN_ACCOUNT,
     PUBLIC_QUERY,
@@ -33,6 +32,7 @@ from opcert.services.abuse import (
 )
 from opcert.services.abuse.addresses import client_address, parse_networks
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.verification import clues
 from opcert.settings import Settings
 from tests.integration.builders import make_result
 from tests.integration.web_pages import csrf, post_form, query

@@ -26,8 +26,8 @@ from sqlalchemy import text
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.failures import run
 from opcert.interfaces.cli.main import app
-from opcert.services import ledger as ledger_service
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.kernel import ledger as ledger_service
 from opcert.settings import Settings
 from tests.integration.builders import make_result
 from tests.integration.conftest import START

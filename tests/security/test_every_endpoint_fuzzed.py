@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opcert.services import registry
+from opcert.services.registry import parties as registry
 from tests.integration.web_pages import csrf
 from tests.security.session_helpers import add_institution_user, institution_web_login
 

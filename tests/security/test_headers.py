@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from opcert.bootstrap import Platform
 from opcert.interfaces.api.app import create_app
 from opcert.interfaces.api.security_headers import PAGE_POLICY
-from opcert.services.identity import verifier_for
+from opcert.services.holders.identity import verifier_for
 from opcert.services.intake.pipeline import submit_results
 from tests.integration.builders import make_result, small_png
 from tests.integration.web_pages import post_form, query
@@ -95,7 +95,7 @@ def logged_in(client, ctx, world, platform) -> dict[str, str]:
     row = make_result(name="李四")
     [issued] = submit_results(ctx, world.zhuhai, [row])
     assert issued.outcome == "issued"
-    from opcert.services import registry
+    from opcert.services.registry import parties as registry
 
     registry.set_auto_approve(ctx, "CN-440000", False)
     [held] = submit_results(ctx, world.zhuhai, [make_result()])

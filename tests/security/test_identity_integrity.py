@@ -16,8 +16,9 @@ import pytest
 
 from opcert.domain.errors import Unauthorized
 from opcert.persistence.models import Certificate, ExamResult, LedgerEntry, Person
-from opcert.services import approval, registry
 from opcert.services.lifecycle import acts
+from opcert.services.registry import parties as registry
+from opcert.services.review import decisions as approval
 from tests.integration.builders import id_number, make_result
 from tests.integration.web_pages import post_form
 
@@ -268,7 +269,7 @@ def test_a_wrong_code_changes_no_phone_and_a_used_ticket_works_once(client, ctx,
 
 
 def test_a_change_ticket_is_its_holders_alone_and_never_a_login(client, ctx, world, platform):
-    from opcert.services import holder_phone
+    from opcert.services.holders import phone as holder_phone
 
     row = logged_in_holder(client, ctx, world)
     ticket = holder_phone.start(

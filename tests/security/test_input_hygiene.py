@@ -22,8 +22,9 @@ from opcert.domain.errors import FieldError, ValidationFailed
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app as cli_app
 from opcert.persistence.models import Certificate, Clue, ExamResult
-from opcert.services import certificate_search, clues
 from opcert.services.lifecycle import acts
+from opcert.services.verification import clues
+from opcert.services.verification import search as certificate_search
 from tests.integration.builders import id_number, make_result
 from tests.integration.conftest import START
 from tests.integration.web_pages import csrf, solved_captcha

@@ -31,8 +31,8 @@ from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app as cli_app
 from opcert.persistence.database import make_engine
 from opcert.persistence.models import LedgerCheckpoint, LedgerEntry, LedgerHead, Person
-from opcert.services import ledger, ledger_anchor
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.kernel import ledger, ledger_anchor
 from tests.integration.builders import id_number, make_result
 from tests.integration.conftest import START
 

@@ -26,11 +26,15 @@ from opcert.interfaces.api.app import create_app
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app
 from opcert.interfaces.cli.production import production_env_file
-from opcert.services import production, registry
 from opcert.services.demo import DEMO_PASSWORD, load_demo
-from opcert.services.identity import DevelopmentIdentityVerifier, UnconfiguredIdentityVerifier
+from opcert.services.holders.identity import (
+    DevelopmentIdentityVerifier,
+    UnconfiguredIdentityVerifier,
+)
 from opcert.services.intake.pipeline import submit_results
-from opcert.services.principals import InstitutionPrincipal
+from opcert.services.kernel import production
+from opcert.services.kernel.principals import InstitutionPrincipal
+from opcert.services.registry import parties as registry
 from opcert.settings import DEVELOPMENT_PASSPHRASE, ProductionRefused, Settings
 from tests.integration.builders import make_result
 from tests.integration.conftest import START

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from opcert.bootstrap import Platform
 from opcert.interfaces.api.app import create_app
-from opcert.services import clues
+from opcert.services.verification import clues
 from tests.integration.conftest import _reset
 from tests.integration.web_pages import csrf
 from tests.security.scope_world import LEVELS, ROLES, ScopeWorld

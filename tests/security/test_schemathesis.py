@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from opcert.interfaces.api.app import create_app
-from opcert.services import registry
+from opcert.services.registry import parties as registry
 
 EXAMPLES = int(os.environ.get("OPCERT_SCHEMATHESIS_EXAMPLES", "50"))
 # Beyond the two asked for: every status and media type answered must be in the description,

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app as cli_app
-from opcert.services import registry
-from opcert.services.session_store import digest
+from opcert.services.kernel.session_store import digest
+from opcert.services.registry import parties as registry
 from tests.integration.web_pages import post_form
 from tests.security.session_helpers import (
     INSTITUTION_USER,

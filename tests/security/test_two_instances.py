@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from opcert.bootstrap import build, initialise
-from opcert.services import certificates
 from opcert.services.abuse import AbuseControls
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.verification import query as certificates
 from opcert.settings import Settings
 from tests.integration.builders import World, make_result
 from tests.integration.test_credentials_on_platform import spec_verdict

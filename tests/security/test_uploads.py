@@ -28,11 +28,11 @@ from opcert.domain.errors import FieldError
 from opcert.interfaces.api.app import create_app
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app
-from opcert.services import identity_reviews, submissions
+from opcert.services.holders import identity_reviews
+from opcert.services.intake import submissions
 from opcert.services.intake.files import error_sheet, read_rows
 from opcert.services.intake.sheets import parse_rows
-from opcert.services.photo_verification import verify_photo
-from opcert.services.spreadsheet_cells import append_row, csv_cell
+from opcert.services.kernel.spreadsheet_cells import append_row, csv_cell
 from opcert.services.uploads.images import open_header
 from opcert.services.uploads.limits import (
     MB,
@@ -41,6 +41,7 @@ from opcert.services.uploads.limits import (
     UploadBusy,
     UploadLimits,
 )
+from opcert.services.verification.photo import verify_photo
 from tests.integration.builders import id_number, make_result
 from tests.integration.conftest import START
 from tests.integration.web_pages import post_form

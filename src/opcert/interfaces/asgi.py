@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from opcert.bootstrap import build
 from opcert.interfaces import log_privacy
 from opcert.interfaces.api.app import create_app
-from opcert.services.statuslists import keep_warm
+from opcert.services.kernel.statuslists import keep_warm
 from opcert.settings import ProductionRefused
 
 

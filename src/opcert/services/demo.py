@@ -18,11 +18,14 @@ from stdnum.cn import ric
 
 from opcert.domain.clock import SHANGHAI, FixedClock
 from opcert.domain.errors import Conflict
-from opcert.services import accounts, approval, certificates, production, registry
-from opcert.services.context import ServiceContext
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.kernel import accounts, production
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import InstitutionPrincipal, OfficerPrincipal
 from opcert.services.lifecycle import acts
-from opcert.services.principals import InstitutionPrincipal, OfficerPrincipal
+from opcert.services.registry import parties as registry
+from opcert.services.review import decisions as approval
+from opcert.services.verification import query as certificates
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌宇浩凯鹏飞俊峰海燕"

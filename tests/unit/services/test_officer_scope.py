@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opcert.domain.errors import Forbidden, NotFound
-from opcert.services.principals import ROLES, Action, OfficerPrincipal
+from opcert.services.kernel.principals import ROLES, Action, OfficerPrincipal
 
 provinces = st.integers(11, 65).map(str)
 cities = st.integers(1, 99).map(lambda n: f"{n:02d}")

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from opcert.credential import offline
 from opcert.credential.freshness import RevisionFile
 from opcert.credential.keys import SoftwareSigner, public_jwk
+from opcert.credential.offline import OfflineVerifier
 from opcert.credential.pinning import root_fingerprint
 from opcert.credential.sc1 import encode
 from opcert.credential.statuslist import sign_status_list
 from opcert.credential.trustlist import sign_trust_list
 from opcert.credential.verifier import Verdict
-from opcert.services import offline
-from opcert.services.offline import OfflineVerifier
 from tests.unit.credential.builders import (
     NOW,
     make_payload,

@@ -8,9 +8,9 @@ from fastapi import Depends, Request
 
 from opcert.domain.errors import FieldError
 from opcert.interfaces.api.json_input import MAX_BODY_BYTES, BodyTooLarge, decode_json
-from opcert.services import registry
-from opcert.services.context import ServiceContext
-from opcert.services.principals import InstitutionPrincipal, OfficerPrincipal
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import InstitutionPrincipal, OfficerPrincipal
+from opcert.services.registry import parties as registry
 
 
 async def get_ctx(request: Request) -> ServiceContext:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
-from opcert.services import approval
-from opcert.services.principals import OfficerPrincipal
+from opcert.services.kernel.principals import OfficerPrincipal
+from opcert.services.review import decisions as approval
 
 app = typer.Typer(help="发证申请 / applications", no_args_is_help=True)
 

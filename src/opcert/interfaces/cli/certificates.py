@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
-from opcert.services import certificates as service
+from opcert.services.verification import query as service
 
 app = typer.Typer(help="证书 / certificates", no_args_is_help=True)
 
@@ -35,7 +35,7 @@ def export(
         if fmt == "png":
             data = service.export_png(ctx, number, item)
         elif fmt == "pdf":
-            from opcert.services.documents import export_pdf
+            from opcert.services.holders.documents import export_pdf
 
             data = export_pdf(ctx, number, item)
         else:

@@ -10,7 +10,7 @@ import typer
 
 from opcert.credential.pinning import grouped
 from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
-from opcert.services import trust as trust_service
+from opcert.services.kernel import trust as trust_service
 
 keys = typer.Typer(help="签名密钥 / signing keys", no_args_is_help=True)
 trust = typer.Typer(help="信任列表 / trust material for offline verifiers", no_args_is_help=True)

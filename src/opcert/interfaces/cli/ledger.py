@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from opcert.interfaces.cli.context import fail, ready_platform
-from opcert.services import ledger as ledger_service
-from opcert.services import ledger_anchor
+from opcert.services.kernel import ledger as ledger_service
+from opcert.services.kernel import ledger_anchor
 
 app = typer.Typer(help="审计账本 / the audit ledger", no_args_is_help=True)
 

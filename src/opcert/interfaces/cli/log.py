@@ -7,7 +7,7 @@ import json
 import typer
 
 from opcert.interfaces.cli.context import ready_platform
-from opcert.services import transparency_log_audit
+from opcert.services.issuance import log_audit as transparency_log_audit
 
 app = typer.Typer(help="透明日志 / the transparency log of issuance", no_args_is_help=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from opcert.interfaces.cli.context import domain_errors, ready_platform
-from opcert.services import registry
+from opcert.services.registry import parties as registry
 
 institutions = typer.Typer(
     help="考试与培训机构 / exam and training institutions", no_args_is_help=True

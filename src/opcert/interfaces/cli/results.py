@@ -15,8 +15,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
 from opcert.services.intake.files import read_rows
 from opcert.services.intake.pipeline import submit_results
-from opcert.services.principals import InstitutionPrincipal
-from opcert.services.spreadsheet_cells import csv_row
+from opcert.services.kernel.principals import InstitutionPrincipal
+from opcert.services.kernel.spreadsheet_cells import csv_row
 from opcert.services.uploads.limits import SHEET_LIMITS, too_large
 
 app = typer.Typer(help="考试成绩 / exam results", no_args_is_help=True)

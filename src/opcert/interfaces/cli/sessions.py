@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
-from opcert.services import accounts
+from opcert.services.kernel import accounts
 
 sessions_app = typer.Typer(help="登录会话 / sessions", no_args_is_help=True)
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from opcert.credential.freshness import RevisionFile
+from opcert.credential.offline import OfflineVerifier, read_credential_from_file
 from opcert.credential.pinning import grouped, parse_fingerprint
 from opcert.credential.verifier import ASCII_WHITESPACE, malformed
-from opcert.services.offline import OfflineVerifier, read_credential_from_file
 
 STATE_FILE_ENV = "OPCERT_VERIFIER_STATE"
 FINGERPRINT_ENV = "OPCERT_ROOT_FINGERPRINT"

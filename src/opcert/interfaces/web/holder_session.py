@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from opcert.domain.sessions import SessionKind
 from opcert.interfaces.web.pages import ctx_of
 from opcert.interfaces.web.session_cookies import HOLDER_COOKIE, delete_cookie, set_cookie
-from opcert.services import sessions
+from opcert.services.kernel import sessions
 
 CHALLENGE_COOKIE = "opcert_login"
 CHALLENGE_LIFETIME = 600

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 
 from opcert.domain.errors import DomainError, Forbidden, NotFound
 from opcert.interfaces.web.pages import render
-from opcert.services.principals import OfficerPrincipal
+from opcert.services.kernel.principals import OfficerPrincipal
 
 REFUSALS = (Forbidden, NotFound)
 

@@ -10,8 +10,9 @@ from opcert.domain.errors import Unauthorized
 from opcert.domain.sessions import SessionKind
 from opcert.interfaces.web.pages import ctx_of
 from opcert.interfaces.web.session_cookies import OFFICER_COOKIE, delete_cookie, set_cookie
-from opcert.services import registry, sessions
-from opcert.services.principals import OfficerPrincipal
+from opcert.services.kernel import sessions
+from opcert.services.kernel.principals import OfficerPrincipal
+from opcert.services.registry import parties as registry
 
 __all__ = ["OFFICER_COOKIE", "current_officer", "end_session", "start_session"]
 

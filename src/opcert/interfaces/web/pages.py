@@ -22,8 +22,8 @@ from opcert.interfaces.web.security import (
     CaptchaBook,
     new_token,
 )
-from opcert.services.context import ServiceContext
-from opcert.services.identity import DevelopmentIdentityVerifier, IdentityVerifier
+from opcert.services.holders.identity import DevelopmentIdentityVerifier, IdentityVerifier
+from opcert.services.kernel.context import ServiceContext
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANG_COOKIE = "lang"

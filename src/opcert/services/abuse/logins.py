@@ -4,7 +4,6 @@ the web pages and the API throttle the same way."""
 from __future__ import annotations
 
 from opcert.domain.errors import Unauthorized
-from opcert.services import registry
 from opcert.services.abuse.controls import AbuseControls
 from opcert.services.abuse.policy import (
     HOLDER_CODE,
@@ -14,8 +13,9 @@ from opcert.services.abuse.policy import (
     OFFICER_LOGIN_ACCOUNT,
     OFFICER_LOGIN_ADDRESS,
 )
-from opcert.services.context import ServiceContext
-from opcert.services.identity import Challenge, IdentityVerifier
+from opcert.services.holders.identity import Challenge, IdentityVerifier
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.registry import parties as registry
 
 
 def officer_login(

@@ -12,7 +12,7 @@ from typing import Any
 
 from opcert.services.intake.sheets import FORMATS, HEADER_ALIASES, normalise_header
 from opcert.services.intake.validation import FIELDS
-from opcert.services.spreadsheet_cells import append_row
+from opcert.services.kernel.spreadsheet_cells import append_row
 from opcert.services.uploads.limits import SHEET_LIMITS, UploadLimits, too_large
 from opcert.services.uploads.worker import run_isolated
 

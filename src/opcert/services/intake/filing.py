@@ -18,12 +18,12 @@ from opcert.domain.scoring import next_step_after_failure, next_step_message
 from opcert.domain.workdays import add_workdays
 from opcert.persistence.models import Application, Authority, Certificate, ExamResult, Person
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services import ledger
-from opcert.services.context import ServiceContext
 from opcert.services.intake.validation import ValidRow
 from opcert.services.issuance.numbering import authorities_for
 from opcert.services.issuance.pipeline import IssueRequest, issue_many
-from opcert.services.principals import InstitutionPrincipal
+from opcert.services.kernel import ledger
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import InstitutionPrincipal
 
 AUTO_ACTOR = "system:auto-check"
 HEALTH_COMMITMENT_VERSION = "MEM-2018-12"

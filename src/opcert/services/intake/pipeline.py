@@ -16,10 +16,10 @@ from typing import Any
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.domain.errors import Conflict, DomainError, FieldError
 from opcert.persistence.unit_of_work import ConcurrentWriteConflict, UnitOfWork
-from opcert.services.context import ServiceContext
 from opcert.services.intake.filing import file_batch
 from opcert.services.intake.validation import InvalidRow, PointInfo, RowValidator, ValidRow
-from opcert.services.principals import InstitutionPrincipal
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import InstitutionPrincipal
 
 
 class BatchTooLarge(DomainError):

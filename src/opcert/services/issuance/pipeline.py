@@ -28,10 +28,10 @@ from opcert.domain.clock import local_date
 from opcert.domain.rules import rule_set_for
 from opcert.persistence.models import Authority, Certificate, CredentialVersion
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.context import ServiceContext
+from opcert.services.issuance.log import LogItem
+from opcert.services.issuance.log import append as log_append
 from opcert.services.issuance.numbering import issuer_code
-from opcert.services.transparency_log import LogItem
-from opcert.services.transparency_log import append as log_append
+from opcert.services.kernel.context import ServiceContext
 
 
 @dataclass(frozen=True)

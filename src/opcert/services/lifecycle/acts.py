@@ -17,7 +17,7 @@ from opcert.domain.names import normalise_name
 from opcert.domain.reviews import practical_exam_required
 from opcert.persistence.models import Cancellation, Certificate
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.context import ServiceContext
+from opcert.services.kernel.context import ServiceContext
 from opcert.services.lifecycle.versions import find, new_version, record, require_active
 
 CANCELLATION_GROUNDS = {

@@ -24,8 +24,8 @@ from opcert.domain.rules import rule_set_for
 from opcert.domain.unsafe_text import check_text
 from opcert.persistence.models import Certificate, LegacyCard
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services import ledger
-from opcert.services.context import ServiceContext
+from opcert.services.kernel import ledger
+from opcert.services.kernel.context import ServiceContext
 
 COLUMNS = (
     "number",

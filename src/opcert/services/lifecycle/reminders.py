@@ -26,7 +26,7 @@ from opcert.persistence.models import (
     ReminderRow,
 )
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.context import ServiceContext
+from opcert.services.kernel.context import ServiceContext
 
 LEASE = timedelta(minutes=5)
 KINDS = {"review": ("复审", "review"), "expiry": ("有效期届满", "expiry")}

@@ -13,7 +13,7 @@ from opcert.domain.lifecycle import PublicStatus, public_status
 from opcert.domain.periods import add_years
 from opcert.domain.reviews import SM_VALIDITY_YEARS, renewal_window
 from opcert.domain.rules import rule_set_for
-from opcert.services.context import ServiceContext
+from opcert.services.kernel.context import ServiceContext
 from opcert.services.lifecycle.legacy import convert_if_legacy
 from opcert.services.lifecycle.versions import facts_of, find, new_version, record, require_active
 

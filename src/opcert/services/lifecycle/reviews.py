@@ -27,7 +27,7 @@ from opcert.domain.reviews import (
 from opcert.domain.rules import RuleSetId, rule_set, rule_set_for
 from opcert.persistence.models import Certificate, ReviewRow
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.context import ServiceContext
+from opcert.services.kernel.context import ServiceContext
 from opcert.services.lifecycle.legacy import convert_if_legacy
 from opcert.services.lifecycle.versions import facts_of, find, new_version, record, require_active
 

@@ -16,9 +16,10 @@ from opcert.domain.errors import Conflict, NotFound
 from opcert.domain.lifecycle import CertificateFacts, owed_review
 from opcert.persistence.models import Certificate, CertificateEvent, CredentialVersion
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services import ledger, transparency_log
-from opcert.services.context import ServiceContext
+from opcert.services.issuance import log as transparency_log
 from opcert.services.issuance.numbering import issuer_code
+from opcert.services.kernel import ledger
+from opcert.services.kernel.context import ServiceContext
 
 # Optional claim (ignored by older verifiers, spec section 3): the date of the last passed review
 # (实际复审日期), carried by the credential version a review issues.

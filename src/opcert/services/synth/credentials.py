@@ -19,7 +19,7 @@ from opcert.credential.keys import Signer, kid_b64
 from opcert.credential.sc1 import encode
 from opcert.credential.statuslist import ENTRIES_PER_LIST
 from opcert.domain.clock import SHANGHAI
-from opcert.services.statuslists import FILL_RATIO
+from opcert.services.kernel.statuslists import FILL_RATIO
 from opcert.services.synth.histories import Version
 
 

@@ -24,10 +24,10 @@ from pathlib import Path
 from opcert.credential.keys import Signer
 from opcert.domain.errors import Conflict, FieldError, ValidationFailed
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services import transparency_log
-from opcert.services.context import ServiceContext
+from opcert.services.issuance import log as transparency_log
 from opcert.services.issuance.numbering import candidate_divisions, issuer_code
-from opcert.services.spreadsheet_cells import csv_row
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.spreadsheet_cells import csv_row
 from opcert.services.synth import anomalies, exams
 from opcert.services.synth.credentials import SlotAllocator
 from opcert.services.synth.people import IdentityAllocator

@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse
 from opcert.credential.tlog_tiles import TILE_WIDTH, parse_tile_path
 from opcert.domain.errors import FieldError, NotFound
 from opcert.interfaces.api.dependencies import Ctx
-from opcert.services import transparency_log
+from opcert.services.issuance import log as transparency_log
 
 router = APIRouter(tags=["transparency log / 透明日志"])
 _CTI = re.compile(r"[0-9a-fA-F]{32}")

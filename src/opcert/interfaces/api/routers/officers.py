@@ -12,8 +12,9 @@ from opcert.domain.errors import FieldError
 from opcert.domain.sessions import SessionKind
 from opcert.interfaces import throttle
 from opcert.interfaces.api.dependencies import Ctx, JsonBody, Officer, bearer, require_object
-from opcert.services import accounts, approval, sessions
 from opcert.services.abuse import logins
+from opcert.services.kernel import accounts, sessions
+from opcert.services.review import decisions as approval
 
 router = APIRouter(prefix="/api/v1", tags=["officers / 发证机关"])
 

@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse
 from opcert.interfaces import throttle
 from opcert.interfaces.api.dependencies import Ctx, JsonBody, require_object
 from opcert.persistence.database import ping
-from opcert.services import certificates, verification
 from opcert.services.abuse import PUBLIC_QUERY
+from opcert.services.verification import online as verification
+from opcert.services.verification import query as certificates
 
 router = APIRouter(tags=["public / 公众"])
 JOSE = "application/jose"

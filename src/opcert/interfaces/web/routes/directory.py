@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.interfaces.web.pages import ctx_of, render
-from opcert.services import directory
+from opcert.services.registry import directory
 
 router = APIRouter(include_in_schema=False)
 # A few reference points for choosing "near me" without location access (city halls).

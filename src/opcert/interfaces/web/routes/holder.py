@@ -29,9 +29,9 @@ from opcert.interfaces.web.pages import (
     web_state,
 )
 from opcert.interfaces.web.uploads import limited_form, off_loop, read_file, status_for
-from opcert.services import identity_reviews
 from opcert.services.abuse import logins
-from opcert.services.identity import DevelopmentIdentityVerifier
+from opcert.services.holders import identity_reviews
+from opcert.services.holders.identity import DevelopmentIdentityVerifier
 
 router = APIRouter(include_in_schema=False)
 LOGIN = "/holder/login"

@@ -9,7 +9,9 @@ from fastapi.responses import HTMLResponse, Response
 from opcert.domain.errors import DomainError
 from opcert.interfaces.web.holder_session import current_holder, end_session
 from opcert.interfaces.web.pages import checked_form, ctx_of, redirect, render
-from opcert.services import certificates, documents, holders
+from opcert.services.holders import certificates as holders
+from opcert.services.holders import documents
+from opcert.services.verification import query as certificates
 
 router = APIRouter(prefix="/holder", include_in_schema=False)
 LOGIN = "/holder/login"

@@ -20,8 +20,8 @@ from opcert.interfaces.web.pages import (
     web_state,
 )
 from opcert.interfaces.web.session_cookies import delete_cookie, set_cookie
-from opcert.services import holder_phone
 from opcert.services.abuse import TooManyRequests
+from opcert.services.holders import phone as holder_phone
 
 router = APIRouter(prefix="/holder", include_in_schema=False)
 LOGIN = "/holder/login"

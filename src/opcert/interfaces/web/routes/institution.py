@@ -21,12 +21,13 @@ from opcert.interfaces.web.pages import (
 )
 from opcert.interfaces.web.session_cookies import INSTITUTION_COOKIE, delete_cookie, set_cookie
 from opcert.interfaces.web.uploads import read_results, status_for
-from opcert.services import accounts, sessions, submissions
-from opcert.services.accounts import InstitutionUserPrincipal
+from opcert.services.intake import submissions
 from opcert.services.intake.files import error_sheet
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.intake.validation import FIELD_LABELS
-from opcert.services.principals import InstitutionPrincipal
+from opcert.services.kernel import accounts, sessions
+from opcert.services.kernel.accounts import InstitutionUserPrincipal
+from opcert.services.kernel.principals import InstitutionPrincipal
 
 router = APIRouter(prefix="/institution", include_in_schema=False)
 LOGIN = "/institution/login"

@@ -21,8 +21,10 @@ from opcert.interfaces.web.pages import (
     render,
     text,
 )
-from opcert.services import accounts, approval, review_queue
 from opcert.services.abuse import logins
+from opcert.services.kernel import accounts
+from opcert.services.review import decisions as approval
+from opcert.services.review import queue as review_queue
 
 router = APIRouter(prefix="/officer", include_in_schema=False)
 LOGIN = "/officer/login"

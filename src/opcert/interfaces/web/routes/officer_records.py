@@ -21,8 +21,11 @@ from opcert.interfaces.web.pages import (
     text,
     web_state,
 )
-from opcert.services import certificate_search, certificates, clues, identity_reviews
-from opcert.services.principals import OfficerPrincipal
+from opcert.services.holders import identity_reviews
+from opcert.services.kernel.principals import OfficerPrincipal
+from opcert.services.verification import clues
+from opcert.services.verification import query as certificates
+from opcert.services.verification import search as certificate_search
 
 router = APIRouter(prefix="/officer", include_in_schema=False)
 LOGIN = "/officer/login"

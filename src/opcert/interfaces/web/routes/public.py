@@ -18,8 +18,9 @@ from opcert.interfaces.web.pages import (
     text,
     web_state,
 )
-from opcert.services import certificates, clues
 from opcert.services.abuse import FAKE_REPORT, PUBLIC_QUERY
+from opcert.services.verification import clues
+from opcert.services.verification import query as certificates
 
 router = APIRouter(include_in_schema=False)
 

@@ -13,8 +13,9 @@ from opcert.domain.errors import DomainError
 from opcert.interfaces.throttle import limit_async
 from opcert.interfaces.web.pages import ctx_of, form_errors, language, render, text
 from opcert.interfaces.web.uploads import limited_form, off_loop, read_file, status_for
-from opcert.services import photo_verification, verification
 from opcert.services.abuse import VERIFY_PHOTO, TooManyRequests
+from opcert.services.verification import online as verification
+from opcert.services.verification import photo as photo_verification
 
 router = APIRouter(include_in_schema=False)
 VALID = "VALID"

@@ -8,8 +8,8 @@ from opcert.credential.qr import qr_png
 from opcert.documents.certificate_pdf import CertificateView, render
 from opcert.domain.catalogue import catalogue
 from opcert.domain.lifecycle import REVIEW_NOT_NEEDED, CertificateFacts, owed_review
-from opcert.services.certificates import current_version, find_certificate
-from opcert.services.context import ServiceContext
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.verification.query import current_version, find_certificate
 
 
 def export_pdf(ctx: ServiceContext, number: str, item: str, layout: str = "a4") -> bytes:

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from opcert.domain.errors import Unauthorized
 from opcert.domain.sessions import SessionKind, SessionRecord
-from opcert.services import ledger
-from opcert.services.context import ServiceContext
-from opcert.services.session_store import SessionStore, digest
+from opcert.services.kernel import ledger
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.session_store import SessionStore, digest
 
 
 def store_of(ctx: ServiceContext) -> SessionStore:

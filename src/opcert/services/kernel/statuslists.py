@@ -35,10 +35,10 @@ from opcert.domain.errors import NotFound
 from opcert.domain.lifecycle import lapse_cutoff
 from opcert.persistence.models import CredentialVersion, StatusListRow
 from opcert.persistence.unit_of_work import ConcurrentWriteConflict, UnitOfWork
-from opcert.services.keystore import KeyStore
+from opcert.services.kernel.keystore import KeyStore
 
 if TYPE_CHECKING:
-    from opcert.services.context import ServiceContext
+    from opcert.services.kernel.context import ServiceContext
 
 log = logging.getLogger(__name__)
 

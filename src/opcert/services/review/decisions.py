@@ -11,10 +11,10 @@ from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.domain.errors import Conflict, DomainError, FieldError, NotFound
 from opcert.domain.workdays import workdays_between
 from opcert.persistence.models import Application
-from opcert.services import ledger
-from opcert.services.context import ServiceContext
 from opcert.services.issuance.pipeline import IssueRequest, issue_many
-from opcert.services.principals import Action, OfficerPrincipal
+from opcert.services.kernel import ledger
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import Action, OfficerPrincipal
 
 MAX_REASON = 500
 

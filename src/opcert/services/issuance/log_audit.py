@@ -35,9 +35,9 @@ from opcert.credential.tlog_merkle import (
 )
 from opcert.credential.tlog_tiles import TileSubtrees
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.context import ServiceContext
-from opcert.services.keystore import ROOT_ISSUER
-from opcert.services.transparency_log import LOG_ISSUER, StoredTiles, origin, root_at
+from opcert.services.issuance.log import LOG_ISSUER, StoredTiles, origin, root_at
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.keystore import ROOT_ISSUER
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from opcert.domain.errors import FieldError
-from opcert.services.context import ServiceContext
+from opcert.services.kernel.context import ServiceContext
 from opcert.services.uploads.limits import PHOTO_LIMITS, UploadLimits, too_large
 from opcert.services.uploads.worker import run_isolated
-from opcert.services.verification import verify_online
+from opcert.services.verification.online import verify_online
 
 MAX_PHOTO = PHOTO_LIMITS.max_bytes
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from opcert.domain.errors import Forbidden
-from opcert.services.certificates import certificates_view
-from opcert.services.context import ServiceContext
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.verification.query import certificates_view
 
 
 def my_certificates(ctx: ServiceContext, id_number: str) -> list[dict[str, Any]]:

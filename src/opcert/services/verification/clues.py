@@ -9,9 +9,9 @@ from opcert.domain.errors import FieldError, ValidationFailed
 from opcert.domain.names import normalise_name
 from opcert.persistence.models import Clue
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.context import ServiceContext
 from opcert.services.issuance.numbering import authorities_for
-from opcert.services.principals import Action, OfficerPrincipal
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import Action, OfficerPrincipal
 
 MAX_DETAILS = 2000
 

@@ -24,8 +24,8 @@ from opcert.domain.errors import FieldError, Forbidden, NotFound, Unauthorized, 
 from opcert.domain.identity import parse_resident_id
 from opcert.domain.names import normalise_name
 from opcert.domain.sessions import ChallengeRecord
-from opcert.services.context import ServiceContext
-from opcert.services.session_store import SessionStore, digest
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.session_store import SessionStore, digest
 
 CODE_LIFETIME = timedelta(minutes=5)
 CHALLENGE_LIFETIME = timedelta(minutes=10)  # the code, then the face check, within this

@@ -22,9 +22,10 @@ from opcert.domain.identity import parse_resident_id
 from opcert.domain.sessions import SessionKind
 from opcert.persistence.models import InstitutionUser, Officer
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services import ledger, registry, sessions
-from opcert.services.context import ServiceContext
-from opcert.services.principals import InstitutionPrincipal, OfficerPrincipal
+from opcert.services.kernel import ledger, sessions
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import InstitutionPrincipal, OfficerPrincipal
+from opcert.services.registry import parties as registry
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 200

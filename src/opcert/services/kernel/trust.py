@@ -14,8 +14,9 @@ from opcert.credential.sc1 import decode, encode
 from opcert.domain.certificates import StatusCode
 from opcert.persistence.models import CredentialVersion
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services import ledger, transparency_log
-from opcert.services.context import ServiceContext
+from opcert.services.issuance import log as transparency_log
+from opcert.services.kernel import ledger
+from opcert.services.kernel.context import ServiceContext
 
 
 def rotate(ctx: ServiceContext, issuer: str) -> tuple[str | None, str]:

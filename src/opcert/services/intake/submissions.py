@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from opcert.domain.clock import local_minutes
-from opcert.services.context import ServiceContext
-from opcert.services.principals import InstitutionPrincipal
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import InstitutionPrincipal
 
 
 @dataclass(frozen=True)

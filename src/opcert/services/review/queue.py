@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from opcert.services import approval
-from opcert.services.context import ServiceContext
-from opcert.services.principals import Action, OfficerPrincipal
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import Action, OfficerPrincipal
+from opcert.services.review import decisions as approval
 
 POLICY_REASON = "AUTHORITY_REVIEWS_ALL"
 POLICY_TEXT = ("发证机关要求逐件人工审批", "the authority reviews every application by hand")

@@ -7,9 +7,9 @@ from typing import Any
 
 from opcert.domain.errors import FieldError
 from opcert.domain.names import normalise_name
-from opcert.services.certificates import certificate_json
-from opcert.services.context import ServiceContext
-from opcert.services.principals import Action, OfficerPrincipal
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import Action, OfficerPrincipal
+from opcert.services.verification.query import certificate_json
 
 
 def search(ctx: ServiceContext, officer: OfficerPrincipal, text: str) -> list[dict[str, Any]]:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from opcert.domain.clock import local_minutes
 from opcert.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opcert.persistence.models import IdentityReview
-from opcert.services.context import ServiceContext
-from opcert.services.identity import IdentityVerifier
-from opcert.services.principals import Action, OfficerPrincipal
+from opcert.services.holders.identity import IdentityVerifier
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import Action, OfficerPrincipal
 from opcert.services.uploads.limits import REVIEW_PHOTO_LIMITS, too_large
 from opcert.services.uploads.worker import run_isolated
 

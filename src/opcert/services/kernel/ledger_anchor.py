@@ -27,8 +27,8 @@ from opcert.credential.ledger_checkpoint import (
 from opcert.persistence.models import SigningKeyRow
 from opcert.persistence.repositories.ledger import GENESIS_HASH
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.context import ServiceContext
-from opcert.services.keystore import ROOT_ISSUER
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.keystore import ROOT_ISSUER
 
 
 @dataclass(frozen=True)

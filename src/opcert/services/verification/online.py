@@ -15,8 +15,8 @@ from opcert.credential.verifier import ASCII_WHITESPACE, verify
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.domain.errors import DomainError, FieldError
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.context import ServiceContext
-from opcert.services.statuslists import StatusListService
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.statuslists import StatusListService
 
 MAX_PAYLOAD = 4096
 

@@ -8,9 +8,9 @@ from datetime import date, datetime
 
 from opcert.domain.clock import Clock, local_date
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.keystore import KeyStore
-from opcert.services.session_store import SessionStore
-from opcert.services.statuslists import StatusListService
+from opcert.services.kernel.keystore import KeyStore
+from opcert.services.kernel.session_store import SessionStore
+from opcert.services.kernel.statuslists import StatusListService
 
 
 @dataclass

@@ -23,9 +23,9 @@ from opcert.domain.periods import add_years
 from opcert.domain.rules import rule_set
 from opcert.persistence.models import Ban, Certificate, CredentialVersion
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services import ledger
-from opcert.services.context import ServiceContext
-from opcert.services.principals import Action, OfficerPrincipal
+from opcert.services.kernel import ledger
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import Action, OfficerPrincipal
 
 NOT_FOUND_ZH = (
     "未在全国平台查询到该证书。未在本平台登记的证书不是真实有效的证书，请勿相信其他网站的查询结果。"

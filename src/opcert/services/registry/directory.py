@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from opcert.domain.identity import division_name
-from opcert.services.context import ServiceContext
+from opcert.services.kernel.context import ServiceContext
 
 EARTH_RADIUS_KM = 6371.0
 

@@ -25,10 +25,10 @@ from opcert.persistence.models import (
     Officer,
 )
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services import sessions
-from opcert.services.context import ServiceContext
 from opcert.services.issuance.numbering import authorities_for, issuer_code
-from opcert.services.principals import ROLES, InstitutionPrincipal, OfficerPrincipal
+from opcert.services.kernel import sessions
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import ROLES, InstitutionPrincipal, OfficerPrincipal
 
 API_KEY_PREFIX = "opk_"
 SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}

@@ -17,14 +17,14 @@ from datetime import timedelta
 
 from opcert.domain.errors import FieldError, Unauthorized
 from opcert.domain.sessions import ChallengeRecord
-from opcert.services import ledger
 from opcert.services.abuse.controls import AbuseControls
 from opcert.services.abuse.policy import HOLDER_SMS
-from opcert.services.context import ServiceContext
-from opcert.services.identity import IdentityVerifier, masked_phone
+from opcert.services.holders.identity import IdentityVerifier, masked_phone
 from opcert.services.intake.validation import PHONE
-from opcert.services.session_store import digest
-from opcert.services.sessions import store_of
+from opcert.services.kernel import ledger
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.session_store import digest
+from opcert.services.kernel.sessions import store_of
 
 TICKET_LIFETIME = timedelta(minutes=10)
 CODE_LIFETIME = timedelta(minutes=5)

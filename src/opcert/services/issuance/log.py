@@ -31,7 +31,7 @@ from opcert.credential.tlog_tiles import (
 )
 from opcert.domain.errors import NotFound
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.context import ServiceContext
+from opcert.services.kernel.context import ServiceContext
 
 LOG_ISSUER = "CN-LOG"
 LOG_PATH = "/.well-known/opcert/log"

@@ -1,0 +1,1 @@
+"""Holders: their certificates, documents, real-name login, identity review and phone."""

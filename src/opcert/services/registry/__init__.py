@@ -1,0 +1,1 @@
+"""Registering the parties: authorities, institutions, exam points, officers; the public directory."""

@@ -1,0 +1,1 @@
+"""The officer's review: the queue with working-day deadlines, and decisions."""

@@ -1,0 +1,1 @@
+"""Verification: online checks, the public query, photo checks, officer search and fraud clues."""
