@@ -8,7 +8,7 @@ from pathlib import Path
 
 from opcert.bootstrap import build
 from opcert.services.intake.pipeline import submit_results
-from opcert.services.kernel import accounts
+from opcert.services.kernel import accounts, authentication
 from opcert.services.registry import parties as registry
 from opcert.services.verification import query as certificates
 from opcert.settings import Settings
@@ -77,8 +77,8 @@ def seed(data_dir: Path) -> Seeded:
     )
     registry.set_auto_approve(ctx, "CN-500000", False)
     assert zh.api_key and cq.api_key
-    zh_principal = registry.authenticate_institution(ctx, zh.api_key)
-    cq_principal = registry.authenticate_institution(ctx, cq.api_key)
+    zh_principal = authentication.authenticate_institution(ctx, zh.api_key)
+    cq_principal = authentication.authenticate_institution(ctx, cq.api_key)
     valid = make_result(id_number=id_number(seq=11), name="李四", exam_date=exam_day)
     revoked = make_result(id_number=id_number(seq=12), name="赵六", exam_date=exam_day)
     review = make_result(

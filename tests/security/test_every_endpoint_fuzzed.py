@@ -20,7 +20,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opcert.services.registry import parties as registry
+from opcert.services.kernel import authentication
 from tests.integration.web_pages import csrf
 from tests.security.session_helpers import add_institution_user, institution_web_login
 
@@ -109,7 +109,7 @@ def test_no_input_at_any_route_gets_a_server_error(client, world, platform):
     routes = _routes(client.app)
     assert len(routes) >= 40, routes  # the API and every page
     token = csrf(client.get("/query").text)
-    officer = registry.officer_login(platform.ctx, "zh", world.password)
+    officer = authentication.officer_login(platform.ctx, "zh", world.password)
     # Signed in on the pages too, so the staff pages read their input instead of redirecting.
     staff = {"csrf_token": token, "username": "zh", "password": world.password}
     assert client.post("/officer/login", data=staff, follow_redirects=False).status_code == 303

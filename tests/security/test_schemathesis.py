@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from opcert.interfaces.api.app import create_app
-from opcert.services.registry import parties as registry
+from opcert.services.kernel import authentication
 
 EXAMPLES = int(os.environ.get("OPCERT_SCHEMATHESIS_EXAMPLES", "50"))
 # Beyond the two asked for: every status and media type answered must be in the description,
@@ -42,7 +42,7 @@ def test_every_api_operation_answers_within_its_description_and_never_with_a_ser
 ):
     app = create_app(platform)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
-    officer_token = registry.officer_login(platform.ctx, "zh", world.password)
+    officer_token = authentication.officer_login(platform.ctx, "zh", world.password)
     credentials = {
         "/api/v1/exam-results": world.zhuhai_key,
         "/api/v1/applications": officer_token,

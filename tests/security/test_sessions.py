@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app as cli_app
+from opcert.services.kernel import authentication
 from opcert.services.kernel.session_store import digest
 from opcert.services.registry import parties as registry
 from tests.integration.web_pages import post_form
@@ -421,7 +422,7 @@ def test_the_api_key_no_longer_opens_the_institution_web_pages(platform, web, wo
     assert as_password.status_code == 401 and "opcert_institution" not in as_password.cookies
     add_institution_user(platform)
     cookie = institution_web_login(web)
-    assert cookie != world.zhuhai_key and not cookie.startswith(registry.API_KEY_PREFIX)
+    assert cookie != world.zhuhai_key and not cookie.startswith(authentication.API_KEY_PREFIX)
     assert (
         web.post("/api/v1/exam-results", headers=bearer(cookie), json={"results": []}).status_code
         == 401
@@ -448,7 +449,7 @@ def test_an_unknown_or_inactive_officer_costs_the_same_scrypt_as_a_wrong_passwor
         calls.append(password)
         return real(password, **kwargs)
 
-    monkeypatch.setattr(registry.hashlib, "scrypt", counting)
+    monkeypatch.setattr(authentication.hashlib, "scrypt", counting)
     with ctx.uow() as uow:
         uow.registry.officer_by_username("insp").active = False  # type: ignore[union-attr]
         uow.commit()
@@ -456,10 +457,10 @@ def test_an_unknown_or_inactive_officer_costs_the_same_scrypt_as_a_wrong_passwor
     for case, username in [("unknown", "nobody"), ("inactive", "insp"), ("wrong", "zh")]:
         calls.clear()
         with pytest.raises(Exception, match="用户名或密码错误"):
-            registry.officer_login(ctx, username, "not the password")
+            authentication.officer_login(ctx, username, "not the password")
         counts[case] = len(calls)
     calls.clear()
-    registry.officer_login(ctx, "zh", world.password)
+    authentication.officer_login(ctx, "zh", world.password)
     counts["right"] = len(calls)
     assert counts == {"unknown": 1, "inactive": 1, "wrong": 1, "right": 1}
 

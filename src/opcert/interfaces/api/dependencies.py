@@ -8,9 +8,9 @@ from fastapi import Depends, Request
 
 from opcert.domain.errors import FieldError
 from opcert.interfaces.api.json_input import MAX_BODY_BYTES, BodyTooLarge, decode_json
+from opcert.services.kernel import authentication
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import InstitutionPrincipal, OfficerPrincipal
-from opcert.services.registry import parties as registry
 
 
 async def get_ctx(request: Request) -> ServiceContext:
@@ -30,13 +30,13 @@ def bearer(request: Request) -> str | None:
 def get_institution(
     request: Request, ctx: Annotated[ServiceContext, Depends(get_ctx)]
 ) -> InstitutionPrincipal:
-    return registry.authenticate_institution(ctx, bearer(request))
+    return authentication.authenticate_institution(ctx, bearer(request))
 
 
 def get_officer(
     request: Request, ctx: Annotated[ServiceContext, Depends(get_ctx)]
 ) -> OfficerPrincipal:
-    return registry.authenticate_officer(ctx, bearer(request))
+    return authentication.authenticate_officer(ctx, bearer(request))
 
 
 async def json_body(request: Request) -> Any:

@@ -1,4 +1,4 @@
-"""The officer's session: a cookie holding the token of ``registry.officer_login``; the session
+"""The officer's session: a cookie holding the token of ``authentication.officer_login``; the session
 itself is server-side (``services.sessions``), so logout and revocation end it everywhere."""
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ from opcert.domain.errors import Unauthorized
 from opcert.domain.sessions import SessionKind
 from opcert.interfaces.web.pages import ctx_of
 from opcert.interfaces.web.session_cookies import OFFICER_COOKIE, delete_cookie, set_cookie
-from opcert.services.kernel import sessions
+from opcert.services.kernel import authentication, sessions
 from opcert.services.kernel.principals import OfficerPrincipal
-from opcert.services.registry import parties as registry
 
 __all__ = ["OFFICER_COOKIE", "current_officer", "end_session", "start_session"]
 
 
 def current_officer(request: Request) -> OfficerPrincipal | None:
     try:
-        return registry.authenticate_officer(ctx_of(request), request.cookies.get(OFFICER_COOKIE))
+        return authentication.authenticate_officer(
+            ctx_of(request), request.cookies.get(OFFICER_COOKIE)
+        )
     except Unauthorized:
         return None
 

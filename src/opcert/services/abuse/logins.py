@@ -14,14 +14,14 @@ from opcert.services.abuse.policy import (
     OFFICER_LOGIN_ADDRESS,
 )
 from opcert.services.holders.identity import Challenge, IdentityVerifier
+from opcert.services.kernel import authentication
 from opcert.services.kernel.context import ServiceContext
-from opcert.services.registry import parties as registry
 
 
 def officer_login(
     controls: AbuseControls, ctx: ServiceContext, username: str, password: str, address: str
 ) -> str:
-    """``registry.officer_login`` behind the failure limits of the account and the address.
+    """``authentication.officer_login`` behind the failure limits of the account and the address.
 
     A locked account or address is refused (TooManyRequests) before the password is looked at,
     so a right password guessed during the lock does not work and the refusal says nothing about
@@ -31,7 +31,7 @@ def officer_login(
     controls.check(OFFICER_LOGIN_ACCOUNT, username)
     controls.check(OFFICER_LOGIN_ADDRESS, address)
     try:
-        token = registry.officer_login(ctx, username, password)
+        token = authentication.officer_login(ctx, username, password)
     except Unauthorized:
         controls.record(OFFICER_LOGIN_ACCOUNT, username)
         controls.record(OFFICER_LOGIN_ADDRESS, address)

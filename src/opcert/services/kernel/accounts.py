@@ -22,7 +22,7 @@ from opcert.domain.identity import parse_resident_id
 from opcert.domain.sessions import SessionKind
 from opcert.persistence.models import InstitutionUser, Officer
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.kernel import ledger, sessions
+from opcert.services.kernel import authentication, ledger, sessions
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import InstitutionPrincipal, OfficerPrincipal
 from opcert.services.registry import parties as registry
@@ -63,7 +63,7 @@ def add_institution_user(
 ) -> str:
     """A web login for an exam institution; returns the initial password (shown once)."""
     name = registry.required(username, "username", 64)
-    if not registry.usable(name) or " " in name:
+    if not authentication.usable(name) or " " in name:
         raise FieldError(
             "username",
             "USERNAME_CHARACTERS",
@@ -74,7 +74,7 @@ def add_institution_user(
     code = institution.strip()
     with ctx.uow() as uow:
         uow.begin_write()
-        owner = uow.registry.institution_by_code(code) if registry.usable(code) else None
+        owner = uow.registry.institution_by_code(code) if authentication.usable(code) else None
         if owner is None or owner.kind != "exam":
             raise NotFound(
                 "INSTITUTION_UNKNOWN",
@@ -93,7 +93,7 @@ def add_institution_user(
             InstitutionUser(
                 institution_id=owner.id,
                 username=name,
-                password_hash=registry.hash_password(password),
+                password_hash=authentication.hash_password(password),
                 active=True,
                 created_at=ctx.now(),
             )
@@ -107,14 +107,16 @@ def institution_login(ctx: ServiceContext, username: str, password: str, hours: 
     """A new institution web session; the same error after the same work for any failure."""
     with ctx.uow() as uow:
         name = username.strip()
-        user = uow.registry.institution_user_by_username(name) if registry.usable(name) else None
+        user = (
+            uow.registry.institution_user_by_username(name) if authentication.usable(name) else None
+        )
         owner = uow.registry.institution(user.institution_id) if user is not None else None
         usable = user is not None and user.active and owner is not None and owner.active
-        matches = registry.verify_password(
+        matches = authentication.verify_password(
             password, user.password_hash if usable and user else None
         )
         if user is None or not matches:
-            raise registry.login_failed()
+            raise authentication.login_failed()
         user_id = user.id
     return sessions.start(ctx, SessionKind.INSTITUTION, str(user_id), hours)
 
@@ -180,7 +182,7 @@ def change_officer_password(
     with ctx.uow() as uow:
         uow.begin_write()
         row = uow.registry.officer(officer.id)
-        if row is None or not registry.check_password(current, row.password_hash):
+        if row is None or not authentication.check_password(current, row.password_hash):
             errors.insert(
                 0,
                 FieldError(
@@ -219,15 +221,15 @@ def set_officer_password(
 def _set_password(
     uow: UnitOfWork, ctx: ServiceContext, row: Officer, password: str, actor: str
 ) -> None:
-    row.password_hash = registry.hash_password(password)
+    row.password_hash = authentication.hash_password(password)
     _event(uow, ctx, actor, "officer.password_changed", f"officer:{row.username}")
 
 
 def _officer(uow: UnitOfWork, username: str) -> Officer:
     name = username.strip()
-    row = uow.registry.officer_by_username(name) if registry.usable(name) else None
+    row = uow.registry.officer_by_username(name) if authentication.usable(name) else None
     if row is None:
-        shown = name if registry.usable(name) else "?"  # never echo what cannot be printed
+        shown = name if authentication.usable(name) else "?"  # never echo what cannot be printed
         raise NotFound(
             "OFFICER_UNKNOWN",
             f"未知的工作人员：{shown}",
@@ -253,10 +255,12 @@ def revoke_institution_user(
 ) -> int:
     name = username.strip()
     with ctx.uow() as uow:
-        user = uow.registry.institution_user_by_username(name) if registry.usable(name) else None
+        user = (
+            uow.registry.institution_user_by_username(name) if authentication.usable(name) else None
+        )
         owner = uow.registry.institution(user.institution_id) if user is not None else None
         if user is None or owner is None:
-            shown = name if registry.usable(name) else "?"
+            shown = name if authentication.usable(name) else "?"
             raise NotFound(
                 "USER_UNKNOWN",
                 f"未知的机构用户：{shown}",

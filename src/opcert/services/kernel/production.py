@@ -23,7 +23,7 @@ from opcert.domain.divisions import PROVINCE_CODES
 from opcert.domain.errors import Conflict
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.kernel import ledger
-from opcert.services.registry.parties import check_password
+from opcert.services.kernel.authentication import check_password
 
 # Ledger subjects of the two markers: the demo's "I was loaded here" and init's "this database
 # serves production". Each is written once and never changes.

@@ -1,10 +1,9 @@
-"""Registering the parties: authorities, institutions with API keys, exam points, officers; and
-authenticating them."""
+"""Registering the parties: authorities, institutions with API keys, exam points, officers.
+
+Proving who is calling lives in :mod:`opcert.services.kernel.authentication`."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Callable
@@ -14,11 +13,9 @@ from importlib import resources
 from stdnum.cn import uscc
 
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
-from opcert.domain.errors import Conflict, FieldError, NotFound, Unauthorized, ValidationFailed
+from opcert.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opcert.domain.identity import division_name
-from opcert.domain.sessions import SessionKind
 from opcert.persistence.models import (
-    ApiKey,
     Authority,
     ExamPoint,
     Institution,
@@ -26,15 +23,9 @@ from opcert.persistence.models import (
 )
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance.numbering import authorities_for, issuer_code
-from opcert.services.kernel import sessions
+from opcert.services.kernel.authentication import hash_password, issue_api_key
 from opcert.services.kernel.context import ServiceContext
-from opcert.services.kernel.principals import ROLES, InstitutionPrincipal, OfficerPrincipal
-
-API_KEY_PREFIX = "opk_"
-SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
-# Checked when there is no account, so that a login costs one scrypt either way; no password has
-# this digest (all zero bytes), so it never matches.
-DUMMY_HASH = "scrypt$" + "00" * 16 + "$" + "00" * 32
+from opcert.services.kernel.principals import ROLES
 
 
 def default_authorities() -> list[tuple[str, str]]:
@@ -185,36 +176,17 @@ def add_institution(
             created_at=ctx.now(),
         )
         uow.registry.add(row)
-        key = _issue_api_key(uow, ctx, row.id) if kind == "exam" else None
+        key = issue_api_key(uow, ctx, row.id) if kind == "exam" else None
         uow.commit()
         return NewInstitution(row.id, row.code, key)
-
-
-def _issue_api_key(uow: UnitOfWork, ctx: ServiceContext, institution_id: int) -> str:
-    secret = secrets.token_urlsafe(32)
-    key = f"{API_KEY_PREFIX}{secret}"
-    uow.registry.add(
-        ApiKey(
-            institution_id=institution_id,
-            prefix=key[:12],
-            key_hash=_digest(key),
-            created_at=ctx.now(),
-        )
-    )
-    return key
 
 
 def new_api_key(ctx: ServiceContext, institution_code: str) -> str:
     with ctx.uow() as uow:
         institution = _institution(uow, institution_code)
-        key = _issue_api_key(uow, ctx, institution.id)
+        key = issue_api_key(uow, ctx, institution.id)
         uow.commit()
         return key
-
-
-def _digest(key: str) -> str:
-    # API keys carry 256 bits of entropy, so a plain SHA-256 is enough and keeps lookups O(1).
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def _institution(uow: UnitOfWork, code: str) -> Institution:
@@ -227,27 +199,6 @@ def _institution(uow: UnitOfWork, code: str) -> Institution:
             field="institution",
         )
     return row
-
-
-def authenticate_institution(ctx: ServiceContext, api_key: str | None) -> InstitutionPrincipal:
-    if not api_key:
-        raise Unauthorized(
-            "API_KEY_MISSING",
-            "缺少机构 API 密钥（Authorization: Bearer ...）",
-            "missing institution API key (Authorization: Bearer ...)",
-            field="Authorization",
-        )
-    with ctx.uow() as uow:
-        row = uow.registry.api_key_by_hash(_digest(api_key.strip()))
-        institution = uow.registry.institution(row.institution_id) if row else None
-        if institution is None or not institution.active or institution.kind != "exam":
-            raise Unauthorized(
-                "API_KEY_INVALID",
-                "机构 API 密钥无效或已停用",
-                "the institution API key is invalid or revoked",
-                field="Authorization",
-            )
-        return InstitutionPrincipal(institution.id, institution.code, institution.name)
 
 
 def add_exam_point(
@@ -315,24 +266,6 @@ def add_exam_point(
         return row.id
 
 
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8", "surrogatepass"), salt=salt, **SCRYPT)
-    return f"scrypt${salt.hex()}${digest.hex()}"
-
-
-def check_password(password: str, stored: str) -> bool:
-    try:
-        _, salt, digest = stored.split("$")
-    except ValueError:
-        return False
-    # surrogatepass: a password with a lone surrogate is simply wrong, not an encoding error.
-    candidate = hashlib.scrypt(
-        password.encode("utf-8", "surrogatepass"), salt=bytes.fromhex(salt), **SCRYPT
-    )
-    return hmac.compare_digest(candidate.hex(), digest)
-
-
 def add_officer(
     ctx: ServiceContext,
     *,
@@ -369,52 +302,3 @@ def add_officer(
         )
         uow.commit()
     return password
-
-
-def usable(name: str) -> bool:
-    """Whether a username can be looked up at all: printable, so no NUL (PostgreSQL refuses it
-    in text) and no lone surrogate (not UTF-8)."""
-    return bool(name) and len(name) <= 200 and name.isprintable()
-
-
-def verify_password(password: str, stored: str | None) -> bool:
-    """Check a password against a stored hash, or run the same scrypt against a dummy hash when
-    there is no account: the answer takes as long whether or not the user exists."""
-    if stored is None:
-        check_password(password, DUMMY_HASH)
-        return False
-    return check_password(password, stored)
-
-
-def login_failed() -> Unauthorized:
-    return Unauthorized(
-        "LOGIN_FAILED", "用户名或密码错误", "wrong username or password", field="password"
-    )
-
-
-def officer_login(ctx: ServiceContext, username: str, password: str) -> str:
-    """A new officer session; returns its token. The same error, after the same work, for an
-    unknown user, an inactive one and a wrong password."""
-    with ctx.uow() as uow:
-        # A name no account can have (control characters, lone surrogates) is not looked up.
-        officer = uow.registry.officer_by_username(username.strip()) if usable(username) else None
-        stored = officer.password_hash if officer is not None and officer.active else None
-        matches = verify_password(password, stored)  # before any branch: same work either way
-        if officer is None or not matches:
-            raise login_failed()
-        officer_id = officer.id
-    return sessions.start(ctx, SessionKind.OFFICER, str(officer_id), ctx.officer_token_hours)
-
-
-def authenticate_officer(ctx: ServiceContext, token: str | None) -> OfficerPrincipal:
-    record = sessions.require(ctx, SessionKind.OFFICER, token)
-    with ctx.uow() as uow:
-        officer = uow.registry.officer(int(record.subject))
-        if officer is None or not officer.active:
-            raise Unauthorized(
-                "TOKEN_INVALID",
-                "登录已失效，请重新登录",
-                "session expired; log in again",
-                field="Authorization",
-            )
-        return OfficerPrincipal(officer.id, officer.username, officer.region, officer.role)
