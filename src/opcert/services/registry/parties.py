@@ -201,6 +201,39 @@ def _institution(uow: UnitOfWork, code: str) -> Institution:
     return row
 
 
+def _exam_items(items: list[str] | None) -> list[str] | None:
+    """Catalogue codes of an exam point's items; "SM" authorises the safety-manager assessment
+    (安全合格证) besides catalogue items."""
+    if not items:
+        return None
+    book = catalogue(CURRENT_CATALOGUE_VERSION)
+    return [
+        item.strip() if item.strip() == "SM" else book.item(item.strip(), field="items").code
+        for item in items
+    ]
+
+
+def _check_exam_point(uow: UnitOfWork, owner: Institution, code: str, region: str) -> None:
+    if owner.kind != "exam":
+        raise FieldError(
+            "institution",
+            "NOT_EXAM_INSTITUTION",
+            "只有考试机构可以设立考试点",
+            "only exam institutions have exam points",
+        )
+    if uow.registry.exam_point_by_code(code) is not None:
+        raise Conflict(
+            "EXAM_POINT_EXISTS", f"考试点 {code} 已存在", f"exam point {code} exists", field="code"
+        )
+    if region not in authorities_for(uow, {region}):
+        raise FieldError(
+            "region",
+            "NO_AUTHORITY",
+            f"{region} 所在省份没有发证机关",
+            f"no issuing authority covers {region}",
+        )
+
+
 def add_exam_point(
     ctx: ServiceContext,
     *,
@@ -216,39 +249,10 @@ def add_exam_point(
     _required(code, "code", 40)
     _required(name, "name", 200)
     _region(region)
-    book = catalogue(CURRENT_CATALOGUE_VERSION)
-    # "SM" authorises the safety-manager assessment (安全合格证) besides catalogue items.
-    checked = (
-        [
-            item.strip() if item.strip() == "SM" else book.item(item.strip(), field="items").code
-            for item in items
-        ]
-        if items
-        else None
-    )
+    checked = _exam_items(items)
     with ctx.uow() as uow:
         owner = _institution(uow, institution)
-        if owner.kind != "exam":
-            raise FieldError(
-                "institution",
-                "NOT_EXAM_INSTITUTION",
-                "只有考试机构可以设立考试点",
-                "only exam institutions have exam points",
-            )
-        if uow.registry.exam_point_by_code(code) is not None:
-            raise Conflict(
-                "EXAM_POINT_EXISTS",
-                f"考试点 {code} 已存在",
-                f"exam point {code} exists",
-                field="code",
-            )
-        if region not in authorities_for(uow, {region}):
-            raise FieldError(
-                "region",
-                "NO_AUTHORITY",
-                f"{region} 所在省份没有发证机关",
-                f"no issuing authority covers {region}",
-            )
+        _check_exam_point(uow, owner, code, region)
         row = ExamPoint(
             code=code,
             institution_id=owner.id,
