@@ -17,7 +17,6 @@ from opcert.interfaces.web.pages import (
     redirect,
     render,
     text,
-    web_state,
 )
 from opcert.interfaces.web.session_cookies import delete_cookie, set_cookie
 from opcert.services.abuse import TooManyRequests
@@ -48,7 +47,6 @@ async def phone(request: Request) -> Response:
             lambda: holder_phone.start(
                 ctx_of(request),
                 throttle.controls(request),
-                web_state(request).identity,
                 id_number=holder.id_number,
                 name=holder.name,
                 new_phone=wanted,

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError, Unauthorized
 from opcert.domain.sessions import SessionKind
+from opcert.interfaces.http_errors import status_for
 from opcert.interfaces.web.pages import (
     checked_form,
     ctx_of,
@@ -17,15 +18,14 @@ from opcert.interfaces.web.pages import (
     redirect,
     render,
     text,
-    web_state,
 )
 from opcert.interfaces.web.session_cookies import INSTITUTION_COOKIE, delete_cookie, set_cookie
-from opcert.interfaces.web.uploads import read_results, status_for
+from opcert.interfaces.web.uploads import read_results
 from opcert.services.intake import submissions
 from opcert.services.intake.files import error_sheet
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.intake.validation import FIELD_LABELS
-from opcert.services.kernel import accounts, sessions
+from opcert.services.kernel import accounts, kept_files, sessions
 from opcert.services.kernel.accounts import InstitutionUserPrincipal
 from opcert.services.kernel.principals import InstitutionPrincipal
 
@@ -131,9 +131,10 @@ async def upload(request: Request) -> Response:
         errors = form_errors(error, language(request))
         return _upload_page(request, institution, status_for(error), errors=errors)
     bad = [o for o in outcomes if o["outcome"] in ("rejected", "failed")]
+    # Kept in the shared store, so the download may reach any app process.
     sheet = (
-        web_state(request).keep_error_sheet(
-            institution.code, await run_in_threadpool(error_sheet, rows, outcomes)
+        await run_in_threadpool(
+            lambda: kept_files.keep(ctx, institution.code, error_sheet(rows, outcomes))
         )
         if bad
         else None
@@ -144,8 +145,8 @@ async def upload(request: Request) -> Response:
 @router.get("/error-sheets/{key}")
 def error_sheet_download(request: Request, key: str) -> Response:
     institution = current_institution(request)
-    kept = web_state(request).error_sheets.get(key)
-    if institution is None or kept is None or kept[0] != institution.code:
+    sheet = kept_files.fetch(ctx_of(request), institution.code, key) if institution else None
+    if sheet is None:
         return Response(status_code=404)
     headers = {"Content-Disposition": 'attachment; filename="errors.xlsx"'}
-    return Response(kept[1], media_type=XLSX, headers=headers)
+    return Response(sheet, media_type=XLSX, headers=headers)

@@ -19,7 +19,6 @@ from opcert.interfaces.web.pages import (
     redirect,
     render,
     text,
-    web_state,
 )
 from opcert.services.holders import identity_reviews
 from opcert.services.kernel.principals import OfficerPrincipal
@@ -73,7 +72,6 @@ async def decide_review(request: Request, review_id: ReviewId) -> Response:
             review_id,
             approve,
             text(form, "reason"),
-            web_state(request).identity,
         )
     except REFUSALS as error:
         return refusal(request, officer, error)
