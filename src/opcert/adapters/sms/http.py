@@ -3,7 +3,8 @@
 
     {"phone": "13800000000", "text": "…", "client_message_id": "…"}
 
-Any 2xx answer means accepted. The relay (the operator's bridge to their contracted SMS vendor)
+Any 2xx answer means accepted. A "phone" that is not an 11-digit number (a holder with no phone
+on record) is refused before anything is sent. The relay (the operator's bridge to their contracted SMS vendor)
 deduplicates on ``client_message_id``. A refusal or no answer raises ``Unavailable``: nothing
 was sent, the caller may try again.
 """
@@ -14,7 +15,7 @@ import logging
 
 import httpx
 
-from opcert.domain.errors import Unavailable
+from opcert.domain.errors import Forbidden, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,14 @@ class HttpSmsGateway:
         self.url, self._token, self.timeout = url, token, timeout
 
     def submit(self, *, phone: str, text: str, client_message_id: str) -> None:
+        if not (len(phone) == 11 and phone.isdigit()):
+            # A holder with no phone on record: the development outbox shows such codes; a
+            # real gateway has nowhere to send them.
+            raise Forbidden(
+                "SMS_NO_PHONE",
+                "名下没有登记可接收短信的手机号，请联系发证机关",
+                "there is no phone on record to send the message to",
+            )
         body = {"phone": phone, "text": text, "client_message_id": client_message_id}
         headers = {"Authorization": f"Bearer {self._token}"}
         try:
