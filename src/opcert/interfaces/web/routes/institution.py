@@ -7,9 +7,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from opcert.domain.errors import DomainError, Unauthorized
+from opcert.domain.errors import DomainError
 from opcert.domain.sessions import SessionKind
 from opcert.interfaces.http_errors import status_for
+from opcert.interfaces.web.dependencies import CurrentInstitution
+from opcert.interfaces.web.institution_session import current_institution, current_user
 from opcert.interfaces.web.pages import (
     checked_form,
     ctx_of,
@@ -26,26 +28,11 @@ from opcert.services.intake.files import error_sheet
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.intake.validation import FIELD_LABELS
 from opcert.services.kernel import accounts, kept_files, sessions
-from opcert.services.kernel.accounts import InstitutionUserPrincipal
 from opcert.services.kernel.principals import InstitutionPrincipal
 
 router = APIRouter(prefix="/institution", include_in_schema=False)
 LOGIN = "/institution/login"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def current_user(request: Request) -> InstitutionUserPrincipal | None:
-    try:
-        return accounts.authenticate_institution_user(
-            ctx_of(request), request.cookies.get(INSTITUTION_COOKIE)
-        )
-    except Unauthorized:
-        return None
-
-
-def current_institution(request: Request) -> InstitutionPrincipal | None:
-    user = current_user(request)
-    return user.institution if user is not None else None
 
 
 @router.get("", response_class=HTMLResponse)
@@ -109,18 +96,12 @@ def _upload_page(
 
 
 @router.get("/upload", response_class=HTMLResponse)
-def upload_form(request: Request) -> Response:
-    institution = current_institution(request)
-    if institution is None:
-        return redirect(LOGIN)
+def upload_form(request: Request, institution: CurrentInstitution) -> Response:
     return _upload_page(request, institution)
 
 
 @router.post("/upload", response_class=HTMLResponse)
-async def upload(request: Request) -> Response:
-    institution = current_institution(request)
-    if institution is None:
-        return redirect(LOGIN)
+async def upload(request: Request, institution: CurrentInstitution) -> Response:
     ctx = ctx_of(request)
     try:
         rows = await read_results(request, ctx.batch_limit)
