@@ -230,6 +230,11 @@ class Settings(BaseSettings):
                 "production needs OPCERT_REDIS_URL: sessions, rate limits and one-time captcha "
                 "tokens are shared by every app process"
             )
+        return problems + self._development_parts()
+
+    def _development_parts(self) -> list[str]:
+        """The development identity provider and SMS gateway, which production refuses."""
+        problems = []
         if self.identity_provider == "development":
             problems.append(
                 "OPCERT_IDENTITY_PROVIDER=development（验证码显示在 /dev/outbox 开发收件箱）不可用于"
