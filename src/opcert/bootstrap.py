@@ -10,6 +10,14 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
+from opcert.adapters.identity import DevelopmentIdentityProvider, UnconfiguredIdentityProvider
+from opcert.adapters.mail import SmtpNotifier
+from opcert.adapters.sms import (
+    DevelopmentSmsOutbox,
+    HttpSmsGateway,
+    SmsNotifier,
+    UnconfiguredSmsGateway,
+)
 from opcert.credential.pkcs11_signer import Pkcs11Token
 from opcert.domain.clock import Clock, FixedClock, SystemClock
 from opcert.persistence.database import database_exists, make_engine, migrate, table_names
@@ -18,10 +26,10 @@ from opcert.persistence.redis_session_store import RedisSessionStore
 from opcert.persistence.session_store import DatabaseSessionStore
 from opcert.persistence.unit_of_work import UnitOfWorkFactory
 from opcert.services.abuse import AbuseControls, default_policy
-from opcert.services.holders.identity import IdentityVerifier, verifier_for
 from opcert.services.kernel import production
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.keystore import KeyStore
+from opcert.services.kernel.ports import IdentityProvider, Notifier, SmsGateway
 from opcert.services.kernel.session_store import SessionStore
 from opcert.services.kernel.statuslists import StatusListService
 from opcert.services.registry import parties as registry
@@ -33,7 +41,8 @@ class Platform:
     settings: Settings
     engine: Engine
     ctx: ServiceContext
-    identity: IdentityVerifier
+    # The development SMS gateway's messages, shown on /dev/outbox; None with any other gateway.
+    outbox: DevelopmentSmsOutbox | None = None
     # Rate limits and one-time marks, shared by the pages and the API (Redis when configured).
     abuse: AbuseControls = field(default_factory=AbuseControls)
 
@@ -56,6 +65,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
     keys = KeyStore(
         settings.keys_dir, settings.passphrase, settings.trust_list_lifetime, hsm=_hsm(settings)
     )
+    sessions = session_store(settings, engine)
+    sms = sms_gateway(settings, clock)
     ctx = ServiceContext(
         clock=clock,
         keys=keys,
@@ -65,7 +76,10 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         base_url=settings.base_url,
         batch_limit=settings.batch_limit,
         officer_token_hours=settings.officer_token_hours,
-        sessions=session_store(settings, engine),
+        sessions=sessions,
+        identity=identity_provider(settings),
+        sms=sms,
+        notifiers=notifiers(settings, sms),
     )
     abuse = AbuseControls(
         settings.redis_url,
@@ -73,14 +87,46 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         trusted_proxies=settings.trusted_proxies,
         prefix=settings.redis_key_prefix,
     )
-    # The development identity provider (codes shown on a page) outside production only.
-    return Platform(
-        settings,
-        engine,
-        ctx,
-        verifier_for(settings.env, ctx.sessions, settings.identity_provider),
-        abuse,
-    )
+    return Platform(settings, engine, ctx, _development_outbox(ctx), abuse)
+
+
+def _development_outbox(ctx: ServiceContext) -> DevelopmentSmsOutbox | None:
+    """The /dev/outbox page exists with the development identity provider and SMS gateway
+    together only: it is where that provider's login codes are read."""
+    development = isinstance(ctx.identity, DevelopmentIdentityProvider)
+    return ctx.sms if development and isinstance(ctx.sms, DevelopmentSmsOutbox) else None
+
+
+def identity_provider(settings: Settings) -> IdentityProvider:
+    """``OPCERT_IDENTITY_PROVIDER``. The development provider never serves production, even if
+    settings let it through."""
+    if settings.env == "production" or settings.identity_provider != "development":
+        return UnconfiguredIdentityProvider()
+    return DevelopmentIdentityProvider()
+
+
+def sms_gateway(settings: Settings, clock: Clock) -> SmsGateway:
+    """``OPCERT_SMS_GATEWAY``: the /dev/outbox page (never in production), an HTTP relay, or
+    none (codes refused clearly)."""
+    if settings.sms_gateway == "http" and settings.sms_gateway_url and settings.sms_gateway_token:
+        return HttpSmsGateway(settings.sms_gateway_url, settings.sms_gateway_token)
+    if settings.sms_gateway == "development" and settings.env != "production":
+        return DevelopmentSmsOutbox(clock)
+    return UnconfiguredSmsGateway()
+
+
+def notifiers(settings: Settings, sms: SmsGateway) -> dict[str, Notifier]:
+    """The reminders' channels: email over SMTP when ``OPCERT_SMTP_HOST`` is set, SMS through a
+    real gateway (``http``). A channel left out keeps its reminders queued: the development
+    outbox of a one-off ``opcert reminders run`` process would lose them."""
+    channels: dict[str, Notifier] = {}
+    if settings.smtp_host:
+        channels["email"] = SmtpNotifier(
+            settings.smtp_host, settings.smtp_port, settings.smtp_sender
+        )
+    if isinstance(sms, HttpSmsGateway):
+        channels["sms"] = SmsNotifier(sms)
+    return channels
 
 
 def production_problems(settings: Settings) -> list[str]:
@@ -123,7 +169,8 @@ def _hsm(settings: Settings) -> Pkcs11Token | None:
     """The PKCS#11 token new keys go to, when ``OPCERT_SIGNER=pkcs11``; opened on first use."""
     if settings.signer != "pkcs11":
         return None
-    assert settings.pkcs11_module and settings.pkcs11_token_label and settings.pkcs11_pin
+    if not (settings.pkcs11_module and settings.pkcs11_token_label and settings.pkcs11_pin):
+        raise ValueError("OPCERT_SIGNER=pkcs11 needs its module, token label and PIN")
     return Pkcs11Token(settings.pkcs11_module, settings.pkcs11_token_label, settings.pkcs11_pin)
 
 

@@ -94,6 +94,17 @@ class Settings(BaseSettings):
     # platform's records and shows codes and SMS in the in-process /dev/outbox page; production
     # refuses it. "none": no provider, holder login is refused with a clear message.
     identity_provider: Literal["development", "none"] = "development"
+    # Who sends text messages (login and phone-change codes, identity-review answers, SMS
+    # reminders). "development": the in-process /dev/outbox page, refused in production; "http":
+    # a relay taking one JSON POST per message (adapters/sms/http.py); "none": codes are refused
+    # with a clear message and SMS reminders stay queued.
+    sms_gateway: Literal["development", "http", "none"] = "development"
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = Field(default=None, repr=False)
+    # Email reminders over SMTP (the reminders' email channel); no host: email stays queued.
+    smtp_host: str | None = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "noreply@opcert.local"
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -126,6 +137,18 @@ class Settings(BaseSettings):
             ]
             if missing:
                 raise ValueError(f"OPCERT_SIGNER=pkcs11 needs {', '.join(missing)}")
+        return self
+
+    @model_validator(mode="after")
+    def _sms_relay_is_complete(self) -> Settings:
+        if self.sms_gateway == "http":
+            missing = [
+                f"OPCERT_{name.upper()}"
+                for name in ("sms_gateway_url", "sms_gateway_token")
+                if not getattr(self, name)
+            ]
+            if missing:
+                raise ValueError(f"OPCERT_SMS_GATEWAY=http needs {', '.join(missing)}")
         return self
 
     @property
@@ -207,11 +230,22 @@ class Settings(BaseSettings):
                 "production needs OPCERT_REDIS_URL: sessions, rate limits and one-time captcha "
                 "tokens are shared by every app process"
             )
+        return problems + self._development_parts()
+
+    def _development_parts(self) -> list[str]:
+        """The development identity provider and SMS gateway, which production refuses."""
+        problems = []
         if self.identity_provider == "development":
             problems.append(
                 "OPCERT_IDENTITY_PROVIDER=development（验证码显示在 /dev/outbox 开发收件箱）不可用于"
                 "生产 / the development identity provider and its /dev/outbox are refused (set "
                 "OPCERT_IDENTITY_PROVIDER=none until a real provider is configured)"
+            )
+        if self.sms_gateway == "development":
+            problems.append(
+                "OPCERT_SMS_GATEWAY=development（短信只显示在 /dev/outbox）不可用于生产 / the "
+                "development SMS gateway is refused (set OPCERT_SMS_GATEWAY=http with a relay, or "
+                "none)"
             )
         return problems
 

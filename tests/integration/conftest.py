@@ -124,6 +124,8 @@ def _reset(platform: Platform) -> None:
     platform.ctx.status_lists.loaded = platform.ctx.status_lists.scanned = 0
     platform.ctx.status_lists.warm_progress = None
     platform.abuse.reset()  # rate-limit counts and used captcha tokens of earlier tests
+    if platform.outbox is not None:
+        platform.outbox.messages.clear()  # text messages "sent" by earlier tests
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import pytest
 
 from opcert.domain.errors import FieldError
 from opcert.services.holders import identity_reviews
-from opcert.services.holders.identity import DevelopmentIdentityVerifier
 from opcert.services.intake.pipeline import submit_results
 from tests.integration.builders import make_result, small_png
 
@@ -23,27 +22,26 @@ def filed_review(ctx, world) -> tuple[int, str]:
     return review, row["phone"]
 
 
-def test_an_approved_identity_review_is_answered_by_message_to_the_holders_phone(ctx, world):
+def test_an_approved_identity_review_is_answered_by_message_to_the_holders_phone(
+    ctx, world, platform
+):
     review, phone = filed_review(ctx, world)
-    messenger = DevelopmentIdentityVerifier()
-    view = identity_reviews.decide_review(ctx, world.zhuhai_officer, review, True, "", messenger)
+    view = identity_reviews.decide_review(ctx, world.zhuhai_officer, review, True, "")
     assert view.status == "approved"
-    [message] = messenger.outbox
+    [message] = platform.outbox.messages
     assert message.to == phone
     assert "已通过" in message.text
     assert "珠海市应急管理局" in message.text
 
 
-def test_a_rejection_names_its_reason_in_the_message(ctx, world):
+def test_a_rejection_names_its_reason_in_the_message(ctx, world, platform):
     review, _ = filed_review(ctx, world)
-    messenger = DevelopmentIdentityVerifier()
-    identity_reviews.decide_review(ctx, world.zhuhai_officer, review, False, "照片模糊", messenger)
-    assert "照片模糊" in messenger.outbox[0].text
+    identity_reviews.decide_review(ctx, world.zhuhai_officer, review, False, "照片模糊")
+    assert "照片模糊" in platform.outbox.messages[0].text
 
 
-def test_a_rejection_without_a_reason_sends_nothing(ctx, world):
+def test_a_rejection_without_a_reason_sends_nothing(ctx, world, platform):
     review, _ = filed_review(ctx, world)
-    messenger = DevelopmentIdentityVerifier()
     with pytest.raises(FieldError):
-        identity_reviews.decide_review(ctx, world.zhuhai_officer, review, False, " ", messenger)
-    assert messenger.outbox == []
+        identity_reviews.decide_review(ctx, world.zhuhai_officer, review, False, " ")
+    assert platform.outbox.messages == []

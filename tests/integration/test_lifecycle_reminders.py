@@ -60,7 +60,7 @@ class DedupingGateway:
 
 def test_holder_and_employer_get_each_reminder_once_at_60_30_and_7_days(ctx, clock, world, smtp):
     inbox, port = smtp
-    from opcert.notifications.smtp import SmtpNotifier
+    from opcert.adapters.mail import SmtpNotifier
 
     number, item, row = issue_on(ctx, clock, world, date(2023, 9, 1))
     reminders.set_contact(ctx, row["id_number"], email="holder@example.cn", phone=None)

@@ -90,6 +90,9 @@ def test_a_failed_face_check_leads_to_manual_review_in_the_authoritys_queue(clie
 
 
 def test_production_refuses_the_development_identity_provider():
-    from opcert.services.holders.identity import UnconfiguredIdentityVerifier, verifier_for
+    from opcert.adapters.identity import UnconfiguredIdentityProvider
+    from opcert.bootstrap import identity_provider
+    from opcert.settings import Settings
 
-    assert isinstance(verifier_for("production"), UnconfiguredIdentityVerifier)
+    production = Settings(env="production", identity_provider="development")
+    assert isinstance(identity_provider(production), UnconfiguredIdentityProvider)

@@ -15,7 +15,6 @@ from fastapi.testclient import TestClient
 from opcert.bootstrap import Platform
 from opcert.interfaces.api.app import create_app
 from opcert.persistence.redis_session_store import RedisSessionStore
-from opcert.services.holders.identity import DevelopmentIdentityVerifier
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.kernel import accounts
 from opcert.services.kernel.session_store import SessionStore
@@ -50,14 +49,13 @@ def redis_store() -> Iterator[RedisSessionStore]:
 
 @contextmanager
 def wired(platform: Platform, store: SessionStore) -> Iterator[Platform]:
-    """The platform with ``store`` behind sessions and a fresh development identity provider."""
-    saved = platform.ctx.sessions, platform.identity
+    """The platform with ``store`` behind sessions and login challenges."""
+    saved = platform.ctx.sessions
     platform.ctx.sessions = store
-    platform.identity = DevelopmentIdentityVerifier(store)
     try:
         yield platform
     finally:
-        platform.ctx.sessions, platform.identity = saved
+        platform.ctx.sessions = saved
 
 
 def new_client(platform: Platform, base_url: str = "http://testserver") -> TestClient:

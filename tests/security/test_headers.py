@@ -19,7 +19,6 @@ from fastapi.testclient import TestClient
 from opcert.bootstrap import Platform
 from opcert.interfaces.api.app import create_app
 from opcert.interfaces.api.security_headers import PAGE_POLICY
-from opcert.services.holders.identity import verifier_for
 from opcert.services.intake.pipeline import submit_results
 from tests.integration.builders import make_result, small_png
 from tests.integration.web_pages import post_form, query
@@ -243,7 +242,7 @@ def _production_app(platform: Platform) -> TestClient:
     settings = production_settings(
         database_url=platform.settings.resolved_database_url, data_dir=platform.settings.data_dir
     )
-    production = Platform(settings, platform.engine, platform.ctx, verifier_for("production"))
+    production = Platform(settings, platform.engine, platform.ctx)  # no outbox
     return TestClient(create_app(production), base_url="https://testserver")
 
 

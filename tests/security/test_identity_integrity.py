@@ -16,6 +16,7 @@ import pytest
 
 from opcert.domain.errors import Unauthorized
 from opcert.persistence.models import Certificate, ExamResult, LedgerEntry, Person
+from opcert.services.holders import identity
 from opcert.services.lifecycle import acts
 from opcert.services.registry import parties as registry
 from opcert.services.review import decisions as approval
@@ -102,9 +103,9 @@ def test_a_failing_result_from_another_province_with_another_name_and_phone_chan
         stored = uow.session.query(ExamResult).filter_by(id_number=number, name="冒名者").one()
         assert stored.phone == ATTACKER_PHONE
     # The holder's next login code does not go to the attacker's phone.
-    challenge = platform.identity.send_code(ctx, number, "陈晓明")
+    challenge = identity.send_code(ctx, number, "陈晓明")
     assert ATTACKER_PHONE[-4:] not in challenge.sent_to
-    assert all(message.to != ATTACKER_PHONE for message in platform.identity.outbox)
+    assert all(message.to != ATTACKER_PHONE for message in platform.outbox.messages)
     # The ledger says the record was left as it was.
     [failed] = [b for b in ledger_bodies(platform, "result.failed") if b["id_number"] == number]
     assert failed["person"] == "name_mismatch_unchanged"
@@ -159,7 +160,7 @@ def test_the_phone_an_institution_sends_is_kept_with_the_result_and_not_as_a_log
         )
         # Reminders may still use it: a reminder is not a login.
         assert uow.reminders.holder_contact(number) == (None, HOLDER_PHONE)
-    challenge = platform.identity.send_code(ctx, number, "赵敏")
+    challenge = identity.send_code(ctx, number, "赵敏")
     assert HOLDER_PHONE[-4:] not in challenge.sent_to
 
 
@@ -233,7 +234,7 @@ def test_a_holder_changes_their_phone_by_a_code_sent_to_the_new_phone(client, ct
 
     sent = post_form(client, "/holder/phone", "/holder/phone", {"phone": NEW_PHONE})
     assert sent.headers["location"] == "/holder/phone/code"
-    assert platform.identity.outbox[0].to == NEW_PHONE  # the code went to the NEW phone
+    assert platform.outbox.messages[0].to == NEW_PHONE  # the code went to the NEW phone
     assert person(platform, number).phone is None  # nothing changes before the code is back
 
     done = post_form(
@@ -245,7 +246,7 @@ def test_a_holder_changes_their_phone_by_a_code_sent_to_the_new_phone(client, ct
     [change] = ledger_bodies(platform, "person.phone_changed")
     assert change == {"from": "—", "to": "136****6666", "proof": "sms_code"}
     # The next login code goes to the verified phone.
-    challenge = platform.identity.send_code(ctx, number, "李四")
+    challenge = identity.send_code(ctx, number, "李四")
     assert challenge.sent_to == "136****6666"
 
 
@@ -273,16 +274,16 @@ def test_a_change_ticket_is_its_holders_alone_and_never_a_login(client, ctx, wor
 
     row = logged_in_holder(client, ctx, world)
     ticket = holder_phone.start(
-        ctx, platform.abuse, platform.identity, id_number=row["id_number"], name="李四",
+        ctx, platform.abuse, id_number=row["id_number"], name="李四",
         new_phone=NEW_PHONE,
     )  # fmt: skip
-    code = platform.identity.outbox[0].text.split("验证码 ")[1][:6]
+    code = platform.outbox.messages[0].text.split("验证码 ")[1][:6]
     other = id_number()
     with pytest.raises(Unauthorized):
         holder_phone.confirm(ctx, id_number=other, ticket=ticket, code=code)
     # The ticket is not a login challenge: the face step cannot make a session from it.
-    assert platform.identity.verified(ticket) is None
-    assert platform.identity.consume(ctx, ticket) is None
+    assert identity.verified(ctx, ticket) is None
+    assert identity.consume(ctx, ticket) is None
 
 
 @pytest.mark.parametrize("phone", ["12345", "2380000000a", "1380000000", "138 0000 00000"])

@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from typer.main import get_command
 from typer.testing import CliRunner
 
+from opcert.adapters.identity import DevelopmentIdentityProvider, UnconfiguredIdentityProvider
 from opcert.bootstrap import Platform, build, fake_data_problems
 from opcert.domain.clock import FixedClock
 from opcert.interfaces.api.app import create_app
@@ -27,10 +28,6 @@ from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app
 from opcert.interfaces.cli.production import production_env_file
 from opcert.services.demo import DEMO_PASSWORD, load_demo
-from opcert.services.holders.identity import (
-    DevelopmentIdentityVerifier,
-    UnconfiguredIdentityVerifier,
-)
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.kernel import production
 from opcert.services.kernel.principals import InstitutionPrincipal
@@ -59,6 +56,7 @@ def production_settings(**overrides: Any) -> Settings:
         "captcha_secret": secrets.token_urlsafe(32),
         "csrf_secret": secrets.token_urlsafe(32),
         "identity_provider": "none",
+        "sms_gateway": "none",
         "redis_url": REDIS,
     }
     values.update(overrides)
@@ -185,13 +183,13 @@ def test_the_identity_provider_is_a_setting_and_none_turns_holder_login_off(plat
     settings = platform.settings.model_copy(update={"identity_provider": "none"})
     built = build(settings, clock=FixedClock(START))
     try:
-        assert isinstance(built.identity, UnconfiguredIdentityVerifier)
+        assert isinstance(built.ctx.identity, UnconfiguredIdentityProvider)
         with TestClient(create_app(built)) as client:
             assert client.get("/dev/outbox").status_code == 404
             assert "/dev/outbox" not in client.get("/holder/login").text
     finally:
         built.close()
-    assert isinstance(platform.identity, DevelopmentIdentityVerifier)
+    assert isinstance(platform.ctx.identity, DevelopmentIdentityProvider)
 
 
 # --- demo and synthetic data in the database ------------------------------------------------
@@ -344,6 +342,7 @@ def _cli_env(monkeypatch, platform: Platform, settings: Settings) -> None:
         "OPCERT_CAPTCHA_SECRET": settings.captcha_secret,
         "OPCERT_CSRF_SECRET": settings.csrf_secret,
         "OPCERT_IDENTITY_PROVIDER": settings.identity_provider,
+        "OPCERT_SMS_GATEWAY": settings.sms_gateway,
     }.items():
         monkeypatch.setenv(name, str(value))
     monkeypatch.delenv("OPCERT_FAKE_NOW", raising=False)
@@ -405,7 +404,7 @@ def test_a_clean_production_database_starts(platform, monkeypatch):
         return
     built = build(settings, clock=FixedClock(START))
     try:
-        assert isinstance(built.identity, UnconfiguredIdentityVerifier)
+        assert isinstance(built.ctx.identity, UnconfiguredIdentityProvider)
     finally:
         built.close()
 
@@ -512,6 +511,7 @@ def test_init_in_production_marks_the_database_so_a_mistaken_development_demo_is
         "OPCERT_CAPTCHA_SECRET": settings.captcha_secret,
         "OPCERT_CSRF_SECRET": settings.csrf_secret,
         "OPCERT_IDENTITY_PROVIDER": "none",
+        "OPCERT_SMS_GATEWAY": "none",
         "OPCERT_REDIS_URL": os.environ.get("OPCERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
         "OPCERT_REDIS_KEY_PREFIX": f"opcert-prodinit-test-{os.getpid()}",
     }.items():

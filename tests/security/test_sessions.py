@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app as cli_app
+from opcert.services.holders import identity
 from opcert.services.kernel import authentication
 from opcert.services.kernel.session_store import digest
 from opcert.services.registry import parties as registry
@@ -287,11 +288,10 @@ def test_racing_requests_on_one_challenge_get_one_session_between_them(platform,
     row = issued_holder(platform, world)
     with new_client(platform) as browser:
         challenge = holder_code_step(browser, row)
-    verifier = platform.identity
     results: list[object] = []
 
     def consume() -> None:
-        results.append(verifier.consume(platform.ctx, challenge))
+        results.append(identity.consume(platform.ctx, challenge))
 
     threads = [threading.Thread(target=consume) for _ in range(8)]
     for thread in threads:

@@ -9,6 +9,7 @@ real served process; the only thing they share is the database, the Redis and th
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from sqlalchemy import create_engine, text
 from opcert.bootstrap import build, initialise
 from opcert.services.abuse import AbuseControls
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.kernel import accounts
 from opcert.services.verification import query as certificates
 from opcert.settings import Settings
 from tests.integration.builders import World, make_result
@@ -197,3 +199,64 @@ def test_a_revocation_on_a_is_seen_by_the_status_list_b_serves(pair):
     assert pair.b.post("/api/v1/verify", json={"payload": credential}).json()["verdict"] == (
         "REVOKED"
     )
+
+
+def _browsers(pair: Pair) -> tuple[httpx.Client, httpx.Client]:
+    return (
+        httpx.Client(base_url=str(pair.a.base_url), timeout=10),
+        httpx.Client(base_url=str(pair.b.base_url), timeout=10),
+    )
+
+
+def _carry(source: httpx.Client, target: httpx.Client) -> None:
+    """The browser's cookies, as a load balancer sends its next request to the other process."""
+    for name, value in source.cookies.items():
+        target.cookies.set(name, value)
+
+
+def _post(client: httpx.Client, page: str, action: str, data: dict[str, str], **kw):  # type: ignore[no-untyped-def]
+    return client.post(action, data={**data, "csrf_token": csrf(client.get(page).text)}, **kw)
+
+
+def test_a_holder_login_started_on_a_is_finished_on_b(pair):
+    row = make_result(name="李四")
+    [outcome] = submit_results(pair.ctx, pair.world.zhuhai, [row])
+    assert outcome.outcome == "issued"
+    a, b = _browsers(pair)
+    try:
+        sent = _post(a, "/holder/login", "/holder/login", {"id_number": row["id_number"], "name": "李四"})  # fmt: skip
+        assert sent.headers["location"] == "/holder/code", sent.text
+        code = re.search(r"验证码 (\d{6})", a.get("/dev/outbox").text)  # the phone A texted
+        assert code
+        _carry(a, b)
+        checked = _post(b, "/holder/code", "/holder/code", {"code": code.group(1)})
+        assert checked.headers["location"] == "/holder/face", checked.text
+        face = _post(b, "/holder/face", "/holder/face", {"evidence": "pass"})
+        assert face.headers["location"] == "/holder/certificates", face.text
+        _carry(b, a)
+        assert a.get("/holder/certificates").status_code == 200
+    finally:
+        a.close()
+        b.close()
+
+
+def test_an_error_sheet_made_on_a_downloads_from_b(pair):
+    accounts.add_institution_user(
+        pair.ctx, institution="EXAM-ZH", username="zh-two", password="Two-instances-2026!"
+    )
+    header = "ref,id_number,name,item,theory_score,practical_score,exam_date,exam_point,phone"
+    rows = [make_result(), make_result(id_number="123")]
+    body = "\n".join([header] + [",".join(str(r[k]) for k in header.split(",")) for r in rows])
+    a, b = _browsers(pair)
+    try:
+        login = {"username": "zh-two", "password": "Two-instances-2026!"}
+        assert _post(a, "/institution/login", "/institution/login", login).status_code == 303
+        files = {"file": ("r.csv", body.encode(), "text/csv")}
+        page = _post(a, "/institution/upload", "/institution/upload", {}, files=files).text
+        link = page.split('href="/institution/error-sheets/')[1].split('"')[0]
+        _carry(a, b)
+        sheet = b.get(f"/institution/error-sheets/{link}")
+        assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+    finally:
+        a.close()
+        b.close()

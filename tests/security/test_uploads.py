@@ -28,6 +28,7 @@ from opcert.domain.errors import FieldError
 from opcert.interfaces.api.app import create_app
 from opcert.interfaces.cli import context as cli_context
 from opcert.interfaces.cli.main import app
+from opcert.interfaces.http_errors import status_for
 from opcert.services.holders import identity_reviews
 from opcert.services.intake import submissions
 from opcert.services.intake.files import error_sheet, read_rows
@@ -236,7 +237,7 @@ def test_uploads_past_the_readers_and_their_queue_get_503_instead_of_waiting_for
             await asyncio.sleep(0.01)
         with pytest.raises(UploadBusy) as caught:
             await web_uploads.off_loop(gate.wait, 5)
-        assert web_uploads.status_for(caught.value) == 503
+        assert status_for(caught.value) == 503
         gate.set()
         await asyncio.gather(*held)
 

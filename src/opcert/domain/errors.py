@@ -102,3 +102,8 @@ class Unauthorized(DomainError):
 
 class IllegalTransition(DomainError):
     """A status change that the transition table does not allow."""
+
+
+class Unavailable(DomainError):
+    """A part outside the platform (an SMS gateway, the identity provider) did not answer: try
+    again later. Nothing was decided."""

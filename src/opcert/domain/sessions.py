@@ -55,3 +55,18 @@ class ChallengeRecord:
 
     def open(self, now: datetime) -> bool:
         return self.used_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """A short-lived file kept for one owner between two requests (an upload's error sheet),
+    named by the digest of a random key only the owner's page holds."""
+
+    key_hash: str
+    owner: str
+    data: bytes
+    created_at: datetime
+    expires_at: datetime
+
+    def open_to(self, owner: str, now: datetime) -> bool:
+        return self.owner == owner and now < self.expires_at

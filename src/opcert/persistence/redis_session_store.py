@@ -5,7 +5,8 @@ Layout under a key prefix (``opcert:`` by default):
 - ``<p>session:<token hash>``: a hash (kind, subject, times, data); it expires shortly after the
   session does, so Redis forgets ended sessions on its own;
 - ``<p>subject:<kind>:<subject>``: the set of that party's session digests, for revoking them all;
-- ``<p>challenge:<id hash>``: a holder's pending login challenge.
+- ``<p>challenge:<id hash>``: a holder's pending login challenge;
+- ``<p>file:<key hash>``: a kept file (an upload's error sheet), base64 in a hash, expiring.
 
 Each change that must be decided once (revoke, count an attempt, consume a challenge) is one Lua
 script, so it is atomic in Redis whatever the number of app processes.
@@ -13,6 +14,7 @@ script, so it is atomic in Redis whatever the number of app processes.
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import datetime
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 import redis
 from redis.typing import EncodableT, FieldT
 
-from opcert.domain.sessions import ChallengeRecord, SessionKind, SessionRecord
+from opcert.domain.sessions import ChallengeRecord, KeptFile, SessionKind, SessionRecord
 
 # Seconds a record outlives its expiry in Redis: the clock decides liveness, this only frees memory.
 GRACE = 3600
@@ -146,6 +148,31 @@ class RedisSessionStore:
     def consume_challenge(self, id_hash: str, at: datetime) -> bool:
         key = self._challenge_key(id_hash)
         return bool(self._set_once(keys=[key], args=["used_at", at.isoformat()]))
+
+    def keep_file(self, record: KeptFile) -> None:
+        key = f"{self._prefix}file:{record.key_hash}"
+        fields: dict[FieldT, EncodableT] = {
+            "owner": record.owner,
+            "data": base64.b64encode(record.data).decode("ascii"),
+            "created_at": record.created_at.isoformat(),
+            "expires_at": record.expires_at.isoformat(),
+        }
+        pipe = self._redis.pipeline()
+        pipe.hset(key, mapping=fields)
+        pipe.expire(key, _ttl(record.created_at, record.expires_at))
+        pipe.execute()
+
+    def kept_file(self, key_hash: str) -> KeptFile | None:
+        fields: dict[str, str] = self._redis.hgetall(f"{self._prefix}file:{key_hash}")  # type: ignore[assignment]
+        if not fields:
+            return None
+        return KeptFile(
+            key_hash=key_hash,
+            owner=fields["owner"],
+            data=base64.b64decode(fields["data"]),
+            created_at=datetime.fromisoformat(fields["created_at"]),
+            expires_at=datetime.fromisoformat(fields["expires_at"]),
+        )
 
 
 def _ttl(created_at: datetime, expires_at: datetime) -> int:

@@ -1,4 +1,5 @@
-"""The session store in the database: tables ``sessions`` and ``login_challenges``.
+"""The session store in the database: tables ``sessions``, ``login_challenges`` and
+``kept_files``.
 
 Every call is its own short transaction, so a session made by one app process is seen by every
 other process on the same database as soon as the call returns.
@@ -13,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import CursorResult, Engine, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from opcert.domain.sessions import ChallengeRecord, SessionKind, SessionRecord
-from opcert.persistence.models.sessions import LoginChallengeRow, SessionRow
+from opcert.domain.sessions import ChallengeRecord, KeptFile, SessionKind, SessionRecord
+from opcert.persistence.models.sessions import KeptFileRow, LoginChallengeRow, SessionRow
 
 
 class DatabaseSessionStore:
@@ -130,6 +131,26 @@ class DatabaseSessionStore:
                 .values(used_at=at)
             )
             return _rowcount(result) == 1
+
+    def keep_file(self, record: KeptFile) -> None:
+        with self._tx() as db:
+            db.execute(delete(KeptFileRow).where(KeptFileRow.expires_at <= record.created_at))
+            db.add(
+                KeptFileRow(
+                    key_hash=record.key_hash,
+                    owner=record.owner,
+                    data=record.data,
+                    created_at=record.created_at,
+                    expires_at=record.expires_at,
+                )
+            )
+
+    def kept_file(self, key_hash: str) -> KeptFile | None:
+        with self._tx(write=False) as db:
+            row = db.get(KeptFileRow, key_hash)
+            if row is None:
+                return None
+            return KeptFile(row.key_hash, row.owner, row.data, row.created_at, row.expires_at)
 
 
 def _rowcount(result: object) -> int:

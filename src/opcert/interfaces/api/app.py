@@ -12,6 +12,7 @@ from opcert.interfaces.api import api_docs, errors, openapi, security_headers
 from opcert.interfaces.api.hygiene import InputHygiene
 from opcert.interfaces.api.routers import intake, lifecycle, log, officers, public
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
+from opcert.interfaces.web import dependencies as web_dependencies
 from opcert.interfaces.web import refusals
 from opcert.interfaces.web import router as web_router
 from opcert.interfaces.web.session_cookies import NoStoreOnPersonalPages
@@ -37,6 +38,7 @@ def create_app(platform: Platform) -> FastAPI:
     security_headers.install(app, production=platform.settings.env == "production")
     app.add_middleware(GZipMiddleware, minimum_size=500)  # pages, scripts, lists: gzip
     refusals.install(app)  # 429/503 of the abuse policy, on the API and the pages
+    web_dependencies.install(app)  # pages that need a login send the browser to it
     app.include_router(intake.router)
     app.include_router(officers.router)
     app.include_router(public.router)

@@ -1,4 +1,5 @@
-"""One table from domain errors to HTTP, and every error rendered as problem+json (RFC 9457)."""
+"""Every API error rendered as problem+json (RFC 9457); the status of a domain error comes from
+the table the pages share, ``interfaces.http_errors``."""
 
 from __future__ import annotations
 
@@ -10,34 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from opcert.domain.errors import (
-    Conflict,
-    DomainError,
-    FieldError,
-    Forbidden,
-    IllegalTransition,
-    NotFound,
-    Unauthorized,
-    ValidationFailed,
-)
-from opcert.interfaces.api.json_input import BodyTooLarge
-from opcert.services.abuse import AbuseStoreUnavailable, TooManyRequests
+from opcert.domain.errors import DomainError, ValidationFailed
+from opcert.interfaces.http_errors import STATUS_BY_ERROR, status_for
 from opcert.services.intake.pipeline import BatchTooLarge
 
-STATUS_BY_ERROR: list[tuple[type[DomainError], int]] = [
-    (BatchTooLarge, 413),
-    (TooManyRequests, 429),
-    (AbuseStoreUnavailable, 503),
-    (BodyTooLarge, 413),
-    (Unauthorized, 401),
-    (Forbidden, 403),
-    (NotFound, 404),
-    (Conflict, 409),
-    (IllegalTransition, 409),
-    (ValidationFailed, 422),
-    (FieldError, 422),
-    (DomainError, 400),
-]
+__all__ = ["STATUS_BY_ERROR", "field_errors", "install", "problem", "status_for"]
+
 TITLES = {
     400: "请求有误",
     401: "未认证",
@@ -49,13 +28,6 @@ TITLES = {
     429: "请求过多",
     503: "服务暂不可用",
 }
-
-
-def status_for(error: DomainError) -> int:
-    for kind, status in STATUS_BY_ERROR:
-        if isinstance(error, kind):
-            return status
-    return 400
 
 
 def problem(

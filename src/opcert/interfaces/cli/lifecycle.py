@@ -140,17 +140,13 @@ reminders_app = typer.Typer(help="到期提醒 / reminders", no_args_is_help=Tru
 
 
 @reminders_app.command("run")
-def reminders_run(
-    smtp_host: str = typer.Option("127.0.0.1", envvar="OPCERT_SMTP_HOST"),
-    smtp_port: int = typer.Option(25, envvar="OPCERT_SMTP_PORT"),
-    sender: str = typer.Option("noreply@opcert.local", envvar="OPCERT_SMTP_SENDER"),
-) -> None:
-    """发送今日到期的提醒 / plan and send the reminders due under the clock (email; SMS needs a
-    gateway and stays queued)."""
-    from opcert.notifications.smtp import SmtpNotifier
+def reminders_run() -> None:
+    """发送今日到期的提醒 / plan and send the reminders due under the clock, through the channels
+    the settings configure (email: OPCERT_SMTP_*; SMS: OPCERT_SMS_GATEWAY=http); a channel
+    without one stays queued."""
     from opcert.services.lifecycle import reminders
 
     ctx = ready_platform().ctx
     with domain_errors():
-        planned, sent = reminders.run(ctx, {"email": SmtpNotifier(smtp_host, smtp_port, sender)})
+        planned, sent = reminders.run(ctx, ctx.notifiers)
     typer.echo(f"新提醒 / planned {planned}, 已发送 / sent {sent}")

@@ -80,6 +80,8 @@ OPCERT_CAPTCHA_SECRET={secret["captcha"]}
 OPCERT_CSRF_SECRET={secret["csrf"]}
 # No government identity provider adapter is configured: holder login is refused clearly.
 OPCERT_IDENTITY_PROVIDER=none
+# No SMS relay is configured: codes are refused clearly, SMS reminders stay queued.
+OPCERT_SMS_GATEWAY=none
 OPCERT_DATA_DIR=/var/lib/opcert
 
 # Fill in, then remove the leading "# " (production refuses to start without PostgreSQL):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,7 @@ from opcert.bootstrap import Platform
 from opcert.domain.errors import DomainError, ValidationFailed
 from opcert.interfaces import throttle
 from opcert.interfaces.web import i18n, session_cookies
-from opcert.interfaces.web.security import (
-    CSRF_FIELD,
-    CaptchaBook,
-    new_token,
-)
-from opcert.services.holders.identity import DevelopmentIdentityVerifier, IdentityVerifier
+from opcert.interfaces.web.security import CSRF_FIELD, CaptchaBook
 from opcert.services.kernel.context import ServiceContext
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -31,20 +25,13 @@ LANG_COOKIE = "lang"
 
 @dataclass
 class WebState:
-    """Per-process state of the pages, built on first use from the platform's settings."""
+    """What the pages build once per process from the platform's settings: keys and the captcha
+    book. No per-user state: sessions, login challenges, error sheets and used captcha tokens
+    live in the shared stores (``ctx.sessions``, ``platform.abuse``)."""
 
     secret: bytes
     env: str
     captcha: CaptchaBook
-    identity: IdentityVerifier
-    error_sheets: OrderedDict[str, tuple[str, bytes]] = field(default_factory=OrderedDict)
-
-    def keep_error_sheet(self, owner: str, sheet: bytes) -> str:
-        key = new_token()
-        self.error_sheets[key] = (owner, sheet)
-        while len(self.error_sheets) > 200:
-            self.error_sheets.popitem(last=False)
-        return key
 
 
 def web_state(request: Request) -> WebState:
@@ -58,10 +45,14 @@ def web_state(request: Request) -> WebState:
             settings.env,
             # One-time tokens: consumed in the store the rate limits share (Redis when set).
             CaptchaBook(settings.secret("captcha"), platform.abuse.consume_once),
-            platform.identity,
         )
         request.app.state.web = state
     return state
+
+
+def platform_of(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
 
 
 def ctx_of(request: Request) -> ServiceContext:
@@ -105,7 +96,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
         csrf_token=token,
         pick=lambda zh, en: en if lang == "en" and en else zh,
         # Development-only hints (the in-process SMS outbox) with the development provider only.
-        dev=isinstance(web_state(request).identity, DevelopmentIdentityVerifier),
+        dev=platform_of(request).outbox is not None,
         **context,
     )
     response = HTMLResponse(html, status_code=status)

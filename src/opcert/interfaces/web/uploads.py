@@ -17,10 +17,10 @@ from fastapi import Request
 from starlette.datastructures import FormData, UploadFile
 from starlette.types import Message
 
-from opcert.domain.errors import DomainError, FieldError
+from opcert.domain.errors import FieldError
 from opcert.interfaces.web.pages import checked_form
 from opcert.services.intake.files import read_rows
-from opcert.services.uploads.limits import SHEET_LIMITS, UploadBusy, UploadTooLarge, too_large
+from opcert.services.uploads.limits import SHEET_LIMITS, UploadBusy, too_large
 from opcert.services.uploads.worker import keep_one_ready
 
 T = TypeVar("T")
@@ -96,14 +96,6 @@ async def read_results(request: Request, batch_limit: int) -> list[Any]:
     data = await read_file(upload, "file", limits.max_bytes)
     rows: list[Any] = await off_loop(read_rows, upload.filename, data, limits)
     return rows
-
-
-def status_for(error: DomainError) -> int:
-    if isinstance(error, UploadTooLarge):
-        return 413
-    if isinstance(error, UploadBusy):
-        return 503
-    return 422
 
 
 def _limiter() -> anyio.CapacityLimiter:

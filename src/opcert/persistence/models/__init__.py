@@ -76,9 +76,13 @@ from opcert.persistence.models.synth import SyntheticAnomaly  # noqa: E402
 __all__ += ["SyntheticAnomaly"]
 
 # Sessions that end (issue 12): server-side sessions and holders' login challenges.
-from opcert.persistence.models.sessions import LoginChallengeRow, SessionRow  # noqa: E402
+from opcert.persistence.models.sessions import (  # noqa: E402
+    KeptFileRow,
+    LoginChallengeRow,
+    SessionRow,
+)
 
-__all__ += ["LoginChallengeRow", "SessionRow"]
+__all__ += ["KeptFileRow", "LoginChallengeRow", "SessionRow"]
 
 # The transparency log of issuance (issue 13).
 from opcert.persistence.models.tlog import LogCheckpoint, LogEntry, LogHead, LogTile  # noqa: E402

@@ -1,11 +1,11 @@
-"""Server-side sessions of officers, holders and institution web users, and holders' pending
-login challenges (the database adapter of the session store)."""
+"""Server-side sessions of officers, holders and institution web users, holders' pending login
+challenges and short-lived kept files (the database adapter of the session store)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opcert.persistence.models.base import Base, UtcDateTime
@@ -37,3 +37,15 @@ class LoginChallengeRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     used_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class KeptFileRow(Base):
+    """An upload's error sheet between the upload and its download, for any app process."""
+
+    __tablename__ = "kept_files"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

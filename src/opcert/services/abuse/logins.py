@@ -1,19 +1,11 @@
-"""Logins under the abuse policy: the limits wrapped around the registry and identity calls, so
-the web pages and the API throttle the same way."""
+"""Officer logins under the abuse policy, so the web pages and the API throttle the same way.
+The holder login's limits are part of its use case, ``services.holders.identity``."""
 
 from __future__ import annotations
 
 from opcert.domain.errors import Unauthorized
 from opcert.services.abuse.controls import AbuseControls
-from opcert.services.abuse.policy import (
-    HOLDER_CODE,
-    HOLDER_LOGIN_ADDRESS,
-    HOLDER_LOGIN_ID,
-    HOLDER_SMS,
-    OFFICER_LOGIN_ACCOUNT,
-    OFFICER_LOGIN_ADDRESS,
-)
-from opcert.services.holders.identity import Challenge, IdentityVerifier
+from opcert.services.abuse.policy import OFFICER_LOGIN_ACCOUNT, OFFICER_LOGIN_ADDRESS
 from opcert.services.kernel import authentication
 from opcert.services.kernel.context import ServiceContext
 
@@ -38,35 +30,3 @@ def officer_login(
         raise
     controls.forget(OFFICER_LOGIN_ACCOUNT, username)
     return token
-
-
-def send_code(
-    controls: AbuseControls,
-    verifier: IdentityVerifier,
-    ctx: ServiceContext,
-    id_number: str,
-    name: str,
-    address: str,
-) -> Challenge:
-    """The holder login's first step behind its limits: every attempt counts per address and
-    per ID number (guessing the name of someone's ID number); a code actually sent counts per ID
-    number (SMS bombing), so failed attempts do not use up the holder's codes."""
-    controls.hit(HOLDER_LOGIN_ADDRESS, address)
-    controls.hit(HOLDER_LOGIN_ID, id_number)
-    controls.check(HOLDER_SMS, id_number)
-    challenge = verifier.send_code(ctx, id_number, name)
-    controls.record(HOLDER_SMS, id_number)
-    return challenge
-
-
-def check_code(
-    controls: AbuseControls,
-    verifier: IdentityVerifier,
-    ctx: ServiceContext,
-    challenge_id: str,
-    code: str,
-    address: str,
-) -> Challenge:
-    """The code step behind the per-address limit (each challenge also allows only a few tries)."""
-    controls.hit(HOLDER_CODE, address)
-    return verifier.check_code(ctx, challenge_id, code)

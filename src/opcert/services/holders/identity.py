@@ -1,14 +1,12 @@
-"""Real-name login for holders through an identity-verification port.
+"""Holder real-name login (实名登录): ID number and name, a one-time code by text message, then a
+live face check, and one session from it.
 
-The port does two things: it checks that an ID number and a name belong together and proves
-control of the phone (one-time code), and it runs a live face check. Production plugs in the
-government identity provider by configuration; the development provider below checks the ID
-number and name against the platform's own records and "sends" codes to an in-process outbox
-that only development pages show. ``OPCERT_IDENTITY_PROVIDER`` chooses; production refuses it.
-
-A challenge makes at most one session: ``consume`` hands its person out once. The development
-provider keeps its pending challenges in the shared session store (database or Redis), so any app
-process can continue a login another one started.
+The use case lives here; the web route only calls it. The outside parts are ports of the
+service context, chosen by ``opcert.bootstrap`` from ``Settings``: the identity provider
+(``ctx.identity``: is this the name of this ID number, and the face check), the SMS gateway
+(``ctx.sms``) and the session store (``ctx.sessions``) where pending challenges live, so any app
+process can continue a login another one started. A challenge makes at most one session:
+``consume`` hands its person out once, in any process.
 """
 
 from __future__ import annotations
@@ -16,20 +14,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Protocol
+from dataclasses import dataclass
+from datetime import timedelta
 
-from opcert.domain.errors import FieldError, Forbidden, NotFound, Unauthorized, ValidationFailed
+from opcert.domain.errors import FieldError, NotFound, Unauthorized, ValidationFailed
 from opcert.domain.identity import parse_resident_id
 from opcert.domain.names import normalise_name
 from opcert.domain.sessions import ChallengeRecord
+from opcert.services.abuse.controls import AbuseControls
+from opcert.services.abuse.policy import (
+    HOLDER_CODE,
+    HOLDER_LOGIN_ADDRESS,
+    HOLDER_LOGIN_ID,
+    HOLDER_SMS,
+)
 from opcert.services.kernel.context import ServiceContext
-from opcert.services.kernel.session_store import SessionStore, digest
+from opcert.services.kernel.session_store import digest
 
 CODE_LIFETIME = timedelta(minutes=5)
 CHALLENGE_LIFETIME = timedelta(minutes=10)  # the code, then the face check, within this
 MAX_ATTEMPTS = 5
+NO_PHONE = "1**********"  # a holder without a phone on record: the code goes nowhere real
 
 
 @dataclass(frozen=True)
@@ -40,133 +45,138 @@ class Challenge:
     sent_to: str
 
 
-class IdentityVerifier(Protocol):
-    """Raises FieldError/NotFound for an unknown person, Unauthorized for a wrong code."""
-
-    def send_code(self, ctx: ServiceContext, id_number: str, name: str) -> Challenge: ...
-
-    def check_code(self, ctx: ServiceContext, challenge_id: str, code: str) -> Challenge: ...
-
-    def face_check(self, challenge_id: str, evidence: str) -> bool: ...
-
-    def send_message(self, ctx: ServiceContext, to: str, text: str) -> None:
-        """Send a text message to a phone (the provider's SMS channel)."""
-        ...
-
-    def verified(self, challenge_id: str) -> Challenge | None:
-        """The person whose code was checked in this challenge, else None."""
-        ...
-
-    def consume(self, ctx: ServiceContext, challenge_id: str) -> Challenge | None:
-        """The person of a verified challenge, once: the challenge is used up, and every later
-        call (in any process) returns None. Only this makes a session."""
-        ...
+# -- the throttled steps the pages call --------------------------------------------------------
 
 
-@dataclass
-class OutboxMessage:
-    to: str
-    text: str
-    at: datetime
+def start_login(
+    ctx: ServiceContext, controls: AbuseControls, id_number: str, name: str, address: str
+) -> Challenge:
+    """The first step behind its limits: every attempt counts per address and per ID number
+    (guessing the name of someone's ID number); a code actually sent counts per ID number (SMS
+    bombing), so failed attempts do not use up the holder's codes."""
+    controls.hit(HOLDER_LOGIN_ADDRESS, address)
+    controls.hit(HOLDER_LOGIN_ID, id_number)
+    controls.check(HOLDER_SMS, id_number)
+    challenge = send_code(ctx, id_number, name)
+    controls.record(HOLDER_SMS, id_number)
+    return challenge
 
 
-@dataclass
-class DevelopmentIdentityVerifier:
-    """NOT FOR PRODUCTION: trusts the platform's records and shows codes in a page.
+def answer_code(
+    ctx: ServiceContext, controls: AbuseControls, challenge_id: str, code: str, address: str
+) -> Challenge:
+    """The code step behind the per-address limit (each challenge also allows only a few tries)."""
+    controls.hit(HOLDER_CODE, address)
+    return check_code(ctx, challenge_id, code)
 
-    Pending challenges live in ``store`` (shared by every app process); the outbox is this
-    process's own list, shown by its ``/dev/outbox`` page.
-    """
 
-    store: SessionStore | None = None
-    outbox: list[OutboxMessage] = field(default_factory=list)
+@dataclass(frozen=True)
+class FaceOutcome:
+    """``holder`` is the person to start a session for; ``review`` says the face check failed
+    and the holder may ask for a manual identity review instead; neither: log in again."""
 
-    def _store(self) -> SessionStore:
-        if self.store is None:
-            raise RuntimeError("the development identity provider needs a session store")
-        return self.store
+    holder: Challenge | None = None
+    review: bool = False
 
-    def send_code(self, ctx: ServiceContext, id_number: str, name: str) -> Challenge:
-        number, clean_name = _checked_input(ctx, id_number, name)
-        with ctx.uow() as uow:
-            person = uow.intake.person(number)
-            known = bool(uow.certificates.of_person(number, clean_name))
-            phone = person.phone if person is not None else None
-        if not known or person is None:
-            raise NotFound(
-                "PERSON_UNKNOWN",
-                "证件号码与姓名不匹配，或名下没有证书",
-                "the ID number and name do not match a certificate holder",
-                field="id_number",
-            )
-        phone = phone or "1**********"
-        challenge = Challenge(secrets.token_urlsafe(16), number, clean_name, masked_phone(phone))
-        code = f"{secrets.randbelow(1_000_000):06d}"
-        now = ctx.now()
-        id_hash = digest(challenge.id)
-        self._store().add_challenge(
-            ChallengeRecord(
-                id_hash=id_hash,
-                id_number=number,
-                name=clean_name,
-                sent_to=challenge.sent_to,
-                code_hash=_code_hash(id_hash, code),
-                created_at=now,
-                expires_at=now + CHALLENGE_LIFETIME,
-            )
+
+def finish_login(ctx: ServiceContext, challenge_id: str, evidence: str) -> FaceOutcome:
+    """The face check, then the challenge used up: a replayed or parallel request finds it used."""
+    if not face_check(ctx, challenge_id, evidence):
+        return FaceOutcome(review=True)
+    return FaceOutcome(holder=consume(ctx, challenge_id))
+
+
+# -- the steps ---------------------------------------------------------------------------------
+
+
+def send_code(ctx: ServiceContext, id_number: str, name: str) -> Challenge:
+    """Raises ValidationFailed for malformed input, NotFound when the platform holds no
+    certificate of this ID number and name, and what the identity provider raises."""
+    number, clean_name = _checked_input(ctx, id_number, name)
+    with ctx.uow() as uow:
+        person = uow.intake.person(number)
+        known = bool(uow.certificates.of_person(number, clean_name))
+        phone = person.phone if person is not None else None
+    if not known or person is None:
+        raise NotFound(
+            "PERSON_UNKNOWN",
+            "证件号码与姓名不匹配，或名下没有证书",
+            "the ID number and name do not match a certificate holder",
+            field="id_number",
         )
-        self.outbox.insert(0, OutboxMessage(phone, f"【特种作业操作证】验证码 {code}", now))
-        del self.outbox[50:]
-        return challenge
-
-    def check_code(self, ctx: ServiceContext, challenge_id: str, code: str) -> Challenge:
-        store, id_hash = self._store(), digest(challenge_id or "")
-        record = store.challenge(id_hash)
-        now = ctx.now()
-        expired = Unauthorized(
-            "CODE_EXPIRED", "验证码已失效，请重新获取", "the code expired", field="code"
+    ctx.identity.confirm(number, clean_name)
+    phone = phone or NO_PHONE
+    challenge = Challenge(secrets.token_urlsafe(16), number, clean_name, masked_phone(phone))
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    now, id_hash = ctx.now(), digest(challenge.id)
+    ctx.sessions.add_challenge(
+        ChallengeRecord(
+            id_hash=id_hash,
+            id_number=number,
+            name=clean_name,
+            sent_to=challenge.sent_to,
+            code_hash=_code_hash(id_hash, code),
+            created_at=now,
+            expires_at=now + CHALLENGE_LIFETIME,
         )
-        if (
-            record is None
-            or not record.open(now)
-            or now >= record.created_at + CODE_LIFETIME
-            or record.attempts >= MAX_ATTEMPTS
-        ):
-            raise expired
-        # Counted atomically in the store: parallel guesses from several processes all count.
-        if store.count_attempt(id_hash) > MAX_ATTEMPTS:
-            raise expired
-        if not hmac.compare_digest(record.code_hash, _code_hash(id_hash, (code or "").strip())):
-            raise Unauthorized("CODE_WRONG", "验证码不正确", "wrong code", field="code")
-        store.mark_verified(id_hash)
-        return _challenge(challenge_id, record)
+    )
+    ctx.sms.submit(phone=phone, text=f"【特种作业操作证】验证码 {code}", client_message_id=id_hash)
+    return challenge
 
-    def send_message(self, ctx: ServiceContext, to: str, text: str) -> None:
-        self.outbox.insert(0, OutboxMessage(to, text, ctx.now()))
-        del self.outbox[50:]
 
-    def face_check(self, challenge_id: str, evidence: str) -> bool:
-        record = self._store().challenge(digest(challenge_id or ""))
-        if record is None or not record.verified or record.used_at is not None:
-            raise Unauthorized("CODE_FIRST", "请先完成短信验证", "verify the code first")
-        return evidence == "pass"
+def check_code(ctx: ServiceContext, challenge_id: str, code: str) -> Challenge:
+    """Unauthorized for a wrong, expired or too often tried code."""
+    store, id_hash = ctx.sessions, digest(challenge_id or "")
+    record = store.challenge(id_hash)
+    now = ctx.now()
+    expired = Unauthorized(
+        "CODE_EXPIRED", "验证码已失效，请重新获取", "the code expired", field="code"
+    )
+    if (
+        record is None
+        or not record.open(now)
+        or now >= record.created_at + CODE_LIFETIME
+        or record.attempts >= MAX_ATTEMPTS
+    ):
+        raise expired
+    # Counted atomically in the store: parallel guesses from several processes all count.
+    if store.count_attempt(id_hash) > MAX_ATTEMPTS:
+        raise expired
+    if not hmac.compare_digest(record.code_hash, _code_hash(id_hash, (code or "").strip())):
+        raise Unauthorized("CODE_WRONG", "验证码不正确", "wrong code", field="code")
+    store.mark_verified(id_hash)
+    return _challenge(challenge_id, record)
 
-    def verified(self, challenge_id: str) -> Challenge | None:
-        record = self._store().challenge(digest(challenge_id or ""))
-        if record is None or not record.verified or record.used_at is not None:
-            return None
-        return _challenge(challenge_id, record)
 
-    def consume(self, ctx: ServiceContext, challenge_id: str) -> Challenge | None:
-        store, id_hash = self._store(), digest(challenge_id or "")
-        record = store.challenge(id_hash)
-        if record is None or not record.verified or not record.open(ctx.now()):
-            return None
-        return (
-            _challenge(challenge_id, record)
-            if store.consume_challenge(id_hash, ctx.now())
-            else None
-        )
+def face_check(ctx: ServiceContext, challenge_id: str, evidence: str) -> bool:
+    """The provider's face check of the person whose code was checked in this challenge."""
+    record = ctx.sessions.challenge(digest(challenge_id or ""))
+    if record is None or not record.verified or record.used_at is not None:
+        raise Unauthorized("CODE_FIRST", "请先完成短信验证", "verify the code first")
+    return ctx.identity.face_check(record.id_number, record.name, evidence)
+
+
+def verified(ctx: ServiceContext, challenge_id: str) -> Challenge | None:
+    """The person whose code was checked in this unused challenge, else None."""
+    record = ctx.sessions.challenge(digest(challenge_id or ""))
+    if record is None or not record.verified or record.used_at is not None:
+        return None
+    return _challenge(challenge_id, record)
+
+
+def consume(ctx: ServiceContext, challenge_id: str) -> Challenge | None:
+    """The person of a verified challenge, once: the challenge is used up, and every later call
+    (in any process) returns None. Only this makes a session."""
+    store, id_hash = ctx.sessions, digest(challenge_id or "")
+    record = store.challenge(id_hash)
+    if record is None or not record.verified or not record.open(ctx.now()):
+        return None
+    return _challenge(challenge_id, record) if store.consume_challenge(id_hash, ctx.now()) else None
+
+
+def send_message(ctx: ServiceContext, to: str, text: str) -> None:
+    """A text message to a phone through the SMS gateway, sent once."""
+    ctx.sms.submit(phone=to, text=text, client_message_id=secrets.token_hex(16))
 
 
 def _challenge(challenge_id: str, record: ChallengeRecord) -> Challenge:
@@ -175,46 +185,6 @@ def _challenge(challenge_id: str, record: ChallengeRecord) -> Challenge:
 
 def _code_hash(id_hash: str, code: str) -> str:
     return hashlib.sha256(f"{id_hash}:{code}".encode()).hexdigest()
-
-
-class UnconfiguredIdentityVerifier:
-    """Production without a configured provider: every login is refused, clearly."""
-
-    def _refuse(self) -> Forbidden:
-        return Forbidden(
-            "IDENTITY_PROVIDER_MISSING",
-            "实名认证服务未配置，请联系平台管理员",
-            "no identity provider is configured",
-        )
-
-    def send_code(self, ctx: ServiceContext, id_number: str, name: str) -> Challenge:
-        raise self._refuse()
-
-    def check_code(self, ctx: ServiceContext, challenge_id: str, code: str) -> Challenge:
-        raise self._refuse()
-
-    def face_check(self, challenge_id: str, evidence: str) -> bool:
-        raise self._refuse()
-
-    def send_message(self, ctx: ServiceContext, to: str, text: str) -> None:
-        raise self._refuse()
-
-    def verified(self, challenge_id: str) -> Challenge | None:
-        return None
-
-    def consume(self, ctx: ServiceContext, challenge_id: str) -> Challenge | None:
-        return None
-
-
-def verifier_for(
-    env: str, store: SessionStore | None = None, provider: str = "development"
-) -> IdentityVerifier:
-    """The provider named by ``OPCERT_IDENTITY_PROVIDER``. The development provider (challenges
-    in ``store``, and its in-process SMS outbox) never serves production, even if settings let it
-    through."""
-    if env == "production" or provider != "development":
-        return UnconfiguredIdentityVerifier()
-    return DevelopmentIdentityVerifier(store)
 
 
 def _checked_input(ctx: ServiceContext, id_number: str, name: str) -> tuple[str, str]:

@@ -3,17 +3,26 @@ holding the ID card to an issuing authority, whose officers decide."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from opcert.domain.clock import local_minutes
-from opcert.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from opcert.domain.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    NotFound,
+    Unavailable,
+    ValidationFailed,
+)
 from opcert.persistence.models import IdentityReview
-from opcert.services.holders.identity import IdentityVerifier
+from opcert.services.holders.identity import send_message
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import Action, OfficerPrincipal
 from opcert.services.uploads.limits import REVIEW_PHOTO_LIMITS, too_large
 from opcert.services.uploads.worker import run_isolated
 
+log = logging.getLogger(__name__)
 MAX_PHOTO = REVIEW_PHOTO_LIMITS.max_bytes
 
 
@@ -97,10 +106,9 @@ def decide_review(
     review_id: int,
     approve: bool,
     reason: str,
-    messenger: IdentityVerifier | None = None,
 ) -> ReviewView:
     """Approve or reject; a rejection needs a reason. The holder is told by text message through
-    the identity provider's channel, after the decision is committed. Raises ``Forbidden`` for a
+    the SMS gateway (``ctx.sms``), after the decision is committed. Raises ``Forbidden`` for a
     role that may not decide, ``NotFound`` outside the officer's scope."""
     officer.require(Action.DECIDE_IDENTITY_REVIEWS)
     if not approve and not (reason or "").strip():
@@ -119,9 +127,18 @@ def decide_review(
         authority = uow.registry.authority(row.authority_code)
         uow.commit()
         view = _view(row)
-    if messenger is not None and phone:
-        messenger.send_message(ctx, phone, _answer(view, authority.name if authority else ""))
+    if phone:
+        _tell(ctx, phone, _answer(view, authority.name if authority else ""))
     return view
+
+
+def _tell(ctx: ServiceContext, phone: str, text: str) -> None:
+    """The decision stands whether or not the message goes out (no gateway, gateway down): the
+    holder also sees it at the next login."""
+    try:
+        send_message(ctx, phone, text)
+    except (Forbidden, Unavailable) as error:
+        log.warning("identity review answer not sent: %s", error.code)
 
 
 def _answer(view: ReviewView, authority: str) -> str:

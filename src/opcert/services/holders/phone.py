@@ -19,7 +19,7 @@ from opcert.domain.errors import FieldError, Unauthorized
 from opcert.domain.sessions import ChallengeRecord
 from opcert.services.abuse.controls import AbuseControls
 from opcert.services.abuse.policy import HOLDER_SMS
-from opcert.services.holders.identity import IdentityVerifier, masked_phone
+from opcert.services.holders.identity import masked_phone, send_message
 from opcert.services.intake.validation import PHONE
 from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
@@ -59,7 +59,6 @@ def _code_hash(id_hash: str, code: str) -> str:
 def start(
     ctx: ServiceContext,
     controls: AbuseControls,
-    verifier: IdentityVerifier,
     *,
     id_number: str,
     name: str,
@@ -84,7 +83,7 @@ def start(
             expires_at=now + TICKET_LIFETIME,
         )
     )
-    verifier.send_message(
+    send_message(
         ctx,
         phone,
         f"【特种作业操作证】您正在把登录手机号更换为本号码，验证码 {code}，5 分钟内有效。"

@@ -1,14 +1,20 @@
-"""What every service gets besides its unit of work: the clock, the key store and the limits."""
+"""What every service gets besides its unit of work: the clock, the key store, the status lists,
+the limits and every port to the outside: identity provider, SMS gateway, mail and SMS notifiers,
+session store.
+
+Built in one place only, ``opcert.bootstrap.build``, from ``Settings``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from opcert.domain.clock import Clock, local_date
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.kernel.keystore import KeyStore
+from opcert.services.kernel.ports import IdentityProvider, Notifier, SmsGateway
 from opcert.services.kernel.session_store import SessionStore
 from opcert.services.kernel.statuslists import StatusListService
 
@@ -19,11 +25,16 @@ class ServiceContext:
     keys: KeyStore
     status_lists: StatusListService
     uow: Callable[[], UnitOfWork]
+    # Sessions, login challenges and kept error sheets, shared by every app process.
+    sessions: SessionStore = field(kw_only=True)
+    identity: IdentityProvider = field(kw_only=True)
+    sms: SmsGateway = field(kw_only=True)
+    # The reminders' channels by name ("email", "sms"); a channel left out stays queued.
+    notifiers: dict[str, Notifier] = field(default_factory=dict, kw_only=True)
     base_url: str = "http://127.0.0.1:8000"
     batch_limit: int = 1000
     officer_token_hours: int = 12
     read: Callable[[], UnitOfWork] | None = None  # read-only units of work, where cheaper
-    sessions: SessionStore | None = None  # sessions and login challenges, shared by processes
 
     def reader(self) -> UnitOfWork:
         """A unit of work for a path that only reads (public query, online verification)."""

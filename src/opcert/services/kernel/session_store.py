@@ -1,4 +1,5 @@
-"""The port behind sessions and login challenges, shared by every app process.
+"""The port behind sessions, login challenges and kept files (error sheets), shared by every app
+process.
 
 Two adapters: the database (``persistence.session_store.DatabaseSessionStore``, the default) and
 Redis (``persistence.redis_session_store.RedisSessionStore``, where ``OPCERT_REDIS_URL`` is set);
@@ -11,7 +12,7 @@ import hashlib
 from datetime import datetime
 from typing import Protocol
 
-from opcert.domain.sessions import ChallengeRecord, SessionKind, SessionRecord
+from opcert.domain.sessions import ChallengeRecord, KeptFile, SessionKind, SessionRecord
 
 
 def digest(secret: str) -> str:
@@ -50,4 +51,12 @@ class SessionStore(Protocol):
     def consume_challenge(self, id_hash: str, at: datetime) -> bool:
         """Mark the challenge used. True only for the one caller that did so first: two
         processes racing on one challenge cannot both get True."""
+        ...
+
+    def keep_file(self, record: KeptFile) -> None:
+        """Keep a file until its expiry (and drop files whose expiry has passed)."""
+        ...
+
+    def kept_file(self, key_hash: str) -> KeptFile | None:
+        """The kept file, expired or not; None when unknown or purged."""
         ...

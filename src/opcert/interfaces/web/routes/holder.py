@@ -10,6 +10,7 @@ from starlette.datastructures import UploadFile
 
 from opcert.domain.errors import DomainError
 from opcert.interfaces import throttle
+from opcert.interfaces.http_errors import status_for
 from opcert.interfaces.web.holder_session import (
     CHALLENGE_COOKIE,
     Holder,
@@ -23,15 +24,13 @@ from opcert.interfaces.web.pages import (
     ctx_of,
     form_errors,
     language,
+    platform_of,
     redirect,
     render,
     text,
-    web_state,
 )
-from opcert.interfaces.web.uploads import limited_form, off_loop, read_file, status_for
-from opcert.services.abuse import logins
-from opcert.services.holders import identity_reviews
-from opcert.services.holders.identity import DevelopmentIdentityVerifier
+from opcert.interfaces.web.uploads import limited_form, off_loop, read_file
+from opcert.services.holders import identity, identity_reviews
 
 router = APIRouter(include_in_schema=False)
 LOGIN = "/holder/login"
@@ -46,13 +45,11 @@ def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = await checked_form(request)
     values = {"id_number": text(form, "id_number"), "name": text(form, "name")}
-    verifier = web_state(request).identity
     try:
         challenge = await run_in_threadpool(
-            logins.send_code,
-            throttle.controls(request),
-            verifier,
+            identity.start_login,
             ctx_of(request),
+            throttle.controls(request),
             values["id_number"],
             values["name"],
             client_ip(request),
@@ -73,14 +70,12 @@ def code_form(request: Request) -> Response:
 @router.post("/holder/code", response_class=HTMLResponse)
 async def code(request: Request) -> Response:
     form = await checked_form(request)
-    challenge_id = request.cookies.get(CHALLENGE_COOKIE, "")
     try:
         await run_in_threadpool(
-            logins.check_code,
-            throttle.controls(request),
-            web_state(request).identity,
+            identity.answer_code,
             ctx_of(request),
-            challenge_id,
+            throttle.controls(request),
+            request.cookies.get(CHALLENGE_COOKIE, ""),
             text(form, "code"),
             client_ip(request),
         )
@@ -100,26 +95,26 @@ def face_form(request: Request) -> Response:
 async def face(request: Request) -> Response:
     form = await checked_form(request)
     challenge_id = request.cookies.get(CHALLENGE_COOKIE, "")
-    verifier = web_state(request).identity
     try:
-        passed = await run_in_threadpool(verifier.face_check, challenge_id, text(form, "evidence"))
+        outcome = await run_in_threadpool(
+            identity.finish_login, ctx_of(request), challenge_id, text(form, "evidence")
+        )
     except DomainError as error:
         return render(
             request, "holder/face.html", 422, errors=form_errors(error, language(request))
         )
-    if not passed:
+    if outcome.review:
         return redirect("/holder/review")
-    # A challenge makes one session: a replayed or parallel request finds it used.
-    used = await run_in_threadpool(verifier.consume, ctx_of(request), challenge_id)
-    if used is None:
+    if outcome.holder is None:  # a replayed or parallel request found the challenge used
         return redirect(LOGIN)
     response = redirect("/holder/certificates")
-    await run_in_threadpool(start_session, request, response, Holder(used.id_number, used.name))
+    holder = Holder(outcome.holder.id_number, outcome.holder.name)
+    await run_in_threadpool(start_session, request, response, holder)
     return response
 
 
 def _verified_person(request: Request, challenge_id: str) -> Holder | None:
-    challenge = web_state(request).identity.verified(challenge_id)
+    challenge = identity.verified(ctx_of(request), challenge_id)
     return Holder(challenge.id_number, challenge.name) if challenge else None
 
 
@@ -165,8 +160,7 @@ async def review(request: Request) -> Response:
             authorities=authorities,
             chosen=authority,
         )
-    verifier = web_state(request).identity
-    await run_in_threadpool(verifier.consume, ctx, request.cookies.get(CHALLENGE_COOKIE, ""))
+    await run_in_threadpool(identity.consume, ctx, request.cookies.get(CHALLENGE_COOKIE, ""))
     response = redirect("/holder/review/sent")
     await run_in_threadpool(end_session, request, response)
     return response
@@ -179,7 +173,7 @@ def review_sent(request: Request) -> Response:
 
 @router.get("/dev/outbox", response_class=HTMLResponse)
 def outbox(request: Request) -> Response:
-    verifier = web_state(request).identity
-    if not isinstance(verifier, DevelopmentIdentityVerifier):
+    outbox = platform_of(request).outbox
+    if outbox is None:
         return Response(status_code=404)
-    return render(request, "holder/outbox.html", messages=verifier.outbox)
+    return render(request, "holder/outbox.html", messages=outbox.messages)

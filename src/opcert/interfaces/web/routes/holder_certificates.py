@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError
+from opcert.interfaces.web.dependencies import CurrentHolder
 from opcert.interfaces.web.holder_session import current_holder, end_session
 from opcert.interfaces.web.pages import checked_form, ctx_of, redirect, render
 from opcert.services.holders import certificates as holders
@@ -18,19 +19,15 @@ LOGIN = "/holder/login"
 
 
 @router.get("/certificates", response_class=HTMLResponse)
-def my_certificates(request: Request) -> Response:
-    holder = current_holder(request)
-    if holder is None:
-        return redirect(LOGIN)
+def my_certificates(request: Request, holder: CurrentHolder) -> Response:
     found = holders.my_certificates(ctx_of(request), holder.id_number)
     return render(request, "holder/certificates.html", holder=holder, certificates=found)
 
 
 @router.get("/certificates/{number}/{item}.pdf")
-async def certificate_pdf(request: Request, number: str, item: str) -> Response:
-    holder = current_holder(request)
-    if holder is None:
-        return redirect(LOGIN)
+async def certificate_pdf(
+    request: Request, holder: CurrentHolder, number: str, item: str
+) -> Response:
     try:
         holders.require_own(ctx_of(request), holder.id_number, number)
         pdf = await run_in_threadpool(documents.export_pdf, ctx_of(request), number, item)
@@ -58,9 +55,7 @@ def certificate_qr_png(request: Request, number: str, item: str) -> Response:
 
 
 @router.get("/certificates/{number}/{item}/qr", response_class=HTMLResponse)
-def certificate_qr(request: Request, number: str, item: str) -> Response:
-    if current_holder(request) is None:
-        return redirect(LOGIN)
+def certificate_qr(request: Request, _: CurrentHolder, number: str, item: str) -> Response:
     return render(request, "holder/qr.html", number=number, item=item)
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError
 from opcert.interfaces import throttle
-from opcert.interfaces.web.holder_session import current_holder
+from opcert.interfaces.web.dependencies import CurrentHolder
 from opcert.interfaces.web.pages import (
     checked_form,
     ctx_of,
@@ -17,7 +17,6 @@ from opcert.interfaces.web.pages import (
     redirect,
     render,
     text,
-    web_state,
 )
 from opcert.interfaces.web.session_cookies import delete_cookie, set_cookie
 from opcert.services.abuse import TooManyRequests
@@ -29,18 +28,12 @@ TICKET_COOKIE = "opcert_phone_change"
 
 
 @router.get("/phone", response_class=HTMLResponse)
-def phone_form(request: Request) -> Response:
-    holder = current_holder(request)
-    if holder is None:
-        return redirect(LOGIN)
+def phone_form(request: Request, holder: CurrentHolder) -> Response:
     return render(request, "holder/phone.html", holder=holder, errors={}, phone="")
 
 
 @router.post("/phone", response_class=HTMLResponse)
-async def phone(request: Request) -> Response:
-    holder = current_holder(request)
-    if holder is None:
-        return redirect(LOGIN)
+async def phone(request: Request, holder: CurrentHolder) -> Response:
     form = await checked_form(request)
     wanted = text(form, "phone")
     try:
@@ -48,7 +41,6 @@ async def phone(request: Request) -> Response:
             lambda: holder_phone.start(
                 ctx_of(request),
                 throttle.controls(request),
-                web_state(request).identity,
                 id_number=holder.id_number,
                 name=holder.name,
                 new_phone=wanted,
@@ -65,17 +57,12 @@ async def phone(request: Request) -> Response:
 
 
 @router.get("/phone/code", response_class=HTMLResponse)
-def phone_code_form(request: Request) -> Response:
-    if current_holder(request) is None:
-        return redirect(LOGIN)
+def phone_code_form(request: Request, _: CurrentHolder) -> Response:
     return render(request, "holder/phone_code.html", errors={})
 
 
 @router.post("/phone/code", response_class=HTMLResponse)
-async def phone_code(request: Request) -> Response:
-    holder = current_holder(request)
-    if holder is None:
-        return redirect(LOGIN)
+async def phone_code(request: Request, holder: CurrentHolder) -> Response:
     form = await checked_form(request)
     try:
         await run_in_threadpool(

@@ -7,8 +7,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from opcert.domain.errors import DomainError, Unauthorized
+from opcert.domain.errors import DomainError
 from opcert.domain.sessions import SessionKind
+from opcert.interfaces.http_errors import status_for
+from opcert.interfaces.web.dependencies import CurrentInstitution
+from opcert.interfaces.web.institution_session import current_institution, current_user
 from opcert.interfaces.web.pages import (
     checked_form,
     ctx_of,
@@ -17,35 +20,19 @@ from opcert.interfaces.web.pages import (
     redirect,
     render,
     text,
-    web_state,
 )
 from opcert.interfaces.web.session_cookies import INSTITUTION_COOKIE, delete_cookie, set_cookie
-from opcert.interfaces.web.uploads import read_results, status_for
+from opcert.interfaces.web.uploads import read_results
 from opcert.services.intake import submissions
 from opcert.services.intake.files import error_sheet
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.intake.validation import FIELD_LABELS
-from opcert.services.kernel import accounts, sessions
-from opcert.services.kernel.accounts import InstitutionUserPrincipal
+from opcert.services.kernel import accounts, kept_files, sessions
 from opcert.services.kernel.principals import InstitutionPrincipal
 
 router = APIRouter(prefix="/institution", include_in_schema=False)
 LOGIN = "/institution/login"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def current_user(request: Request) -> InstitutionUserPrincipal | None:
-    try:
-        return accounts.authenticate_institution_user(
-            ctx_of(request), request.cookies.get(INSTITUTION_COOKIE)
-        )
-    except Unauthorized:
-        return None
-
-
-def current_institution(request: Request) -> InstitutionPrincipal | None:
-    user = current_user(request)
-    return user.institution if user is not None else None
 
 
 @router.get("", response_class=HTMLResponse)
@@ -109,18 +96,12 @@ def _upload_page(
 
 
 @router.get("/upload", response_class=HTMLResponse)
-def upload_form(request: Request) -> Response:
-    institution = current_institution(request)
-    if institution is None:
-        return redirect(LOGIN)
+def upload_form(request: Request, institution: CurrentInstitution) -> Response:
     return _upload_page(request, institution)
 
 
 @router.post("/upload", response_class=HTMLResponse)
-async def upload(request: Request) -> Response:
-    institution = current_institution(request)
-    if institution is None:
-        return redirect(LOGIN)
+async def upload(request: Request, institution: CurrentInstitution) -> Response:
     ctx = ctx_of(request)
     try:
         rows = await read_results(request, ctx.batch_limit)
@@ -131,9 +112,10 @@ async def upload(request: Request) -> Response:
         errors = form_errors(error, language(request))
         return _upload_page(request, institution, status_for(error), errors=errors)
     bad = [o for o in outcomes if o["outcome"] in ("rejected", "failed")]
+    # Kept in the shared store, so the download may reach any app process.
     sheet = (
-        web_state(request).keep_error_sheet(
-            institution.code, await run_in_threadpool(error_sheet, rows, outcomes)
+        await run_in_threadpool(
+            lambda: kept_files.keep(ctx, institution.code, error_sheet(rows, outcomes))
         )
         if bad
         else None
@@ -144,8 +126,8 @@ async def upload(request: Request) -> Response:
 @router.get("/error-sheets/{key}")
 def error_sheet_download(request: Request, key: str) -> Response:
     institution = current_institution(request)
-    kept = web_state(request).error_sheets.get(key)
-    if institution is None or kept is None or kept[0] != institution.code:
+    sheet = kept_files.fetch(ctx_of(request), institution.code, key) if institution else None
+    if sheet is None:
         return Response(status_code=404)
     headers = {"Content-Disposition": 'attachment; filename="errors.xlsx"'}
-    return Response(kept[1], media_type=XLSX, headers=headers)
+    return Response(sheet, media_type=XLSX, headers=headers)

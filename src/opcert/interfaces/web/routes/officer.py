@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError
 from opcert.interfaces import throttle
+from opcert.interfaces.web.dependencies import CurrentOfficer
 from opcert.interfaces.web.officer_refusals import REFUSALS, refusal
 from opcert.interfaces.web.officer_session import current_officer, end_session, start_session
 from opcert.interfaces.web.pages import (
@@ -23,6 +24,7 @@ from opcert.interfaces.web.pages import (
 )
 from opcert.services.abuse import logins
 from opcert.services.kernel import accounts
+from opcert.services.kernel.principals import OfficerPrincipal
 from opcert.services.review import decisions as approval
 from opcert.services.review import queue as review_queue
 
@@ -72,18 +74,12 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("/password", response_class=HTMLResponse)
-def password_form(request: Request) -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+def password_form(request: Request, officer: CurrentOfficer) -> Response:
     return render(request, "officer/password.html", officer=officer, errors={})
 
 
 @router.post("/password", response_class=HTMLResponse)
-async def change_password(request: Request) -> Response:
-    officer = await run_in_threadpool(current_officer, request)
-    if officer is None:
-        return redirect(LOGIN)
+async def change_password(request: Request, officer: CurrentOfficer) -> Response:
     form = await checked_form(request)
     if text(form, "new_password") != text(form, "confirm_password"):
         errors = {"confirm_password": "两次输入的新密码不一致 / the two new passwords differ"}
@@ -106,10 +102,7 @@ async def change_password(request: Request) -> Response:
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue(request: Request, done: str = "") -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+def queue(request: Request, officer: CurrentOfficer, done: str = "") -> Response:
     try:
         rows = review_queue.explained_queue(ctx_of(request), officer)
     except DomainError as error:
@@ -118,10 +111,7 @@ def queue(request: Request, done: str = "") -> Response:
 
 
 @router.post("/queue/approve-clean", response_class=HTMLResponse)
-async def approve_clean(request: Request) -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+async def approve_clean(request: Request, officer: CurrentOfficer) -> Response:
     form = await checked_form(request)
     chosen = [v for v in form.getlist("application") if isinstance(v, str)]
     try:
@@ -134,11 +124,12 @@ async def approve_clean(request: Request) -> Response:
 
 
 def _detail_page(
-    request: Request, app_id: str, errors: dict[str, str], status: int = 200
+    request: Request,
+    officer: OfficerPrincipal,
+    app_id: str,
+    errors: dict[str, str],
+    status: int = 200,
 ) -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
     try:
         detail = approval.application_detail(ctx_of(request), officer, app_id)
     except DomainError as error:
@@ -156,15 +147,12 @@ def _detail_page(
 
 
 @router.get("/applications/{app_id}", response_class=HTMLResponse)
-def detail(request: Request, app_id: str) -> Response:
-    return _detail_page(request, app_id, {})
+def detail(request: Request, officer: CurrentOfficer, app_id: str) -> Response:
+    return _detail_page(request, officer, app_id, {})
 
 
 @router.post("/applications/{app_id}/decision", response_class=HTMLResponse)
-async def decide(request: Request, app_id: str) -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+async def decide(request: Request, officer: CurrentOfficer, app_id: str) -> Response:
     form = await checked_form(request)
     decision, reason = text(form, "decision"), text(form, "reason")
     try:
@@ -172,5 +160,5 @@ async def decide(request: Request, app_id: str) -> Response:
     except REFUSALS as error:
         return refusal(request, officer, error)
     except DomainError as error:
-        return _detail_page(request, app_id, form_errors(error, language(request)), 422)
+        return _detail_page(request, officer, app_id, form_errors(error, language(request)), 422)
     return redirect(f"/officer/queue?done={decision}")

@@ -9,8 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError, Forbidden
+from opcert.interfaces.web.dependencies import CurrentOfficer
 from opcert.interfaces.web.officer_refusals import REFUSALS, refusal
-from opcert.interfaces.web.officer_session import current_officer
 from opcert.interfaces.web.pages import (
     checked_form,
     ctx_of,
@@ -19,7 +19,6 @@ from opcert.interfaces.web.pages import (
     redirect,
     render,
     text,
-    web_state,
 )
 from opcert.services.holders import identity_reviews
 from opcert.services.kernel.principals import OfficerPrincipal
@@ -34,10 +33,7 @@ ReviewId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/identity-reviews", response_class=HTMLResponse)
-def reviews(request: Request, done: str = "") -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+def reviews(request: Request, officer: CurrentOfficer, done: str = "") -> Response:
     try:
         rows = identity_reviews.review_queue(ctx_of(request), officer)
     except DomainError as error:
@@ -46,10 +42,7 @@ def reviews(request: Request, done: str = "") -> Response:
 
 
 @router.get("/identity-reviews/{review_id}/photo")
-def review_photo(request: Request, review_id: ReviewId) -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+def review_photo(request: Request, officer: CurrentOfficer, review_id: ReviewId) -> Response:
     try:
         photo, kind = identity_reviews.review_photo(ctx_of(request), officer, review_id)
     except DomainError as error:
@@ -58,10 +51,7 @@ def review_photo(request: Request, review_id: ReviewId) -> Response:
 
 
 @router.post("/identity-reviews/{review_id}/decision", response_class=HTMLResponse)
-async def decide_review(request: Request, review_id: ReviewId) -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+async def decide_review(request: Request, officer: CurrentOfficer, review_id: ReviewId) -> Response:
     form = await checked_form(request)
     approve = text(form, "decision") == "approve"
     ctx = ctx_of(request)
@@ -73,7 +63,6 @@ async def decide_review(request: Request, review_id: ReviewId) -> Response:
             review_id,
             approve,
             text(form, "reason"),
-            web_state(request).identity,
         )
     except REFUSALS as error:
         return refusal(request, officer, error)
@@ -87,10 +76,9 @@ async def decide_review(request: Request, review_id: ReviewId) -> Response:
 
 
 @router.get("/revoke", response_class=HTMLResponse)
-def revoke_form(request: Request, number: str = "", item: str = "") -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+def revoke_form(
+    request: Request, officer: CurrentOfficer, number: str = "", item: str = ""
+) -> Response:
     values = {"number": number, "item": item}
     try:
         certificates.revocation_grounds(officer)
@@ -121,10 +109,7 @@ def _revoke_page(
 
 
 @router.post("/revoke", response_class=HTMLResponse)
-async def revoke(request: Request) -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+async def revoke(request: Request, officer: CurrentOfficer) -> Response:
     form = await checked_form(request)
     values = {k: text(form, k) for k in ("number", "item", "ground", "reason")}
     try:
@@ -148,10 +133,7 @@ async def revoke(request: Request) -> Response:
 
 
 @router.get("/certificates", response_class=HTMLResponse)
-def search(request: Request, q: str = "") -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+def search(request: Request, officer: CurrentOfficer, q: str = "") -> Response:
     try:
         found = certificate_search.search(ctx_of(request), officer, q)
     except DomainError as error:
@@ -160,10 +142,7 @@ def search(request: Request, q: str = "") -> Response:
 
 
 @router.get("/clues", response_class=HTMLResponse)
-def clue_list(request: Request) -> Response:
-    officer = current_officer(request)
-    if officer is None:
-        return redirect(LOGIN)
+def clue_list(request: Request, officer: CurrentOfficer) -> Response:
     try:
         rows = clues.clues_for(ctx_of(request), officer)
     except DomainError as error:

@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
 from opcert.domain.errors import DomainError
+from opcert.interfaces.http_errors import status_for
 from opcert.interfaces.throttle import limit_async
 from opcert.interfaces.web.pages import ctx_of, form_errors, language, render, text
-from opcert.interfaces.web.uploads import limited_form, off_loop, read_file, status_for
+from opcert.interfaces.web.uploads import limited_form, off_loop, read_file
 from opcert.services.abuse import VERIFY_PHOTO, TooManyRequests
 from opcert.services.verification import online as verification
 from opcert.services.verification import photo as photo_verification

@@ -1,1 +1,0 @@
-"""Notifier adapters (SMTP, SMS) for the reminder outbox of ``services.lifecycle.reminders``."""
