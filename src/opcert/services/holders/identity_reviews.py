@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from opcert.domain.clock import local_minutes
-from opcert.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from opcert.domain.errors import FieldError, NotFound, ValidationFailed
+from opcert.domain.identity_reviews import IDENTITY_REVIEW_STATUSES, IdentityReviewStatus
 from opcert.persistence.models import IdentityReview
 from opcert.services.holders.identity import IdentityVerifier
 from opcert.services.kernel.context import ServiceContext
@@ -63,7 +64,7 @@ def request_review(
             authority_code=authority,
             photo_type=photo_type,
             photo=photo,
-            status="pending",
+            status=IdentityReviewStatus.PENDING.value,
             created_at=ctx.now(),
         )
         uow.registry.add(row)
@@ -101,7 +102,8 @@ def decide_review(
 ) -> ReviewView:
     """Approve or reject; a rejection needs a reason. The holder is told by text message through
     the identity provider's channel, after the decision is committed. Raises ``Forbidden`` for a
-    role that may not decide, ``NotFound`` outside the officer's scope."""
+    role that may not decide, ``NotFound`` outside the officer's scope, ``Conflict``
+    (``STATUS_MOVE_NOT_ALLOWED``) for a review already decided."""
     officer.require(Action.DECIDE_IDENTITY_REVIEWS)
     if not approve and not (reason or "").strip():
         raise FieldError(
@@ -109,9 +111,8 @@ def decide_review(
         )
     with ctx.uow() as uow:
         row = _review(uow.registry.identity_review(review_id), officer)
-        if row.status != "pending":
-            raise Conflict("REVIEW_DECIDED", "该申请已处理", "already decided")
-        row.status = "approved" if approve else "rejected"
+        target = IdentityReviewStatus.APPROVED if approve else IdentityReviewStatus.REJECTED
+        row.status = IDENTITY_REVIEW_STATUSES.move(row.status, target).value
         row.decision_reason = (reason or "").strip()[:500] or None
         row.decided_by, row.decided_at = officer.username, ctx.now()
         # The holder's contact for notices: registered contact, verified phone, exam-time phone.
@@ -125,7 +126,7 @@ def decide_review(
 
 
 def _answer(view: ReviewView, authority: str) -> str:
-    if view.status == "approved":
+    if view.status == IdentityReviewStatus.APPROVED:
         return (
             f"【特种作业操作证】{authority}已通过您的人工身份审核，请登录平台查看和下载电子证书。"
         )
