@@ -181,7 +181,7 @@ def _pass(
     rules = rule_set(row.rule_set)
     row.reviewed_on = today
     row.review_due_on = next_review_due(rules, review.due_on, row.valid_to, extended=extended)
-    uow.session.flush()
+    uow.flush()
     convert_if_legacy(uow, row, ctx.now())
     version = new_version(uow, ctx, row, ctx.now())
     return ReviewDecision(review.status, today, row.review_due_on, version.cti)
