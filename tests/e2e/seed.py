@@ -9,6 +9,7 @@ from pathlib import Path
 from opcert.bootstrap import build
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.kernel import accounts, authentication
+from opcert.services.lifecycle import acts
 from opcert.services.registry import parties as registry
 from opcert.services.verification import query as certificates
 from opcert.settings import Settings
@@ -91,9 +92,7 @@ def seed(data_dir: Path) -> Seeded:
     assert [o.outcome for o in outcomes] == ["issued", "issued"], outcomes
     [queued] = submit_results(ctx, cq_principal, [review])
     assert queued.outcome == "in_review", queued
-    certificates.revoke(
-        ctx, "T" + revoked["id_number"], "1.2", "以欺骗手段取得", ground="deception"
-    )
+    acts.revoke(ctx, "T" + revoked["id_number"], "1.2", "以欺骗手段取得", ground="deception")
     valid_qr, revoked_qr = data_dir / "valid-qr.png", data_dir / "revoked-qr.png"
     valid_qr.write_bytes(certificates.export_png(ctx, "T" + valid["id_number"], "1.2"))
     revoked_qr.write_bytes(certificates.export_png(ctx, "T" + revoked["id_number"], "1.2"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.lifecycle import acts
 from opcert.services.verification import query as certificates
 from tests.independent import spec_verifier
 from tests.integration.builders import make_result
@@ -57,7 +58,7 @@ def test_after_revocation_the_credential_is_revoked_at_once_and_its_neighbours_s
     issued = issue(ctx, world, 3)
     texts = [certificates.current_credential(ctx, n, i) for n, i in issued]
     first = client.get("/.well-known/opcert/status/CN-440400-0001")
-    certificates.revoke(ctx, *issued[1], "以欺骗手段取得", ground="deception")
+    acts.revoke(ctx, *issued[1], "以欺骗手段取得", ground="deception")
     assert [spec_verdict(client, ctx, t) for t in texts] == ["VALID", "REVOKED", "VALID"]
     verdicts = [client.post("/api/v1/verify", json={"payload": t}).json()["verdict"] for t in texts]
     assert verdicts == ["VALID", "REVOKED", "VALID"]
@@ -136,5 +137,5 @@ def test_a_revocation_is_seen_by_the_next_online_check_even_after_the_list_was_c
     [(number, item)] = issue(ctx, world)
     text = certificates.current_credential(ctx, number, item)
     assert client.post("/api/v1/verify", json={"payload": text}).json()["verdict"] == "VALID"
-    certificates.revoke(ctx, number, item, "证书记载虚假信息")
+    acts.revoke(ctx, number, item, "证书记载虚假信息")
     assert client.post("/api/v1/verify", json={"payload": text}).json()["verdict"] == "REVOKED"

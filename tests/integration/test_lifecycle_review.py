@@ -180,7 +180,7 @@ def test_a_person_revoked_for_deception_gets_no_new_certificate_for_three_years(
 ):
     number, item, row = issue_on(ctx, clock, world, date(2026, 11, 20))
     text = certificates.current_credential(ctx, number, item)
-    done = certificates.revoke(ctx, number, item, "以欺骗手段取得", ground="deception")
+    done = acts.revoke(ctx, number, item, "以欺骗手段取得", ground="deception")
     assert done.banned_until == date(2029, 11, 20)
     assert three_views(ctx, client, row, text) == ("revoked", "REVOKED", "REVOKED")
     again = dict(row, ref="R-AGAIN-1", item="1.1")

@@ -77,7 +77,7 @@ def test_a_revocation_changes_the_stored_bits_in_its_own_transaction(ctx, world)
     stored = _stored(ctx, list_id)
     assert stored is not None and stored[1].get(index) == StatusCode.IN_FORCE
 
-    certificates.revoke(ctx, number, item, "证书记载虚假信息")
+    acts.revoke(ctx, number, item, "证书记载虚假信息")
 
     stored = _stored(ctx, list_id)
     assert stored is not None
@@ -90,7 +90,7 @@ def test_a_restarted_platform_serves_the_same_lists_without_scanning_credential_
 ) -> None:  # type: ignore[no-untyped-def]
     synthesise(ctx, 0.0001, seed=3)
     issued = issue(ctx, world, 3)
-    certificates.revoke(ctx, *issued[1], "证书记载虚假信息")
+    acts.revoke(ctx, *issued[1], "证书记载虚假信息")
     texts = [certificates.current_credential(ctx, n, i) for n, i in issued]
     total = warm(ctx)
     before = [client.post("/api/v1/verify", json={"payload": t}).json()["verdict"] for t in texts]
@@ -168,7 +168,7 @@ def test_bits_built_before_a_revocation_are_not_stored_over_it(ctx, world) -> No
     list_id, index = _entry(ctx, number, item)
     with ctx.reader() as uow:  # built by a check, not yet stored
         ctx.status_lists.current_bits(uow, list_id, ctx.now())
-    certificates.revoke(ctx, number, item, "证书记载虚假信息")
+    acts.revoke(ctx, number, item, "证书记载虚假信息")
     assert persist(ctx) == 0
     assert _stored(ctx, list_id) is None
     warm(ctx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from opcert.services.intake.pipeline import submit_results
+from opcert.services.lifecycle import acts
 from opcert.services.verification import query as certificates
 from tests.integration.builders import make_result
 from tests.integration.web_pages import post_form
@@ -27,7 +28,7 @@ def test_pasting_a_valid_credential_shows_the_verdict_and_each_check(client, ctx
 
 def test_uploading_the_qr_image_of_a_revoked_certificate_says_revoked(client, ctx, world):
     number = certificate(ctx, world)
-    certificates.revoke(ctx, number, "1.2", "测试撤销")
+    acts.revoke(ctx, number, "1.2", "测试撤销")
     png = certificates.export_png(ctx, number, "1.2")
     files = {"photo": ("qr.png", png, "image/png")}
     page = post_form(client, "/verify", "/verify", {}, files=files)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from opcert.domain.certificate_states import STATUS_CODES, CertificateState
 from opcert.domain.certificates import StatusCode
 from opcert.domain.rules import SWITCH_DATE
 
@@ -42,20 +43,12 @@ STATUS_LABELS: dict[PublicStatus, tuple[str, str]] = {
     PublicStatus.SUPERSEDED: ("已被新版本取代", "superseded by a newer version"),
 }
 
-RECORDED_STATES = {
-    "revoked": PublicStatus.REVOKED,
-    "cancelled": PublicStatus.CANCELLED,
-    "suspended": PublicStatus.SUSPENDED,
-    "lapsed": PublicStatus.LAPSED,
-}
-
-# The status-list value each recorded state publishes (credential spec section 5).
-STATE_STATUS_CODES: dict[str, StatusCode] = {
-    "active": StatusCode.IN_FORCE,
-    "revoked": StatusCode.VOID,
-    "cancelled": StatusCode.VOID,
-    "lapsed": StatusCode.VOID,
-    "suspended": StatusCode.SUSPENDED,
+# What each recorded state other than active shows, whatever the dates say.
+RECORDED_STATES: dict[str, PublicStatus] = {
+    CertificateState.REVOKED: PublicStatus.REVOKED,
+    CertificateState.CANCELLED: PublicStatus.CANCELLED,
+    CertificateState.SUSPENDED: PublicStatus.SUSPENDED,
+    CertificateState.LAPSED: PublicStatus.LAPSED,
 }
 
 REVIEW_NOT_NEEDED = ("无需复审（应急管理部令第19号）", "no review needed (MEM Order 19)")
@@ -112,6 +105,13 @@ def public_status(facts: CertificateFacts, today: date) -> PublicStatus:
     return PublicStatus.VALID
 
 
+def holds_valid_certificate(facts: CertificateFacts, today: date) -> bool:
+    """Whether the certificate counts as a valid one its holder already has (intake's duplicate
+    check): its status on ``today``, from the recorded state and the dates, is valid (or it is
+    about to start). One that lapsed, expired, was revoked, cancelled or suspended does not."""
+    return public_status(facts, today) in (PublicStatus.VALID, PublicStatus.NOT_YET_VALID)
+
+
 def status_entry(facts: CertificateFacts, recorded: int, today: date) -> StatusCode:
     """The 2-bit entry the current credential version publishes on ``today``.
 
@@ -120,6 +120,6 @@ def status_entry(facts: CertificateFacts, recorded: int, today: date) -> StatusC
     """
     if recorded != StatusCode.IN_FORCE:
         return StatusCode(recorded)
-    if facts.state == "active" and review_missed(facts, today):
+    if facts.state == CertificateState.ACTIVE and review_missed(facts, today):
         return StatusCode.VOID
-    return STATE_STATUS_CODES.get(facts.state, StatusCode.IN_FORCE)
+    return STATUS_CODES[CertificateState(facts.state)]

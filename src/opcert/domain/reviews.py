@@ -14,6 +14,7 @@ from enum import StrEnum
 from opcert.domain.errors import FieldError
 from opcert.domain.periods import add_months, add_years
 from opcert.domain.rules import SWITCH_DATE, RuleSet
+from opcert.domain.status_tables import StatusTable
 from opcert.domain.workdays import add_workdays
 
 REVIEW_WINDOW_DAYS = 60  # Art. 22: apply within 60 days before the due date
@@ -25,6 +26,35 @@ SM_VALIDITY_YEARS = 3  # Order 44
 SM_RENEWAL_LEAD_DAYS = 30  # Order 44 Art. 25: apply at least 30 days before expiry
 RENEWAL_WINDOW_DAYS = 60  # applications open 60 days before the end of validity
 REMINDER_DAYS = (60, 30, 7)
+
+
+class ReviewStatus(StrEnum):
+    """The values of ``reviews.status``: a review application (复审申请) and its decision."""
+
+    PENDING = "pending"  # filed in its window, awaiting a decision
+    PASSED = "passed"
+    RETRAIN = "retrain"  # failed on Art. 25(2)-(5) the first time: re-train and apply again
+    FAILED = "failed"  # the certificate lapsed
+
+
+REVIEW_STATUSES: StatusTable[ReviewStatus] = StatusTable(
+    ReviewStatus,
+    ("复审申请", "review application"),
+    {
+        ReviewStatus.PENDING: frozenset(
+            {ReviewStatus.PASSED, ReviewStatus.RETRAIN, ReviewStatus.FAILED}
+        ),
+        ReviewStatus.PASSED: frozenset(),
+        ReviewStatus.RETRAIN: frozenset(),
+        ReviewStatus.FAILED: frozenset(),
+    },
+    {
+        ReviewStatus.PENDING: ("待决定", "pending"),
+        ReviewStatus.PASSED: ("复审合格", "passed"),
+        ReviewStatus.RETRAIN: ("须重新培训后再申请", "to re-train and apply again"),
+        ReviewStatus.FAILED: ("复审不合格", "failed"),
+    },
+)
 
 
 class ReviewFailGround(StrEnum):

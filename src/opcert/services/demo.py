@@ -25,7 +25,6 @@ from opcert.services.kernel.principals import InstitutionPrincipal, OfficerPrinc
 from opcert.services.lifecycle import acts
 from opcert.services.registry import parties as registry
 from opcert.services.review import decisions as approval
-from opcert.services.verification import query as certificates
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红文斌宇浩凯鹏飞俊峰海燕"
@@ -307,7 +306,7 @@ def _review_cases(
             if c.state == "active"
         ]
     for number, item in issued[:1]:
-        certificates.revoke(ctx, number, item, "以欺骗手段取得证书", ground="deception")
+        acts.revoke(ctx, number, item, "以欺骗手段取得证书", ground="deception")
     _lifecycle_cases(ctx, issued[1:])
 
 

@@ -11,6 +11,7 @@ from opcert.domain.certificates import StatusCode, certificate_dates
 from opcert.domain.lifecycle import (
     CertificateFacts,
     PublicStatus,
+    holds_valid_certificate,
     lapse_cutoff,
     owed_review,
     public_status,
@@ -126,3 +127,27 @@ def test_a_mem19_certificate_issued_on_the_switch_day_has_no_review_and_ends_six
     assert (facts.rule_set, facts.review_due, facts.valid_to) == ("MEM19", None, date(2032, 6, 1))
     assert public_status(facts, date(2032, 6, 1)) is PublicStatus.VALID
     assert public_status(facts, date(2032, 6, 2)) is PublicStatus.EXPIRED
+
+
+@given(
+    issue_days, offsets, st.sampled_from(["active", "suspended", "revoked", "cancelled", "lapsed"])
+)
+def test_a_holder_holds_a_valid_certificate_only_while_it_is_active_in_force_and_not_lapsed(
+    issued: date, offset: int, state: str
+) -> None:
+    facts, day = facts_for(issued, state), issued + timedelta(days=offset)
+    expected = (
+        state == "active"
+        and day <= facts.valid_to
+        and not (facts.review_due is not None and facts.review_due < min(day, SWITCH_DATE))
+    )
+    assert holds_valid_certificate(facts, day) is expected
+
+
+def test_a_certificate_recorded_active_but_past_a_missed_review_is_not_held_as_valid() -> None:
+    facts = facts_for(date(2022, 3, 10))  # ORDER30: review owed on 2025-03-10
+    assert holds_valid_certificate(facts, date(2025, 3, 10))
+    assert not holds_valid_certificate(facts, date(2025, 3, 11))
+    assert holds_valid_certificate(
+        facts_for(date(2022, 3, 10), review_pending=True), date(2025, 3, 11)
+    )

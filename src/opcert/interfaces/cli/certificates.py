@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
+from opcert.services.lifecycle import acts
 from opcert.services.verification import query as service
 
 app = typer.Typer(help="证书 / certificates", no_args_is_help=True)
@@ -67,13 +68,13 @@ def revoke(
     item: str = typer.Option(..., help="操作项目代码 / item code"),
     reason: str = typer.Option(..., help="撤销理由 / reason"),
     ground: str = typer.Option(
-        None, help="撤销情形 / ground: " + ", ".join(service.REVOCATION_GROUNDS)
+        None, help="撤销情形 / ground: " + ", ".join(acts.REVOCATION_GROUNDS)
     ),
 ) -> None:
     """撤销证书，状态列表立即变更 / revoke; the status entry changes at once."""
     ctx = ready_platform().ctx
     with domain_errors():
-        done = service.revoke(ctx, number, item, reason, ground=ground)
+        done = acts.revoke(ctx, number, item, reason, ground=ground)
     note = (
         f"，{done.banned_until} 前不得重新申请 / banned until {done.banned_until}"
         if done.banned_until

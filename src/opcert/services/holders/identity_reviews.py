@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 from opcert.domain.clock import local_minutes
 from opcert.domain.errors import (
-    Conflict,
     FieldError,
     Forbidden,
     NotFound,
     Unavailable,
     ValidationFailed,
 )
+from opcert.domain.identity_reviews import IDENTITY_REVIEW_STATUSES, IdentityReviewStatus
 from opcert.persistence.models import IdentityReview
 from opcert.services.holders.identity import send_message
 from opcert.services.kernel.context import ServiceContext
@@ -72,7 +72,7 @@ def request_review(
             authority_code=authority,
             photo_type=photo_type,
             photo=photo,
-            status="pending",
+            status=IdentityReviewStatus.PENDING.value,
             created_at=ctx.now(),
         )
         uow.registry.add(row)
@@ -109,7 +109,8 @@ def decide_review(
 ) -> ReviewView:
     """Approve or reject; a rejection needs a reason. The holder is told by text message through
     the SMS gateway (``ctx.sms``), after the decision is committed. Raises ``Forbidden`` for a
-    role that may not decide, ``NotFound`` outside the officer's scope."""
+    role that may not decide, ``NotFound`` outside the officer's scope, ``Conflict``
+    (``STATUS_MOVE_NOT_ALLOWED``) for a review already decided."""
     officer.require(Action.DECIDE_IDENTITY_REVIEWS)
     if not approve and not (reason or "").strip():
         raise FieldError(
@@ -117,9 +118,8 @@ def decide_review(
         )
     with ctx.uow() as uow:
         row = _review(uow.registry.identity_review(review_id), officer)
-        if row.status != "pending":
-            raise Conflict("REVIEW_DECIDED", "该申请已处理", "already decided")
-        row.status = "approved" if approve else "rejected"
+        target = IdentityReviewStatus.APPROVED if approve else IdentityReviewStatus.REJECTED
+        row.status = IDENTITY_REVIEW_STATUSES.move(row.status, target).value
         row.decision_reason = (reason or "").strip()[:500] or None
         row.decided_by, row.decided_at = officer.username, ctx.now()
         # The holder's contact for notices: registered contact, verified phone, exam-time phone.
@@ -142,7 +142,7 @@ def _tell(ctx: ServiceContext, phone: str, text: str) -> None:
 
 
 def _answer(view: ReviewView, authority: str) -> str:
-    if view.status == "approved":
+    if view.status == IdentityReviewStatus.APPROVED:
         return (
             f"【特种作业操作证】{authority}已通过您的人工身份审核，请登录平台查看和下载电子证书。"
         )

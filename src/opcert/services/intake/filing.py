@@ -24,6 +24,7 @@ from opcert.services.issuance.pipeline import IssueRequest, issue_many
 from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import InstitutionPrincipal
+from opcert.services.lifecycle.standing import valid_held
 
 AUTO_ACTOR = "system:auto-check"
 HEALTH_COMMITMENT_VERSION = "MEM-2018-12"
@@ -45,6 +46,7 @@ class _Lookups:
     institution_active: bool
     institution_credit_code: str | None
     issuing: set[tuple[str, str]]
+    held: set[tuple[str, str]] = field(default_factory=set)  # valid on the day (dates included)
     recorded_names: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -105,10 +107,12 @@ def _look_up(
     trainers = uow.registry.institutions_by_codes(
         {row.training_institution for row in rows if row.training_institution}
     )
+    certificates = uow.certificates.by_pairs(pairs)
     return _Lookups(
         persons=uow.intake.persons(ids),
         failures=failures,
-        certificates=uow.certificates.by_pairs(pairs),
+        certificates=certificates,
+        held=valid_held(uow, certificates, today),
         bans={k: v.until_on for k, v in uow.certificates.bans(ids, today).items()},
         authorities=authorities_for(uow, {row.point.region for row in rows}),
         trainers=trainers,
@@ -235,7 +239,7 @@ def _file_application(
 ) -> _Filed:
     key = (row.identity.number, row.item.code)
     existing = looked.certificates.get(key)
-    checks = run_checks(_facts(row, looked, existing, today))
+    checks = run_checks(_facts(row, looked, today))
     failed = [check for check in checks if check.failed]
     authority = looked.authorities[row.point.region]
     app_id = str(uuid.uuid4())
@@ -327,9 +331,7 @@ def _file_application(
     return _Filed(result, outcome, event, application, issue)
 
 
-def _facts(
-    row: ValidRow, looked: _Lookups, existing: Certificate | None, today: date
-) -> CandidateFacts:
+def _facts(row: ValidRow, looked: _Lookups, today: date) -> CandidateFacts:
     key = (row.identity.number, row.item.code)
     trainer = looked.trainers.get(row.training_institution) if row.training_institution else None
     separated = (
@@ -350,8 +352,7 @@ def _facts(
         point_items=row.point.items,
         institution_active=looked.institution_active,
         banned_until=looked.bans.get(row.identity.number),
-        holds_valid_certificate=key in looked.issuing
-        or (existing is not None and existing.state == "active" and existing.valid_to >= today),
+        holds_valid_certificate=key in looked.issuing or key in looked.held,
         training_known=None if not row.training_institution else trainer is not None,
         training_separated=separated,
         failed_theory_attempts=looked.failures[(*key, "theory")],

@@ -106,7 +106,7 @@ class StatusListService:
                 slots.append((current.list_id, index))
             current.allocated += take
             current.updated_at = now
-        uow.session.flush()
+        uow.flush()
         return slots
 
     def _open_list(

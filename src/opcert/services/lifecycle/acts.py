@@ -1,45 +1,118 @@
-"""Acts on a certificate: cancellation (注销), suspension and reinstatement, correction (更正),
-replacement (补证), and the return to work after more than six months away (Order 30 Art. 32).
+"""Acts on a certificate: revocation (撤销), cancellation (注销), suspension and reinstatement,
+lapse on a failed review (失效), correction (更正), replacement (补证), and the return to work
+after more than six months away (Order 30 Art. 32).
 
-Each act changes the current credential's status entry (or issues a new version) in the same
-transaction, with a lifecycle event and a ledger entry.
+Every act that moves the certificate goes through :func:`_apply`: the move is checked against
+the one table (:mod:`opcert.domain.certificate_states`), the current credential's status entry
+takes the new state's value, the row its state, and a lifecycle event and ledger entry are
+recorded, all in the caller's transaction.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from opcert.domain.certificates import StatusCode
-from opcert.domain.errors import Conflict, FieldError
+from opcert.domain.certificate_states import CertificateAct, next_state
+from opcert.domain.errors import FieldError
 from opcert.domain.names import normalise_name
+from opcert.domain.periods import add_years
 from opcert.domain.reviews import practical_exam_required
-from opcert.persistence.models import Cancellation, Certificate
+from opcert.domain.rules import rule_set
+from opcert.persistence.models import Ban, Cancellation, Certificate
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.kernel.context import ServiceContext
-from opcert.services.lifecycle.versions import find, new_version, record, require_active
+from opcert.services.kernel.principals import Action, OfficerPrincipal
+from opcert.services.lifecycle.grounds import (
+    BANNING_GROUNDS,
+    CANCELLATION_GROUNDS,
+    REPLACEMENT_REASONS,
+    REVOCATION_GROUNDS,
+)
+from opcert.services.lifecycle.versions import find, new_version, record
+from opcert.services.verification.query import current_version, find_certificate
 
-CANCELLATION_GROUNDS = {
-    "death": ("持证人死亡", "the holder died"),
-    "request": ("持证人提出注销申请", "the holder asked for it"),
-    "revoked": ("特种作业操作证被依法撤销", "the certificate was revoked"),
+__all__ = [
+    "BANNING_GROUNDS",
+    "CANCELLATION_GROUNDS",
+    "REPLACEMENT_REASONS",
+    "REVOCATION_GROUNDS",
+]
+
+T = TypeVar("T")
+CONSOLE = "cli:operator"
+
+# The lifecycle event (and ledger kind ``certificate.<event>``) each act records.
+EVENTS = {
+    CertificateAct.REVOKE: "revoked",
+    CertificateAct.CANCEL: "cancelled",
+    CertificateAct.SUSPEND: "suspended",
+    CertificateAct.REINSTATE: "reinstated",
+    CertificateAct.LAPSE: "lapsed",
+    CertificateAct.SUPERSEDE: "superseded",
+    CertificateAct.CORRECT: "corrected",
+    CertificateAct.REPLACE: "replaced",
 }
-REPLACEMENT_REASONS = {"lost": ("遗失", "lost"), "damaged": ("损毁", "damaged")}
 
 
-def _set_current_status(
-    uow: UnitOfWork, ctx: ServiceContext, row: Certificate, value: StatusCode
-) -> None:
+def _nothing() -> None:
+    return None
+
+
+def _apply(
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    row: Certificate,
+    act: CertificateAct,
+    *,
+    actor: str,
+    data: dict[str, Any],
+    reason: str | None = None,
+    change: Callable[[], T],
+) -> T:
+    """Do ``act`` to ``row``: raise ``Conflict`` (``ACT_NOT_ALLOWED``) unless the table allows
+    it from the row's state; then run ``change`` (what the act writes besides the state: a new
+    version, a ban, a cancellation notice; it may add to ``data``), set the current version's
+    status entry to the new state's value, the row's state, and record the event and ledger
+    entry. Returns what ``change`` returned."""
+    target = next_state(row.state, act)
+    done = change()
+    now = ctx.now()
+    _set_current_status(uow, ctx, row, target.status_code)
+    if target != row.state:
+        row.state, row.state_reason, row.state_changed_at = target.value, reason, now
+    record(uow, row, EVENTS[act], ctx.today(), now, actor, data)
+    return done
+
+
+def _set_current_status(uow: UnitOfWork, ctx: ServiceContext, row: Certificate, value: int) -> None:
     if row.current_version_id is None:
         return
     version = uow.certificates.version(row.current_version_id)
-    if version is not None:
+    if version is not None and version.status_value != value:
         ctx.status_lists.set_status(uow, version, value, ctx.now())
 
 
+def lapse(
+    uow: UnitOfWork, ctx: ServiceContext, row: Certificate, reason: str, *, actor: str
+) -> None:
+    """Lapse (失效) on a failed review, in the caller's transaction: status entry 1."""
+    _apply(
+        uow,
+        ctx,
+        row,
+        CertificateAct.LAPSE,
+        actor=actor,
+        data={"reason": reason},
+        reason=reason,
+        change=_nothing,
+    )
+
+
 def cancel(
-    ctx: ServiceContext, number: str, item: str, ground: str, *, actor: str = "cli:operator"
+    ctx: ServiceContext, number: str, item: str, ground: str, *, actor: str = CONSOLE
 ) -> date:
     """Cancel (注销) on death, on request, or after revocation; published in the public list.
     Returns the cancellation date. Raises ``FieldError`` (``GROUND_UNKNOWN``) or ``Conflict``."""
@@ -53,19 +126,25 @@ def cancel(
     with ctx.uow() as uow:
         uow.begin_write()
         row = find(uow, number, item)
-        if row.state == "cancelled":
-            raise Conflict("ALREADY_CANCELLED", "证书已注销", "already cancelled")
         today, now = ctx.today(), ctx.now()
-        _set_current_status(uow, ctx, row, StatusCode.VOID)
-        row.state, row.state_reason, row.state_changed_at = (
-            "cancelled",
-            CANCELLATION_GROUNDS[ground][0],
-            now,
+
+        def notice() -> None:
+            uow.lifecycle.add(
+                Cancellation(
+                    certificate_id=row.id, ground=ground, cancelled_on=today, created_at=now
+                )
+            )
+
+        _apply(
+            uow,
+            ctx,
+            row,
+            CertificateAct.CANCEL,
+            actor=actor,
+            data={"ground": ground},
+            reason=CANCELLATION_GROUNDS[ground][0],
+            change=notice,
         )
-        uow.lifecycle.add(
-            Cancellation(certificate_id=row.id, ground=ground, cancelled_on=today, created_at=now)
-        )
-        record(uow, row, "cancelled", today, now, actor, {"ground": ground})
         uow.commit()
         return today
 
@@ -109,10 +188,8 @@ def suspend(ctx: ServiceContext, number: str, item: str, reason: str, *, actor: 
     with ctx.uow() as uow:
         uow.begin_write()
         row = find(uow, number, item)
-        require_active(row)
-        _set_current_status(uow, ctx, row, StatusCode.SUSPENDED)
-        row.state, row.state_reason, row.state_changed_at = "suspended", reason.strip(), ctx.now()
-        record(uow, row, "suspended", ctx.today(), ctx.now(), actor or "cli:operator", {})
+        act, why = CertificateAct.SUSPEND, reason.strip()
+        _apply(uow, ctx, row, act, actor=actor or CONSOLE, data={}, reason=why, change=_nothing)
         uow.commit()
 
 
@@ -122,11 +199,8 @@ def reinstate(ctx: ServiceContext, number: str, item: str, reason: str, *, actor
     with ctx.uow() as uow:
         uow.begin_write()
         row = find(uow, number, item)
-        if row.state != "suspended":
-            raise Conflict("NOT_SUSPENDED", "证书未被暂停使用", "the certificate is not suspended")
-        _set_current_status(uow, ctx, row, StatusCode.IN_FORCE)
-        row.state, row.state_reason, row.state_changed_at = "active", reason.strip(), ctx.now()
-        record(uow, row, "reinstated", ctx.today(), ctx.now(), actor or "cli:operator", {})
+        act, why = CertificateAct.REINSTATE, reason.strip()
+        _apply(uow, ctx, row, act, actor=actor or CONSOLE, data={}, reason=why, change=_nothing)
         uow.commit()
 
 
@@ -155,17 +229,20 @@ def correct(
     with ctx.uow() as uow:
         uow.begin_write()
         row = find(uow, number, item)
-        require_active(row)
-        data = {"from": row.name, "to": name, "reason": reason.strip()}
-        row.name = name
-        person = uow.intake.person(row.id_number)
-        if person is not None and person.name != name:
-            data["person_from"] = person.name
-            person.name, person.updated_at = name, ctx.now()
-        version = new_version(uow, ctx, row, ctx.now())
-        record(uow, row, "corrected", ctx.today(), ctx.now(), actor or "cli:operator", data)
+        data: dict[str, Any] = {"from": row.name, "to": name, "reason": reason.strip()}
+
+        def rename() -> NewVersion:
+            row.name = name
+            person = uow.intake.person(row.id_number)
+            if person is not None and person.name != name:
+                data["person_from"] = person.name
+                person.name, person.updated_at = name, ctx.now()
+            return _new(uow, ctx, row)
+
+        act = CertificateAct.CORRECT
+        done = _apply(uow, ctx, row, act, actor=actor or CONSOLE, data=data, change=rename)
         uow.commit()
-        return NewVersion(row.number, row.item_code, version.cti, version.version)
+        return done
 
 
 def replace(
@@ -178,12 +255,98 @@ def replace(
     with ctx.uow() as uow:
         uow.begin_write()
         row = find(uow, number, item)
-        require_active(row)
-        version = new_version(uow, ctx, row, ctx.now())
-        data = {"reason": reason}
-        record(uow, row, "replaced", ctx.today(), ctx.now(), actor or "cli:operator", data)
+        act, data = CertificateAct.REPLACE, {"reason": reason}
+        done = _apply(
+            uow,
+            ctx,
+            row,
+            act,
+            actor=actor or CONSOLE,
+            data=data,
+            change=lambda: _new(uow, ctx, row),
+        )
         uow.commit()
-        return NewVersion(row.number, row.item_code, version.cti, version.version)
+        return done
+
+
+def _new(uow: UnitOfWork, ctx: ServiceContext, row: Certificate) -> NewVersion:
+    version = new_version(uow, ctx, row, ctx.now())
+    return NewVersion(row.number, row.item_code, version.cti, version.version)
+
+
+def revocation_grounds(officer: OfficerPrincipal) -> dict[str, tuple[str, str]]:
+    """The grounds to choose from; raises ``Forbidden`` for a role that may not revoke."""
+    officer.require(Action.REVOKE_CERTIFICATES)
+    return REVOCATION_GROUNDS
+
+
+@dataclass(frozen=True)
+class Revocation:
+    number: str
+    item: str
+    banned_until: date | None
+
+
+def revoke(
+    ctx: ServiceContext,
+    number: str,
+    item: str,
+    reason: str,
+    *,
+    ground: str | None = None,
+    officer: OfficerPrincipal | None = None,
+) -> Revocation:
+    """Revoke (撤销): the status entry turns void at once; false information or deception bans
+    the holder from new certificates for the rule set's ban period. With ``officer`` (the pages),
+    the role must be one that revokes and the certificate must lie in their scope; without (the
+    CLI), the console operator acts for the platform. Raises ``Conflict`` (``ACT_NOT_ALLOWED``)
+    for a certificate already revoked or cancelled."""
+    reason = _revocation_reason(reason, ground)
+    if officer is not None:
+        officer.require(Action.REVOKE_CERTIFICATES)
+    with ctx.uow() as uow:
+        uow.begin_write()
+        row = find_certificate(uow, number, item, lock=True, officer=officer)
+        version = current_version(uow, row)
+        data: dict[str, Any] = {"reason": reason, "ground": ground, "cti": version.cti}
+
+        def ban() -> date | None:
+            until = None
+            if ground in BANNING_GROUNDS:
+                until = add_years(ctx.today(), rule_set(row.rule_set).revocation_ban_years)
+                uow.certificates.add(
+                    Ban(
+                        id_number=row.id_number,
+                        until_on=until,
+                        reason=reason,
+                        certificate_id=row.id,
+                        created_at=ctx.now(),
+                    )
+                )
+            data["banned_until"] = until.isoformat() if until else None
+            return until
+
+        actor = officer.actor if officer else CONSOLE
+        act = CertificateAct.REVOKE
+        until = _apply(uow, ctx, row, act, actor=actor, data=data, reason=reason, change=ban)
+        uow.commit()
+        return Revocation(row.number, row.item_code, until)
+
+
+def _revocation_reason(reason: str, ground: str | None) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldError(
+            "reason", "REASON_REQUIRED", "撤销必须说明理由", "a revocation needs a reason"
+        )
+    if ground is not None and ground not in REVOCATION_GROUNDS:
+        raise FieldError(
+            "ground",
+            "GROUND_UNKNOWN",
+            f"撤销情形应为：{', '.join(REVOCATION_GROUNDS)}",
+            f"ground must be one of {', '.join(REVOCATION_GROUNDS)}",
+        )
+    return reason
 
 
 def return_to_work(
@@ -201,7 +364,7 @@ def return_to_work(
             )
         required = practical_exam_required(away_from, today)
         data = {"away_from": away_from.isoformat(), "practical_exam_required": required}
-        record(uow, row, "returned_to_work", today, ctx.now(), actor or "cli:operator", data)
+        record(uow, row, "returned_to_work", today, ctx.now(), actor or CONSOLE, data)
         uow.commit()
         return required
 
@@ -211,13 +374,11 @@ def practical_retaken(
 ) -> bool:
     """Record the practical exam retaken after a long absence; returns whether it was passed
     (pass mark of the certificate's rule set)."""
-    from opcert.domain.rules import rule_set
-
     with ctx.uow() as uow:
         uow.begin_write()
         row = find(uow, number, item)
         passed = score >= rule_set(row.rule_set).pass_mark
         data = {"score": score, "passed": passed}
-        record(uow, row, "practical_retaken", ctx.today(), ctx.now(), actor or "cli:operator", data)
+        record(uow, row, "practical_retaken", ctx.today(), ctx.now(), actor or CONSOLE, data)
         uow.commit()
         return passed

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
+from opcert.domain.certificate_states import CertificateState
 from opcert.domain.certificates import certificate_number
 from opcert.domain.errors import DomainError, FieldError
 from opcert.domain.identity import parse_resident_id
@@ -116,7 +117,7 @@ def _parse(
         valid_to=end,
         review_due_on=due,
         reviewed_on=None,
-        state="active",
+        state=CertificateState.ACTIVE.value,
         issued_at=now,
     )
     card = LegacyCard(card_number=raw["number"].strip()[:32], source=source[:200], imported_at=now)

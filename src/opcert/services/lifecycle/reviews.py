@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from opcert.domain.certificates import StatusCode
 from opcert.domain.errors import Conflict, FieldError, NotFound
 from opcert.domain.lifecycle import REVIEW_NOT_NEEDED, owed_review
 from opcert.domain.reviews import (
     FAIL_GROUND_LABELS,
     RETRAINABLE,
+    REVIEW_STATUSES,
     ReviewFailGround,
+    ReviewStatus,
     check_training_hours,
     extended_review_due,
     next_review_due,
@@ -28,6 +29,7 @@ from opcert.domain.rules import RuleSetId, rule_set, rule_set_for
 from opcert.persistence.models import Certificate, ReviewRow
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.kernel.context import ServiceContext
+from opcert.services.lifecycle import acts
 from opcert.services.lifecycle.legacy import convert_if_legacy
 from opcert.services.lifecycle.versions import facts_of, find, new_version, record, require_active
 
@@ -87,7 +89,7 @@ def apply_for_review(
             authority_code=code,
             training_hours=training_hours,
             training_institution=training_institution,
-            status="pending",
+            status=ReviewStatus.PENDING.value,
             decision_due_on=review_decision_due(today),
             created_at=now,
         )
@@ -164,7 +166,7 @@ def decide_review(
         decision = (
             _pass(uow, ctx, row, review, today)
             if passed
-            else _fail(uow, ctx, row, review, _ground(ground))
+            else _fail(uow, ctx, row, review, _ground(ground), actor)
         )
         record(uow, row, "review_decided", today, now, actor, {"status": decision.status})
         uow.commit()
@@ -174,33 +176,34 @@ def decide_review(
 def _pass(
     uow: UnitOfWork, ctx: ServiceContext, row: Certificate, review: ReviewRow, today: date
 ) -> ReviewDecision:
-    review.status = "passed"
+    review.status = REVIEW_STATUSES.move(review.status, ReviewStatus.PASSED).value
     extended = bool(uow.lifecycle.events_of(row.id, "extended_review"))
     rules = rule_set(row.rule_set)
     row.reviewed_on = today
     row.review_due_on = next_review_due(rules, review.due_on, row.valid_to, extended=extended)
-    uow.session.flush()
+    uow.flush()
     convert_if_legacy(uow, row, ctx.now())
     version = new_version(uow, ctx, row, ctx.now())
-    return ReviewDecision("passed", today, row.review_due_on, version.cti)
+    return ReviewDecision(review.status, today, row.review_due_on, version.cti)
 
 
 def _fail(
-    uow: UnitOfWork, ctx: ServiceContext, row: Certificate, review: ReviewRow, ground: str
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    row: Certificate,
+    review: ReviewRow,
+    ground: str,
+    actor: str,
 ) -> ReviewDecision:
     review.fail_ground = ground
     earlier = uow.lifecycle.failed_reviews(row.id, review.due_on)
     if ground in RETRAINABLE and earlier == 0:
-        review.status = "retrain"
-        return ReviewDecision("retrain", None, row.review_due_on, None)
-    review.status = "failed"
+        review.status = REVIEW_STATUSES.move(review.status, ReviewStatus.RETRAIN).value
+        return ReviewDecision(review.status, None, row.review_due_on, None)
+    review.status = REVIEW_STATUSES.move(review.status, ReviewStatus.FAILED).value
     zh, _ = FAIL_GROUND_LABELS[ReviewFailGround(ground)]
-    row.state, row.state_reason, row.state_changed_at = "lapsed", f"复审不合格：{zh}", ctx.now()
-    if row.current_version_id is not None:
-        version = uow.certificates.version(row.current_version_id)
-        if version is not None:
-            ctx.status_lists.set_status(uow, version, StatusCode.VOID, ctx.now())
-    return ReviewDecision("failed", None, row.review_due_on, None)
+    acts.lapse(uow, ctx, row, f"复审不合格：{zh}", actor=actor)
+    return ReviewDecision(review.status, None, row.review_due_on, None)
 
 
 def _ground(ground: str | None) -> str:

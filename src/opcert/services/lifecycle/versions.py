@@ -11,6 +11,7 @@ from datetime import date, datetime
 from opcert.credential.claims import CertificateClaims, CredentialPayload, exp_for
 from opcert.credential.keys import kid_b64
 from opcert.credential.sc1 import encode
+from opcert.domain.certificate_states import CertificateAct, CertificateState, next_state
 from opcert.domain.certificates import StatusCode
 from opcert.domain.errors import Conflict, NotFound
 from opcert.domain.lifecycle import CertificateFacts, owed_review
@@ -57,7 +58,7 @@ def find(uow: UnitOfWork, number: str, item: str) -> Certificate:
 def require_active(row: Certificate) -> None:
     """Raise ``Conflict`` (``CERTIFICATE_NOT_ACTIVE``) for a revoked, cancelled, lapsed or
     suspended certificate."""
-    if row.state != "active":
+    if row.state != CertificateState.ACTIVE:
         raise Conflict(
             "CERTIFICATE_NOT_ACTIVE",
             f"证书状态为 {row.state}，不能办理此事项",
@@ -68,7 +69,10 @@ def require_active(row: Certificate) -> None:
 def new_version(
     uow: UnitOfWork, ctx: ServiceContext, row: Certificate, now: datetime
 ) -> CredentialVersion:
-    """Sign and store the next credential version of ``row`` and make it current."""
+    """Sign and store the next credential version of ``row`` and make it current; the previous
+    one is superseded. Raises ``Conflict`` (``ACT_NOT_ALLOWED``) where the state table does not
+    allow a new version (a certificate that is not active)."""
+    next_state(row.state, CertificateAct.SUPERSEDE)
     authority = uow.registry.authority(row.authority_code)
     if authority is None:
         raise NotFound("AUTHORITY_UNKNOWN", "发证机关不存在", "unknown issuing authority")

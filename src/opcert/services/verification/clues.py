@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from opcert.domain.clock import local_minutes
+from opcert.domain.clues import ClueStatus
 from opcert.domain.errors import FieldError, ValidationFailed
 from opcert.domain.names import normalise_name
 from opcert.persistence.models import Clue
@@ -69,7 +70,7 @@ def report_fake(
             where_seen=(where_seen or "").strip()[:300] or None,
             details=text,
             contact=(contact or "").strip()[:100] or None,
-            status="open",
+            status=ClueStatus.OPEN.value,
             created_at=ctx.now(),
         )
         uow.registry.add(row)

@@ -1,14 +1,13 @@
-"""Certificates as people see them: the public query, export, and revocation."""
+"""Certificates as people see them: the public query and export. Revocation is a lifecycle act
+(:mod:`opcert.services.lifecycle.acts`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from opcert.credential.qr import qr_png
 from opcert.domain.catalogue import catalogue
-from opcert.domain.certificates import StatusCode
 from opcert.domain.errors import FieldError, NotFound, ValidationFailed
 from opcert.domain.identity import parse_resident_id
 from opcert.domain.lifecycle import (
@@ -19,13 +18,10 @@ from opcert.domain.lifecycle import (
     public_status,
 )
 from opcert.domain.names import normalise_name
-from opcert.domain.periods import add_years
-from opcert.domain.rules import rule_set
-from opcert.persistence.models import Ban, Certificate, CredentialVersion
+from opcert.persistence.models import Certificate, CredentialVersion
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
-from opcert.services.kernel.principals import Action, OfficerPrincipal
+from opcert.services.kernel.principals import OfficerPrincipal
 
 NOT_FOUND_ZH = (
     "未在全国平台查询到该证书。未在本平台登记的证书不是真实有效的证书，请勿相信其他网站的查询结果。"
@@ -34,18 +30,6 @@ NOT_FOUND_EN = (
     "No certificate was found on the national platform. A certificate that is not on this "
     "platform is not genuine; do not trust results from other websites."
 )
-
-REVOCATION_GROUNDS = {
-    "expired_without_review": ("超过有效期未延期复审", "past validity without renewal review"),
-    "unfit": ("身体条件已不适合继续从事特种作业", "no longer physically fit"),
-    "accident": ("对发生生产安全事故负有责任", "responsible for a production safety accident"),
-    "false_information": ("特种作业操作证记载虚假信息", "false information on the certificate"),
-    "deception": (
-        "以欺骗、贿赂等不正当手段取得",
-        "obtained by deception, bribery or other improper means",
-    ),
-}
-BANNING_GROUNDS = frozenset({"false_information", "deception"})
 
 
 def certificate_json(
@@ -173,84 +157,3 @@ def current_credential(ctx: ServiceContext, number: str, item: str) -> str:
 
 def export_png(ctx: ServiceContext, number: str, item: str) -> bytes:
     return qr_png(current_credential(ctx, number, item), ec="Q")
-
-
-def revocation_grounds(officer: OfficerPrincipal) -> dict[str, tuple[str, str]]:
-    """The grounds to choose from; raises ``Forbidden`` for a role that may not revoke."""
-    officer.require(Action.REVOKE_CERTIFICATES)
-    return REVOCATION_GROUNDS
-
-
-@dataclass(frozen=True)
-class Revocation:
-    number: str
-    item: str
-    banned_until: date | None
-
-
-def revoke(
-    ctx: ServiceContext,
-    number: str,
-    item: str,
-    reason: str,
-    *,
-    ground: str | None = None,
-    officer: OfficerPrincipal | None = None,
-) -> Revocation:
-    """Revoke (撤销): the status entry turns void at once; false information or deception bans
-    the holder from new certificates for the rule set's ban period. With ``officer`` (the pages),
-    the role must be one that revokes and the certificate must lie in their scope; without (the CLI), the
-    console operator acts for the platform."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise FieldError(
-            "reason", "REASON_REQUIRED", "撤销必须说明理由", "a revocation needs a reason"
-        )
-    if ground is not None and ground not in REVOCATION_GROUNDS:
-        raise FieldError(
-            "ground",
-            "GROUND_UNKNOWN",
-            f"撤销情形应为：{', '.join(REVOCATION_GROUNDS)}",
-            f"ground must be one of {', '.join(REVOCATION_GROUNDS)}",
-        )
-    if officer is not None:
-        officer.require(Action.REVOKE_CERTIFICATES)
-    with ctx.uow() as uow:
-        uow.begin_write()
-        row = find_certificate(uow, number, item, lock=True, officer=officer)
-        now, today = ctx.now(), ctx.today()
-        version = current_version(uow, row)
-        ctx.status_lists.set_status(uow, version, StatusCode.VOID, now)
-        row.state, row.state_reason, row.state_changed_at = "revoked", reason, now
-        until = None
-        if ground in BANNING_GROUNDS:
-            until = add_years(today, rule_set(row.rule_set).revocation_ban_years)
-            uow.certificates.add(
-                Ban(
-                    id_number=row.id_number,
-                    until_on=until,
-                    reason=reason,
-                    certificate_id=row.id,
-                    created_at=now,
-                )
-            )
-        actor = officer.actor if officer else "cli:operator"
-        ledger.append(
-            uow,
-            [
-                ledger.LedgerEvent(
-                    now,
-                    actor,
-                    "certificate.revoked",
-                    f"certificate:{row.number}:{row.item_code}",
-                    {
-                        "reason": reason,
-                        "ground": ground,
-                        "banned_until": until.isoformat() if until else None,
-                        "cti": version.cti,
-                    },
-                )
-            ],
-        )
-        uow.commit()
-        return Revocation(row.number, row.item_code, until)

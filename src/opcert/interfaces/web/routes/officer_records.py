@@ -22,8 +22,8 @@ from opcert.interfaces.web.pages import (
 )
 from opcert.services.holders import identity_reviews
 from opcert.services.kernel.principals import OfficerPrincipal
+from opcert.services.lifecycle import acts
 from opcert.services.verification import clues
-from opcert.services.verification import query as certificates
 from opcert.services.verification import search as certificate_search
 
 router = APIRouter(prefix="/officer", include_in_schema=False)
@@ -81,7 +81,7 @@ def revoke_form(
 ) -> Response:
     values = {"number": number, "item": item}
     try:
-        certificates.revocation_grounds(officer)
+        acts.revocation_grounds(officer)
     except DomainError as error:
         return refusal(request, officer, error)
     return _revoke_page(request, officer, values, {}, "")
@@ -95,7 +95,7 @@ def _revoke_page(
     done: str,
     status: int = 200,
 ) -> Response:
-    grounds = certificates.REVOCATION_GROUNDS
+    grounds = acts.REVOCATION_GROUNDS
     return render(
         request,
         "officer/revoke.html",
@@ -114,7 +114,7 @@ async def revoke(request: Request, officer: CurrentOfficer) -> Response:
     values = {k: text(form, k) for k in ("number", "item", "ground", "reason")}
     try:
         await run_in_threadpool(
-            lambda: certificates.revoke(
+            lambda: acts.revoke(
                 ctx_of(request),
                 values["number"],
                 values["item"],
