@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scripts.sc1_vectors.document import build_vectors, vector_files
 
 from opcert.credential.errors import MalformedCredential
 from opcert.credential.keys import public_key_from_jwk
 from opcert.credential.sc1 import decode
 from opcert.credential.statuslist import parse_status_list
 from opcert.credential.trustlist import parse_trust_list
-from opcert.credential.vectors import build_vectors, vector_files
 from opcert.credential.verifier import StaticStatusSource, verify
 from tests.independent import spec_verifier
 

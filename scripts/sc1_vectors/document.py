@@ -2,8 +2,8 @@
 
 `build_vectors()` returns the whole document that `scripts/make_vectors.py` writes, so that
 other implementers can test their verifier against ours. It is pure and deterministic: every
-key is TEST ONLY and public (`opcert.credential.vector_keys`), signatures are deterministic.
-The cases are in `vector_cases` (well formed) and `vector_malformed` (one per failing layer).
+key is TEST ONLY and public (`scripts.sc1_vectors.keys`), signatures are deterministic.
+The cases are in `cases` (well formed) and `malformed` (one per failing layer).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from opcert.credential.keys import fingerprint, public_jwk
 from opcert.credential.trustlist import sign_trust_list
-from opcert.credential.vector_cases import (
+from scripts.sc1_vectors.cases import (
     Kit,
     VectorCase,
     date_cases,
@@ -21,7 +21,7 @@ from opcert.credential.vector_cases import (
     status_cases,
     valid_cases,
 )
-from opcert.credential.vector_keys import (
+from scripts.sc1_vectors.keys import (
     KEYS,
     ROOT,
     WARNING,
@@ -29,7 +29,7 @@ from opcert.credential.vector_keys import (
     signed_status_lists,
     trust_list,
 )
-from opcert.credential.vector_malformed import malformed_cases
+from scripts.sc1_vectors.malformed import malformed_cases
 
 
 def build_cases(slots: StatusSlots) -> list[VectorCase]:

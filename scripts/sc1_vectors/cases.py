@@ -1,7 +1,7 @@
 """The well-formed cases of the published SC1 test vectors: every verdict but MALFORMED.
 
 Each group returns its cases in a fixed order; `Kit` gives every credential its own status
-slot holding the value the case needs. `opcert.credential.vectors` assembles the document.
+slot holding the value the case needs. `scripts.sc1_vectors.document` assembles the document.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from opcert.credential.claims import (
     parse_date,
 )
 from opcert.credential.keys import ALG_ES256
-from opcert.credential.vector_envelopes import envelope, printed
-from opcert.credential.vector_keys import (
+from scripts.sc1_vectors.envelopes import envelope, printed
+from scripts.sc1_vectors.keys import (
     CHONGQING_ES256,
     CLOCK,
     REVOKED_AT,
@@ -115,7 +115,7 @@ class Kit:
         return CredentialPayload(iss=issuer, iat=iat, exp=exp, cti=cti, certificate=claims)
 
     def signed(self, payload: CredentialPayload, key: VectorKey = ZHUHAI, **options: Any) -> str:
-        """The SC1 string of `payload` signed by `key` (options: `vector_envelopes.envelope`)."""
+        """The SC1 string of `payload` signed by `key` (options: `envelopes.envelope`)."""
         return printed(envelope(payload.to_cbor_map(), key.signer(), **options))
 
     def case(

@@ -1,7 +1,7 @@
 """The TEST ONLY keys of the published SC1 test vectors, their trust list and status lists.
 
 Everything is deterministic: every key comes from a fixed seed, Ed25519 and RFC 6979 ECDSA
-signatures are deterministic, GZIP carries no time. `opcert.credential.vectors` builds the
+signatures are deterministic, GZIP carries no time. `scripts.sc1_vectors.document` builds the
 cases and the document on top of this.
 
 THE PRIVATE KEYS HERE ARE PUBLIC. They exist to make test data and must never be trusted for
