@@ -17,10 +17,9 @@ from typing import Any
 
 from opcert.credential.freshness import RevisionsInMemory
 from opcert.credential.keys import PublicKey, public_key_from_jwk
-from opcert.credential.offline import LOG_ISSUER
+from opcert.credential.offline import LOG_ISSUER, OfflineVerifier
 from opcert.credential.pinning import UntrustedRoot, parse_fingerprint, pinned_trust_list
 from opcert.credential.statuslist import parse_status_list
-from opcert.credential.tlog import parse_proof, verify_inclusion
 from opcert.credential.trustlist import TrustList
 from opcert.credential.verifier import (
     StaticStatusSource,
@@ -69,9 +68,10 @@ def log_check(
     log = case.get("log")
     if log is None:
         return None
-    proof = parse_proof(log["proof"]) if log["proof"] is not None else None
     keys = (root, *(key.public_key for key in trust.keys if key.issuer == LOG_ISSUER))
-    return lambda cose: proof is not None and verify_inclusion(cose, proof, None, keys)
+    verifier = OfflineVerifier(trust, None, log_keys=keys)
+    verifier.require_log(log["proof"])  # the CLI's own step 6 (`--log-proof`, `--require-log`)
+    return verifier.logged
 
 
 def our_result(document: dict[str, Any], case: dict[str, Any]) -> VerificationResult:
