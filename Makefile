@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export OPCERT_DATA_DIR ?= ./data
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
+.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e vectors bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -53,6 +53,13 @@ integration: integration-sqlite integration-postgres
 
 test: lint types contracts unit softhsm integration synth-smoke
 	@if [ -d tests/e2e ] && ls tests/e2e/test_*.py >/dev/null 2>&1; then $(MAKE) e2e; fi
+
+# The published SC1 test vectors (docs/test-vectors/), written by the generator in scripts/sc1_vectors/
+# (outside the package: it holds public TEST ONLY keys). Deterministic: fails if anything changed.
+vectors: install
+	$(BIN)/python scripts/make_vectors.py >/dev/null
+	git diff --exit-code --stat -- docs/test-vectors
+	@test -z "$$(git status --porcelain -- docs/test-vectors)" || (git status --short -- docs/test-vectors; exit 1)
 
 # Debian's Chromium (never `playwright install`) and CJK fonts so pages and screenshots show Chinese.
 browser:

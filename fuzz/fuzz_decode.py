@@ -29,14 +29,17 @@ from pathlib import Path
 
 import atheris
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the vector keys: scripts/
+
 with atheris.instrument_imports(include=["opcert"]):
+    from scripts.sc1_vectors.envelopes import envelope, printed
+    from scripts.sc1_vectors.keys import ZHUHAI
+
     from opcert.credential.base45_codec import b45encode
     from opcert.credential.errors import MalformedCredential
     from opcert.credential.sc1 import PREFIX, b45decode, decode
     from opcert.credential.statuslist import StatusBits, StatusList
     from opcert.credential.trustlist import KeyStatus, TrustedKey, TrustList
-    from opcert.credential.vector_envelopes import envelope, printed
-    from opcert.credential.vector_keys import ZHUHAI
     from opcert.credential.verifier import StaticStatusSource, verify
 
 NOW = datetime(2027, 3, 1, 4, 0, tzinfo=UTC)

@@ -15,9 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from opcert.credential.vector_claims import embedded_claims
-from opcert.credential.vectors import build_vectors, vector_files
+if __package__ in (None, ""):  # run as `python scripts/make_vectors.py`: the repository's root
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from opcert.domain.credential_claims import claim_errors
+from scripts.sc1_vectors.claims import embedded_claims
+from scripts.sc1_vectors.document import build_vectors, vector_files
 
 DEFAULT_DIRECTORY = Path(__file__).resolve().parent.parent / "docs" / "test-vectors"
 

@@ -22,8 +22,8 @@ import cbor2
 import pytest
 from bench.verify import make_payload
 from scripts.make_vectors import InconsistentVectors, write_vectors
+from scripts.sc1_vectors.claims import embedded_claims
 
-from opcert.credential.vector_claims import embedded_claims
 from opcert.domain.credential_claims import claim_errors
 
 VECTORS_DIR = Path(__file__).resolve().parents[2] / "docs" / "test-vectors"

@@ -12,8 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
-import zlib
+import subprocess
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,57 +23,25 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import expect
 
-from opcert.credential.base45_codec import b45decode, b45encode
 from opcert.credential.keys import public_key_from_jwk
-from opcert.credential.statuslist import parse_status_list
-from opcert.credential.trustlist import parse_trust_list
-from opcert.credential.verifier import StaticStatusSource, verify
-from tests.e2e.conftest import ROOT, screenshot
+from opcert.credential.tlog import TlogError, open_checkpoint
+from tests.e2e.conftest import BIN, screenshot
+from tests.e2e.offline_page import (
+    cose_of,
+    cti_of,
+    install,
+    offline,
+    sc1_from,
+    sc1_of_photo,
+    verify_in_page,
+)
 
 pytestmark = pytest.mark.e2e
-VECTORS = ROOT / "docs" / "test-vectors" / "sc1-vectors.json"
 
 
 @pytest.fixture
 def installed(page, server):  # type: ignore[no-untyped-def]
-    """/verify opened online until its service worker controls it and its lists are kept."""
-    page.goto("/verify")
-    panel = page.locator("#offline")
-    expect(panel).to_have_attribute("data-loaded", "yes")
-    expect(panel).to_have_attribute("data-ready", "yes")
-    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
-    page.reload()  # now under the service worker's control, which keeps the page as it passes
-    expect(panel).to_have_attribute("data-loaded", "yes")
-    return page
-
-
-def offline(page) -> None:  # type: ignore[no-untyped-def]
-    page.context.set_offline(True)
-    page.reload()
-    expect(page.locator("#offline")).to_have_attribute("data-loaded", "yes")
-
-
-def sc1_of_photo(page, photo: Path) -> str:  # type: ignore[no-untyped-def]
-    """The page reads the photo's QR code itself (jsQR, loaded on the photo's choice)."""
-    page.get_by_label("照片", exact=True).set_input_files(str(photo))
-    expect(page.locator("#f-payload")).to_have_value(re.compile(r"^SC1:"))
-    return page.locator("#f-payload").input_value()
-
-
-def verify_in_page(page, text: str) -> Any:  # type: ignore[no-untyped-def]
-    page.locator("#f-payload").fill(text)
-    page.get_by_role("button", name="核验", exact=True).click()
-    verdict = page.get_by_test_id("offline-verdict")
-    expect(verdict).to_be_visible()
-    return verdict
-
-
-def cose_of(sc1: str) -> Any:
-    return cbor2.loads(zlib.decompress(b45decode(sc1[4:])))
-
-
-def sc1_from(cose: Any) -> str:
-    return "SC1:" + b45encode(zlib.compress(cbor2.dumps(cose), 9))
+    return install(page)
 
 
 def tampered(sc1: str) -> str:
@@ -211,116 +178,66 @@ def test_the_pinned_fingerprint_is_the_servers_root_and_can_be_compared(installe
     expect(installed.get_by_test_id("fingerprint-compare")).to_contain_text("不一致")
 
 
-def python_verdicts(vectors: dict[str, Any]) -> dict[str, str]:
-    trust = parse_trust_list(vectors["trust_list"], public_key_from_jwk(vectors["root_jwk"]))
-    lists = [parse_status_list(jws, trust) for jws in vectors["status_lists"].values()]
-    out = {}
-    for case in vectors["cases"]:
-        now = datetime.fromisoformat(case["validation_clock"])
-        result = verify(case["sc1"], trust_list=trust, statuses=StaticStatusSource(lists), now=now)
-        out[case["id"]] = str(result.verdict)
-    return out
+def exported_bundle(url: str, directory: Path) -> str:
+    """What an inspector's laptop keeps from the server: the trust list, the root key beside it
+    and every status list, in `opcert trust export`'s layout. Answers the root fingerprint."""
+    import httpx
+
+    config = httpx.get(url + "/verify/offline.json").json()
+    (directory / "status").mkdir(parents=True)
+    (directory / "trust-list.jws").write_text(httpx.get(url + config["trust_list"]).text)
+    (directory / "root-key.jwk").write_text(json.dumps(config["root_jwk"]))
+    for list_url in config["status_lists"]:
+        name = list_url.rsplit("/", 1)[1] + ".jws"
+        (directory / "status" / name).write_text(httpx.get(url + list_url).text)
+    return str(config["root_fingerprint"])
 
 
-BROWSER_RUN = """async ([vectors, library]) => {
-  const v = await import("/static/web/offline/verifier.js");
-  if (library) { v.preferLibraryEd25519(); }
-  const trust = await v.openTrustList(vectors.trust_list, vectors.root_jwk, vectors.root_fingerprint);
-  const lists = new Map();
-  for (const jws of Object.values(vectors.status_lists)) {
-    const list = await v.openStatusList(jws, trust);
-    if (list) { lists.set(list.listId, list); }
-  }
-  const out = {};
-  for (const c of vectors.cases) {
-    const now = Math.floor(Date.parse(c.validation_clock) / 1000);
-    out[c.id] = (await v.verifyCredential(c.sc1, { trust, lists, seen: {}, now })).verdict;
-  }
-  return [out, v.ed25519Backend()];
-}"""
+def cli_verdict(sc1: str, bundle: Path, fingerprint: str, proof: str | None) -> str:
+    """`opcert verify --offline` with `--log-proof` (or `--require-log` without a proof)."""
+    scratch = bundle / "scratch"
+    scratch.mkdir(exist_ok=True)
+    log = ["--require-log"]
+    if proof is not None:
+        (scratch / "proof.txt").write_text(proof)
+        log = ["--log-proof", str(scratch / "proof.txt")]
+    done = subprocess.run(
+        [str(BIN / "opcert"), "verify", "--offline", "--json", "--trust-list",
+         str(bundle / "trust-list.jws"), "--root-fingerprint", fingerprint,
+         "--state", str(scratch / "state.json"), *log, "--", sc1],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    return str(json.loads(done.stdout)["verdict"])
 
 
-@pytest.mark.parametrize("library", [False, True], ids=["webcrypto", "vendored-noble"])
-def test_with_the_network_cut_the_page_agrees_with_the_python_verifier_on_every_vector(
-    installed, library
+def test_with_the_network_cut_a_server_log_proof_gives_the_clis_verdict_in_the_page(
+    installed, server, tmp_path
 ):
-    vectors = json.loads(VECTORS.read_text("utf-8"))
+    """The seeded credential with its own inclusion proof (GET /api/v1/log/proof) is VALID; with
+    the proof of another credential, or none while the log is required, NOT_LOGGED; the page and
+    `opcert verify --offline --log-proof` agree on each."""
+    import httpx
+
+    url, seeded = server
+    sc1 = sc1_of_photo(installed, seeded.valid_qr)
+    other = sc1_of_photo(installed, seeded.revoked_qr)
+    proofs = {
+        text: httpx.get(url + "/api/v1/log/proof", params={"cti": cti_of(text)}).text
+        for text in (sc1, other)
+    }
+    fingerprint = exported_bundle(url, tmp_path)
     offline(installed)
-    browser, backend = installed.evaluate(BROWSER_RUN, [vectors, library])
-    assert backend == ("noble-ed25519" if library else "WebCrypto")
-    expected = {case["id"]: case["expected_verdict"] for case in vectors["cases"]}
-    assert len(expected) >= 44
-    assert browser == expected
-    assert browser == python_verdicts(vectors)
-
-
-BROWSER_BATCH = """async ([vectors, inputs, now]) => {
-  const v = await import("/static/web/offline/verifier.js");
-  const trust = await v.openTrustList(vectors.trust_list, vectors.root_jwk, vectors.root_fingerprint);
-  const lists = new Map();
-  for (const jws of Object.values(vectors.status_lists)) {
-    const list = await v.openStatusList(jws, trust);
-    if (list) { lists.set(list.listId, list); }
-  }
-  const out = [];
-  for (const text of inputs) {
-    out.push((await v.verifyCredential(text, { trust, lists, seen: {}, now })).verdict);
-  }
-  return out;
-}"""
-
-
-def _mutated(draw) -> str:  # type: ignore[no-untyped-def]
-    from hypothesis import strategies as st
-
-    vectors = json.loads(VECTORS.read_text("utf-8"))
-    base = draw(st.sampled_from([c["sc1"] for c in vectors["cases"]]))
-    kind = draw(st.sampled_from(["replace", "delete", "insert", "cut", "text"]))
-    if kind == "text":
-        return str(draw(st.text(max_size=300)))
-    at = draw(st.integers(0, len(base) - 1))
-    alphabet = st.sampled_from("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:#\n\x00é")
-    if kind == "replace":
-        return base[:at] + draw(alphabet) + base[at + 1 :]
-    if kind == "delete":
-        return base[:at] + base[at + 1 :]
-    if kind == "insert":
-        return base[:at] + draw(alphabet) + base[at:]
-    return base[:at]
-
-
-def test_no_input_crashes_the_page_verifier_and_it_agrees_with_python_on_mutated_vectors(
-    installed,
-):
-    """Hypothesis over the page verifier: altered vector strings and arbitrary text. Every one
-    gets a verdict, the same as the Python verifier's, and a string that is not a published
-    valid one never verifies VALID."""
-    from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
-
-    vectors = json.loads(VECTORS.read_text("utf-8"))
-    trust = parse_trust_list(vectors["trust_list"], public_key_from_jwk(vectors["root_jwk"]))
-    lists = StaticStatusSource(
-        parse_status_list(j, trust) for j in vectors["status_lists"].values()
-    )
-    clock = "2027-03-01T12:00:00+08:00"
-    now = datetime.fromisoformat(clock)
-    valid = {c["sc1"] for c in vectors["cases"] if c["expected_verdict"] == "VALID"}
-    offline(installed)
-
-    @settings(
-        max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-    )
-    @given(st.lists(st.composite(_mutated)(), min_size=40, max_size=40))
-    def run(inputs: list[str]) -> None:
-        browser = installed.evaluate(BROWSER_BATCH, [vectors, inputs, int(now.timestamp())])
-        python = [str(verify(t, trust_list=trust, statuses=lists, now=now).verdict) for t in inputs]
-        assert browser == python, [
-            (t[:60], b, p) for t, b, p in zip(inputs, browser, python, strict=True) if b != p
-        ]
-        assert all(b != "VALID" or t.strip() in valid for t, b in zip(inputs, browser, strict=True))
-
-    run()
+    verdicts = []
+    for proof in (proofs[sc1], proofs[other], None):
+        page = installed.evaluate(
+            "([text, proof]) => window.opcertOffline.verifyHere(text, proof).then((r) => r.verdict)",
+            [sc1, proof],
+        )
+        expect(installed.get_by_test_id("offline-verdict")).to_have_attribute("data-verdict", page)
+        assert page == cli_verdict(sc1, tmp_path, fingerprint, proof)
+        verdicts.append(page)
+    assert verdicts == ["VALID", "NOT_LOGGED", "NOT_LOGGED"]
+    expect(installed.get_by_test_id("offline-verdict")).to_contain_text("未登记")
 
 
 def test_back_in_signal_the_page_fetches_its_lists_again(installed):
@@ -365,6 +282,14 @@ def signed_note(body: str, key: Ed25519PrivateKey, name: str) -> str:
     return f"{body}\n\u2014 {name} {signature}\n"
 
 
+def cli_size(note: str, keys: list[Any]) -> int | None:
+    """The tree size of the checkpoint as the CLI opens it (opcert.credential.tlog), or None."""
+    try:
+        return open_checkpoint(note, keys).size
+    except TlogError:
+        return None
+
+
 def _x(key: Ed25519PrivateKey) -> str:
     raw = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
@@ -373,14 +298,18 @@ def _x(key: Ed25519PrivateKey) -> str:
 def test_the_page_keeps_a_log_checkpoint_only_when_a_log_or_root_key_signed_it(installed):
     log, root = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
     stranger = Ed25519PrivateKey.generate()
-    body = "example.org/.well-known/opcert/log\n42\n" + "A" * 43 + "=\n"
+    origin = "example.org/.well-known/opcert/log"
+    body = f"{origin}\n42\n" + "A" * 43 + "=\n"
     notes = [
-        signed_note(body, log, "example.org/.well-known/opcert/log"),
+        signed_note(body, log, origin),
+        signed_note(body, root, origin),
+        # C2SP tlog-checkpoint, as the CLI: the log signs under its origin, not another name.
         signed_note(body, root, "opcert-root"),
-        signed_note(body, log, "x").replace("\n42\n", "\n43\n"),  # size changed after signing
-        signed_note(body, stranger, "example.org/.well-known/opcert/log"),
+        signed_note(body, log, origin).replace("\n42\n", "\n43\n"),  # size changed after signing
+        signed_note(body, stranger, origin),
     ]
     sizes = installed.evaluate(CHECKPOINT_RUN, [notes, _x(log), _x(root), "CN-LOG"])
-    assert sizes == [42, 42, None, None]
+    assert sizes == [42, 42, None, None, None]
+    assert sizes == [cli_size(note, [log.public_key(), root.public_key()]) for note in notes]
     # A key of another issuer in the trust list does not sign the log.
     assert installed.evaluate(CHECKPOINT_RUN, [notes[:1], _x(log), _x(root), "CN-440400"]) == [None]

@@ -201,9 +201,12 @@ async function update() {
   show(latest);
 }
 
-export async function verifyHere(payload) {
+// `logProof`: a C2SP tlog-proof given with the credential (GET /api/v1/log/proof?cti=...); with
+// one, the credential must be in the log (spec step 6), as with `opcert verify --log-proof`.
+export async function verifyHere(payload, logProof = undefined) {
   const result = await verifier.verifyCredential(payload, {
     trust: state.trust, lists: state.lists, seen: readJson(SEEN_KEY) || {}, now: nowSeconds(),
+    log: logProof === undefined ? null : { proof: logProof },
   });
   render(result);
   show(notes); // the ages of the lists, as of this verification

@@ -3,7 +3,7 @@
 // (forms, personal pages, the lists, which the page keeps itself) goes to the network untouched.
 // It never fetches "/verify?lang=..." itself: that would switch the user's language (a cookie).
 "use strict";
-const SHELL_CACHE = "opcert-verify-shell-v1";
+const SHELL_CACHE = "opcert-verify-shell-v2";
 const SHELL = [
   "/verify",
   "/verify.webmanifest",
@@ -11,6 +11,8 @@ const SHELL = [
   "/static/web/favicon.svg",
   "/static/web/offline/app.js",
   "/static/web/offline/verifier.js",
+  "/static/web/offline/codec.js",
+  "/static/web/offline/tlog.js",
   "/static/web/vendor/cborg.js",
   "/static/web/vendor/noble-ed25519.js",
   "/static/web/vendor/jsQR.js",

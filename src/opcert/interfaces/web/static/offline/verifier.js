@@ -2,59 +2,19 @@
 // Pure functions of (text, trust list, status lists, remembered revisions, now): nothing here
 // reads the clock or the storage, so the same code runs the page and the vector tests.
 import { decode as cborDecode } from "../vendor/cborg.js";
+import {
+  Refusal, base45Decode, base64urlDecode, base64urlEncode, hex, malformed,
+} from "./codec.js";
+import * as tlog from "./tlog.js";
 
-const B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+export { Refusal, base45Decode, base64urlDecode, base64urlEncode, hex };
+
 const MAX_INFLATED = 64 * 1024; // a credential is a few hundred bytes; refuse a deflate bomb
 const MAX_BITS = 1024 * 1024; // an uncompressed status bitstring (spec: at least 16 KiB)
 const COSE_ALG = { "-8": "EdDSA", "-7": "ES256" };
 const ED25519_SPKI_PREFIX = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00];
 const STATUS_VERDICT = ["VALID", "REVOKED", "SUPERSEDED", "SUSPENDED"];
-
-class Refusal extends Error {
-  constructor(verdict, code) { super(code); this.verdict = verdict; this.code = code; }
-}
-const malformed = (code) => new Refusal("MALFORMED", code);
-
-export function base45Decode(text) {
-  if (text.length % 3 === 1) { throw malformed("BASE45_LENGTH"); }
-  const out = [];
-  for (let i = 0; i < text.length; i += 3) {
-    const digits = [];
-    for (const ch of text.slice(i, i + 3)) {
-      const d = B45.indexOf(ch);
-      if (d < 0) { throw malformed("BASE45_CHARACTER"); }
-      digits.push(d);
-    }
-    const n = digits[0] + digits[1] * 45 + (digits.length === 3 ? digits[2] * 2025 : 0);
-    if (digits.length === 3) {
-      if (n > 0xffff) { throw malformed("BASE45_OVERFLOW"); }
-      out.push(n >> 8, n & 0xff);
-    } else {
-      if (n > 0xff) { throw malformed("BASE45_OVERFLOW"); }
-      out.push(n);
-    }
-  }
-  return new Uint8Array(out);
-}
-
-export function base64urlDecode(text) {
-  if (typeof text !== "string" || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
-    throw malformed("BASE64URL");
-  }
-  const b64 = text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4);
-  const raw = atob(b64);
-  return Uint8Array.from(raw, (c) => c.charCodeAt(0));
-}
-
-export function base64urlEncode(bytes) {
-  let raw = "";
-  for (const b of bytes) { raw += String.fromCharCode(b); }
-  return btoa(raw).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-export function hex(bytes) {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
+const LOG_ISSUER = "CN-LOG"; // a trust-list key of this issuer may sign the log's checkpoints
 
 async function decompress(bytes, format, limit, code) {
   // DecompressionStream checks the zlib Adler-32 / gzip CRC and refuses a truncated stream.
@@ -116,7 +76,7 @@ export async function decodeEnvelope(text) {
   let claims;
   try { claims = cbor(payload, "CBOR"); } catch (error) { claims = undefined; }
   return {
-    protectedBytes, payload, signature, claims,
+    cose: inflated, protectedBytes, payload, signature, claims,
     alg: Number.isInteger(alg) ? alg : null,
     kid: isBytes(kid) ? kid : null,
   };
@@ -270,39 +230,35 @@ export async function openStatusList(jws, trust) {
   };
 }
 
-// The log checkpoint (spec section 8): a C2SP signed note whose body is origin, tree size and
-// root hash, signed by the root or by a trust-list key of issuer CN-LOG. A signature line is
-// "\u2014 <name> <base64(key hash (4 bytes) || Ed25519 signature)>", the key hash the first 4
-// bytes of SHA-256(name || "\n" || 0x01 || public key). Answers {origin, size, hash, signer} or null.
-export async function openCheckpoint(note, trust) {
-  if (typeof note !== "string" || !trust || !trust.keys) { return null; }
-  const split = note.indexOf("\n\n");
-  if (split < 0) { return null; }
-  const body = note.slice(0, split + 1);
-  const lines = body.split("\n");
-  const size = /^\d{1,16}$/.test(lines[1] || "") ? Number(lines[1]) : null;
-  if (!lines[0] || size === null || !lines[2]) { return null; }
-  const signers = [{ name: "root", alg: "EdDSA", jwk: trust.root.jwk }];
-  for (const key of trust.keys.values()) { if (key.issuer === "CN-LOG" && key.alg === "EdDSA") { signers.push(key); } }
-  const message = new TextEncoder().encode(body);
-  for (const line of note.slice(split + 2).split("\n")) {
-    const m = /^\u2014 (\S+) ([A-Za-z0-9+/=]+)$/.exec(line);
-    if (!m) { continue; }
-    let raw;
-    try { raw = Uint8Array.from(atob(m[2]), (c) => c.charCodeAt(0)); } catch (error) { continue; }
-    if (raw.length !== 68) { continue; }
-    for (const signer of signers) {
-      let x;
-      try { x = base64urlDecode(signer.jwk.x); } catch (error) { continue; }
-      const named = new TextEncoder().encode(m[1] + "\n");
-      const hashed = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array([...named, 0x01, ...x])));
-      if (hex(hashed.slice(0, 4)) !== hex(raw.slice(0, 4))) { continue; }
-      if (await ed25519Verify(x, raw.slice(4), message)) {
-        return { origin: lines[0], size, hash: lines[2], signer: signer.issuer || "root" };
-      }
-    }
+// The keys that may sign the log's checkpoints (spec section 8): the pinned root and every
+// trust-list key of issuer CN-LOG, as raw Ed25519 public keys.
+function logKeys(trust) {
+  const keys = [];
+  const jwks = [trust.root.jwk];
+  for (const key of trust.keys.values()) { if (key.issuer === LOG_ISSUER && key.alg === "EdDSA") { jwks.push(key.jwk); } }
+  for (const jwk of jwks) {
+    try {
+      const x = base64urlDecode(jwk.x);
+      if (jwk.kty === "OKP" && jwk.crv === "Ed25519" && x.length === 32) { keys.push(x); }
+    } catch (error) { /* not an Ed25519 key: it signs no checkpoint */ }
   }
-  return null;
+  return keys;
+}
+
+// The log checkpoint: a C2SP signed note whose body is origin, tree size and root hash, signed
+// under its origin by the root or a CN-LOG key (tlog.js). Answers {origin, size, hash} or null.
+export async function openCheckpoint(note, trust) {
+  if (!trust || !trust.keys || !trust.root) { return null; }
+  const checkpoint = await tlog.openCheckpoint(note, logKeys(trust), ed25519Verify);
+  return checkpoint && { origin: checkpoint.origin, size: Number(checkpoint.size), hash: checkpoint.rootText };
+}
+
+// Step 6: is the credential (its COSE_Sign1 bytes) proven in the log by `proofText`, a C2SP
+// tlog-proof whose checkpoint the root or a CN-LOG key signed? No proof, or one that does not
+// prove it: false (NOT_LOGGED), as `opcert verify --offline --log-proof`.
+export async function isLogged(cose, proofText, trust) {
+  const proof = tlog.parseProof(proofText);
+  return proof !== null && tlog.proves(cose, proof, logKeys(trust), ed25519Verify);
 }
 
 // Until status lists carry `exp` (spec section 5), a list speaks for iat + ttl seconds.
@@ -374,10 +330,11 @@ function uncheckedCertificate(claims) {
 /**
  * Verify one SC1 string (spec section 6, in order).
  * trust: from openTrustList, or a Refusal (UNTRUSTED_ROOT); lists: Map list_id -> opened list;
- * seen: {list_id: {rev, iat}} the highest accepted; now: epoch seconds.
+ * seen: {list_id: {rev, iat}} the highest accepted; now: epoch seconds; log: null, or
+ * {proof: C2SP tlog-proof text or null} to require the transparency log (step 6).
  * Never throws: answers {verdict, code, certificate, verified, listAge, trustStale}.
  */
-export async function verifyCredential(input, { trust, lists, seen, now }) {
+export async function verifyCredential(input, { trust, lists, seen, now, log = null }) {
   const result = (verdict, code, extra = {}) => ({ verdict, code, certificate: null, verified: false, ...extra });
   try {
     if (!trust || trust instanceof Refusal) { return result("UNTRUSTED_ROOT", trust ? trust.code : "NO_TRUST_LIST"); }
@@ -410,7 +367,10 @@ export async function verifyCredential(input, { trust, lists, seen, now }) {
     }
     if (now < startOfDayShanghai(claims.certificate.vfr)) { return result("NOT_YET_VALID", "DATES", verified); }
     if (now >= claims.exp) { return result("EXPIRED", "DATES", verified); }
-    // Step 6 (NOT_LOGGED) applies only where a log proof is given: the page holds none per credential.
+    // Step 6, where the verifier is given a log proof or requires one: {proof: text or null}.
+    if (log && !(await isLogged(envelope.cose, log.proof, trust))) {
+      return result("NOT_LOGGED", log.proof ? "NOT_IN_LOG" : "NO_LOG_PROOF", verified);
+    }
     const [listId, index] = claims.certificate.st;
     const list = lists.get(listId);
     if (!list || list.listId !== listId || list.iss !== claims.iss) {
@@ -427,4 +387,3 @@ export async function verifyCredential(input, { trust, lists, seen, now }) {
   }
 }
 
-export { Refusal };

@@ -12,9 +12,9 @@ import cbor2
 from opcert.credential.base45_codec import b45encode
 from opcert.credential.cose import COSE_SIGN1_TAG
 from opcert.credential.sc1 import PREFIX
-from opcert.credential.vector_cases import Kit, VectorCase
-from opcert.credential.vector_envelopes import deflate, envelope, printed
-from opcert.credential.vector_keys import ZHUHAI
+from scripts.sc1_vectors.cases import Kit, VectorCase
+from scripts.sc1_vectors.envelopes import deflate, envelope, printed
+from scripts.sc1_vectors.keys import ZHUHAI
 
 _COSE_SIGN_TAG = 98  # COSE_Sign (several signers), not COSE_Sign1
 

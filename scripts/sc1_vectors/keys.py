@@ -1,7 +1,7 @@
 """The TEST ONLY keys of the published SC1 test vectors, their trust list and status lists.
 
 Everything is deterministic: every key comes from a fixed seed, Ed25519 and RFC 6979 ECDSA
-signatures are deterministic, GZIP carries no time. `opcert.credential.vectors` builds the
+signatures are deterministic, GZIP carries no time. `scripts.sc1_vectors.document` builds the
 cases and the document on top of this.
 
 THE PRIVATE KEYS HERE ARE PUBLIC. They exist to make test data and must never be trusted for
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -141,7 +142,20 @@ ZHUHAI_REVOKED = VectorKey(
 )
 CHONGQING_ES256 = VectorKey("CN-500000 active ES256", "CN-500000", ALG_ES256)
 UNTRUSTED = VectorKey("not in any trust list", "CN-440400", ALG_EDDSA, trusted=False)
-KEYS = (ROOT, ZHUHAI, ZHUHAI_RETIRED, ZHUHAI_REVOKED, CHONGQING_ES256, UNTRUSTED)
+# An attacker's own root and issuer key: the forged bundles of the UNTRUSTED_ROOT and NOT_LOGGED
+# cases (a trust list of their own, a checkpoint of their own). Never in the national trust list.
+FOREIGN_ROOT = VectorKey("attacker root", "CN", ALG_EDDSA, trusted=False)
+FORGER = VectorKey("attacker issuer", "CN-440400", ALG_EDDSA, trusted=False)
+KEYS = (
+    ROOT,
+    ZHUHAI,
+    ZHUHAI_RETIRED,
+    ZHUHAI_REVOKED,
+    CHONGQING_ES256,
+    UNTRUSTED,
+    FOREIGN_ROOT,
+    FORGER,
+)
 STATUS_LIST_SIGNERS = {"CN-440400-0001": ZHUHAI, "CN-500000-0001": CHONGQING_ES256}
 
 
@@ -164,31 +178,35 @@ class StatusSlots:
 
 def trust_list() -> TrustList:
     """The trust list of every trusted issuer key (the root signs it and is not in it)."""
-    keys = []
-    for key in KEYS:
-        if not key.trusted:
-            continue
-        public_key = key.private_key().public_key()
-        alg = jose_alg(key.alg)
-        kid = kid_for(public_key)
-        status, revoked_at = key.status, key.revoked_at
-        keys.append(TrustedKey(kid, key.issuer, alg, public_key, KEY_NBF, None, status, revoked_at))
-    return TrustList(iss="CN", iat=TRUST_LIST_IAT, exp=TRUST_LIST_EXP, keys=tuple(keys))
+    keys = tuple(trusted_key(key) for key in KEYS if key.trusted)
+    return TrustList(iss="CN", iat=TRUST_LIST_IAT, exp=TRUST_LIST_EXP, keys=keys)
+
+
+def trusted_key(key: VectorKey) -> TrustedKey:
+    """`key` as a trust list names it (valid from KEY_NBF, its status and revocation)."""
+    public_key = key.private_key().public_key()
+    alg, kid = jose_alg(key.alg), kid_for(public_key)
+    return TrustedKey(kid, key.issuer, alg, public_key, KEY_NBF, None, key.status, key.revoked_at)
 
 
 def signed_status_lists(slots: StatusSlots) -> dict[str, str]:
     """Each status list as a JWS signed by its issuer's active key."""
-    signed = {}
-    for list_id, key in STATUS_LIST_SIGNERS.items():
-        bits = StatusBits.from_values(ENTRIES, slots.values[list_id])
-        status_list = StatusList(
-            list_id,
-            key.issuer,
-            STATUS_LIST_IAT,
-            STATUS_LIST_TTL,
-            bits,
-            exp=STATUS_LIST_EXP,
-            rev=STATUS_LIST_REV,
-        )
-        signed[list_id] = sign_status_list(status_list, key.signer())
-    return signed
+    return {
+        list_id: status_list_jws(list_id, key, slots.values[list_id])
+        for list_id, key in STATUS_LIST_SIGNERS.items()
+    }
+
+
+def status_list_jws(
+    list_id: str,
+    key: VectorKey,
+    values: Mapping[int, int],
+    *,
+    iat: int = STATUS_LIST_IAT,
+    exp: int = STATUS_LIST_EXP,
+    rev: int = STATUS_LIST_REV,
+) -> str:
+    """A status list of `key`'s issuer holding `values` (index -> entry), signed by `key`."""
+    bits = StatusBits.from_values(ENTRIES, dict(values))
+    status_list = StatusList(list_id, key.issuer, iat, STATUS_LIST_TTL, bits, exp=exp, rev=rev)
+    return sign_status_list(status_list, key.signer())

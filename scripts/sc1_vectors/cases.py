@@ -1,7 +1,7 @@
 """The well-formed cases of the published SC1 test vectors: every verdict but MALFORMED.
 
 Each group returns its cases in a fixed order; `Kit` gives every credential its own status
-slot holding the value the case needs. `opcert.credential.vectors` assembles the document.
+slot holding the value the case needs. `scripts.sc1_vectors.document` assembles the document.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from opcert.credential.claims import (
     parse_date,
 )
 from opcert.credential.keys import ALG_ES256
-from opcert.credential.vector_envelopes import envelope, printed
-from opcert.credential.vector_keys import (
+from scripts.sc1_vectors.envelopes import envelope, printed
+from scripts.sc1_vectors.keys import (
     CHONGQING_ES256,
     CLOCK,
     REVOKED_AT,
@@ -42,7 +42,8 @@ LI_SI_ID = "50010319880512131X"  # 重庆市渝中区, born 1988-05-12, male
 WANG_WU_ID = "440402199208152423"  # 珠海市香洲区, born 1992-08-15, female
 AUTHORITIES = {"CN-440400": "珠海市应急管理局", "CN-500000": "重庆市应急管理局"}
 STATUS_LISTS = {"CN-440400": "CN-440400-0001", "CN-500000": "CN-500000-0001"}
-STATUS_VERDICTS = frozenset({"VALID", "REVOKED", "SUPERSEDED", "SUSPENDED"})  # step 6 decides
+# Steps 7 and 8 decide: the case names the list its verdict comes from.
+STATUS_VERDICTS = frozenset({"VALID", "REVOKED", "SUPERSEDED", "SUSPENDED", "STATUS_UNKNOWN"})
 # Issued on 2026-11-20 under MEM Order 19 (in force from 2026-06-01): six years' validity and
 # no review date (rvd), as the platform issues it.
 DEFAULT_CERTIFICATE: dict[str, Any] = {
@@ -75,9 +76,10 @@ class VectorCase:
     validation_clock: datetime = CLOCK
     status_list: str | None = None
     malformed_layer: str | None = None
+    bundle: CaseBundle | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {
+        case: dict[str, object] = {
             "id": self.id,
             "description": self.description,
             "sc1": self.sc1,
@@ -86,6 +88,38 @@ class VectorCase:
             "status_list": self.status_list,
             "malformed_layer": self.malformed_layer,
         }
+        if self.bundle is not None:
+            case.update(self.bundle.to_json())
+        return case
+
+
+@dataclass(frozen=True, slots=True)
+class CaseBundle:
+    """What the verifier is handed for one case instead of, or beside, the document's bundle.
+
+    Each field is published only when set (older readers ignore unknown fields): `trust_list`
+    and `root_jwk` (the root key found beside it, a candidate only, never trusted by itself)
+    replace the document's; `status_lists` replaces the document's lists wholly (`{}`: none);
+    `remembered_revisions` is the highest `rev` the verifier accepted before, per list;
+    `log` asks for the transparency log (spec step 6): the checkpoint the verifier holds and
+    the C2SP tlog-proof given with the credential (None: no proof).
+    """
+
+    trust_list: str | None = None
+    root_jwk: dict[str, str] | None = None
+    status_lists: dict[str, str] | None = None
+    remembered_revisions: dict[str, int] | None = None
+    log: dict[str, str | None] | None = None
+
+    def to_json(self) -> dict[str, object]:
+        fields = {
+            "trust_list": self.trust_list,
+            "root_jwk": self.root_jwk,
+            "status_lists": self.status_lists,
+            "remembered_revisions": self.remembered_revisions,
+            "log": self.log,
+        }
+        return {name: value for name, value in fields.items() if value is not None}
 
 
 def at(text: str) -> datetime:
@@ -115,16 +149,23 @@ class Kit:
         return CredentialPayload(iss=issuer, iat=iat, exp=exp, cti=cti, certificate=claims)
 
     def signed(self, payload: CredentialPayload, key: VectorKey = ZHUHAI, **options: Any) -> str:
-        """The SC1 string of `payload` signed by `key` (options: `vector_envelopes.envelope`)."""
+        """The SC1 string of `payload` signed by `key` (options: `envelopes.envelope`)."""
         return printed(envelope(payload.to_cbor_map(), key.signer(), **options))
 
     def case(
-        self, case_id: str, description: str, verdict: str, key: VectorKey = ZHUHAI, **fields: Any
+        self,
+        case_id: str,
+        description: str,
+        verdict: str,
+        key: VectorKey = ZHUHAI,
+        bundle: CaseBundle | None = None,
+        **fields: Any,
     ) -> VectorCase:
         """A case whose credential is `payload(case_id, **fields)` signed by `key`, as is."""
         payload = self.payload(case_id, **fields)
         list_id = payload.certificate.st[0] if verdict in STATUS_VERDICTS else None
-        return VectorCase(case_id, description, self.signed(payload, key), verdict, CLOCK, list_id)
+        sc1 = self.signed(payload, key)
+        return VectorCase(case_id, description, sc1, verdict, CLOCK, list_id, None, bundle)
 
 
 def _dates(first: str, last: str, rule_set: str = "MEM19") -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 `build_vectors()` returns the whole document that `scripts/make_vectors.py` writes, so that
 other implementers can test their verifier against ours. It is pure and deterministic: every
-key is TEST ONLY and public (`opcert.credential.vector_keys`), signatures are deterministic.
-The cases are in `vector_cases` (well formed) and `vector_malformed` (one per failing layer).
+key is TEST ONLY and public (`scripts.sc1_vectors.keys`), signatures are deterministic.
+The cases are in `cases` (well formed) and `malformed` (one per failing layer).
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from typing import Any
 
 from opcert.credential.keys import fingerprint, public_jwk
 from opcert.credential.trustlist import sign_trust_list
-from opcert.credential.vector_cases import (
+from scripts.sc1_vectors.bundles import root_cases
+from scripts.sc1_vectors.bundles import status_cases as freshness_cases
+from scripts.sc1_vectors.cases import (
     Kit,
     VectorCase,
     date_cases,
@@ -21,7 +23,7 @@ from opcert.credential.vector_cases import (
     status_cases,
     valid_cases,
 )
-from opcert.credential.vector_keys import (
+from scripts.sc1_vectors.keys import (
     KEYS,
     ROOT,
     WARNING,
@@ -29,7 +31,8 @@ from opcert.credential.vector_keys import (
     signed_status_lists,
     trust_list,
 )
-from opcert.credential.vector_malformed import malformed_cases
+from scripts.sc1_vectors.logged import log_cases
+from scripts.sc1_vectors.malformed import malformed_cases
 
 
 def build_cases(slots: StatusSlots) -> list[VectorCase]:
@@ -37,7 +40,9 @@ def build_cases(slots: StatusSlots) -> list[VectorCase]:
     kit = Kit(slots)
     groups = (valid_cases, date_cases, status_cases, key_cases)
     cases = [case for group in groups for case in group(kit)]
-    return cases + malformed_cases(kit)
+    cases += malformed_cases(kit)
+    # The verdicts of spec sections 4 to 8, each case with the bundle its verifier is handed.
+    return cases + root_cases(kit) + freshness_cases(kit) + log_cases(kit)
 
 
 def build_vectors() -> dict[str, Any]:
@@ -69,4 +74,33 @@ def vector_files(document: dict[str, Any]) -> dict[str, str]:
     }
     for list_id, jws in document["status_lists"].items():
         files[f"status/{list_id}.jws"] = jws + "\n"
+    for case in document["cases"]:
+        if any(name in case for name in BUNDLE_FIELDS):
+            for relative, text in case_files(document, case).items():
+                files[f"cases/{case['id']}/{relative}"] = text
+    return files
+
+
+BUNDLE_FIELDS = ("trust_list", "root_jwk", "status_lists", "remembered_revisions", "log")
+
+
+def case_files(document: dict[str, Any], case: dict[str, Any]) -> dict[str, str]:
+    """The bundle an offline verifier reads for `case`, in `opcert trust export`'s layout: the
+    case's trust list, root key and status lists where it has its own, else the document's;
+    `verifier-state.json` (the remembered revisions, as `opcert verify --state` keeps them);
+    `checkpoint.txt` and `log-proof.txt` (for `--require-log` / `--log-proof`)."""
+    files = {
+        "trust-list.jws": case.get("trust_list", document["trust_list"]) + "\n",
+        "root-key.jwk": json.dumps(case.get("root_jwk", document["root_jwk"])) + "\n",
+    }
+    for list_id, jws in case.get("status_lists", document["status_lists"]).items():
+        files[f"status/{list_id}.jws"] = jws + "\n"
+    if "remembered_revisions" in case:
+        state = {"status_revisions": case["remembered_revisions"]}
+        files["verifier-state.json"] = json.dumps(state, sort_keys=True, indent=1) + "\n"
+    log = case.get("log")
+    if log is not None:
+        files["checkpoint.txt"] = log["checkpoint"]
+        if log["proof"] is not None:
+            files["log-proof.txt"] = log["proof"]
     return files
