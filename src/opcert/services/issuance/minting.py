@@ -252,13 +252,12 @@ def _certificate_ids(
     version_ids: list[int],
 ) -> list[int]:
     """Insert the new certificates, pointing at their first version; return every id, in order."""
-    fresh = [i for i, c in enumerate(certificates) if isinstance(c, NewCertificate)]
+    fresh = [(i, c) for i, c in enumerate(certificates) if isinstance(c, NewCertificate)]
     inserted = uow.certificates.insert_certificates(
-        [certificates[i] for i in fresh],  # type: ignore[misc]
-        [version_ids[i] for i in fresh],
+        [c for _, c in fresh], [version_ids[i] for i, _ in fresh]
     )
-    ids = dict(zip(fresh, inserted, strict=True))
-    return [ids[i] if isinstance(c, NewCertificate) else c.id for i, c in enumerate(certificates)]
+    ids = {i: new_id for (i, _), new_id in zip(fresh, inserted, strict=True)}
+    return [c.id if isinstance(c, Certificate) else ids[i] for i, c in enumerate(certificates)]
 
 
 def _supersede_previous(
