@@ -39,6 +39,30 @@ def test_a_holder_logs_in_and_downloads_the_pdf_and_qr(client, ctx, world):
     assert client.get(f"/holder/certificates/{number}/1.2/qr.png").content[:4] == b"\x89PNG"
 
 
+def test_a_holder_downloads_their_safety_manager_certificate_listed_on_their_page(
+    client, ctx, world
+):
+    row = make_result(
+        name="李四",
+        certificate_type="SM",
+        personnel_type="主要负责人",
+        industry="煤矿",
+        item=None,
+        practical_score=None,
+        theory_score=85,
+    )
+    [outcome] = submit_results(ctx, world.zhuhai, [row])
+    assert outcome.certificate_no == "A" + row["id_number"]
+    code_step(client, row)
+    post_form(client, "/holder/face", "/holder/face", {"evidence": "pass"})
+    pdf_link = f"/holder/certificates/A{row['id_number']}/SM1.pdf"
+    assert pdf_link in client.get("/holder/certificates").text
+    assert client.get(pdf_link).content[:5] == b"%PDF-"
+    assert client.get(f"/holder/certificates/A{row['id_number']}/SM1/qr.png").content[:4] == (
+        b"\x89PNG"
+    )
+
+
 def test_a_holder_cannot_download_someone_elses_certificate(client, ctx, world):
     row, other = holder(ctx, world), holder(ctx, world)
     code_step(client, row)

@@ -1,4 +1,4 @@
-"""Certificate facts that follow from the rules: dates, number, status codes.
+"""Certificate facts that follow from the rules: dates, number, issuer, status codes.
 
 Dates follow the period convention of :mod:`opcert.domain.periods`: a
 6-year certificate issued on 2026-11-20 is valid from 2026-11-20 to
@@ -17,7 +17,13 @@ from opcert.domain.identity import has_id_shape, normalise_id_text
 from opcert.domain.periods import add_years
 from opcert.domain.rules import RuleSet
 
-CERTIFICATE_NUMBER_PREFIX = "T"
+# The number is a prefix and the holder's resident ID: `T` for the special operation certificate
+# (credential spec section 3); `A` for the safety-manager certificate, whose official format is
+# unconfirmed (decision 0006).
+NUMBER_PREFIXES = {"SO": "T", "SM": "A"}
+CERTIFICATE_TYPES = tuple(NUMBER_PREFIXES)
+# A credential's issuer (SC1 `iss`) and an authority's code: `CN-` and its GB/T 2260 division.
+ISSUER_PREFIX = "CN-"
 
 
 @dataclass(frozen=True)
@@ -61,14 +67,29 @@ class StatusCode(IntEnum):
     SUSPENDED = 3
 
 
-def certificate_number(id_number: str, *, field: str = "id_number") -> str:
-    """The special operation certificate number: ``T`` + the 18-character ID.
+def superseded(previous: int) -> StatusCode:
+    """The status entry of a credential version once a newer one is signed: superseded (2) if
+    it was in force; a void or suspended entry keeps what it says."""
+    return StatusCode.SUPERSEDED if previous == StatusCode.IN_FORCE else StatusCode(previous)
+
+
+def certificate_number(id_number: str, certificate_type: str, *, field: str = "id_number") -> str:
+    """The certificate number: the type's prefix (``T`` SO, ``A`` SM) + the 18-character ID.
 
     Only the shape of the ID is checked here (17 digits and a digit or X,
     lower-case x accepted); check the number itself with
     :func:`opcert.domain.identity.parse_resident_id` first. Raises
-    ``FieldError`` (``ID_FORMAT``) for another shape.
+    ``FieldError`` (``ID_FORMAT``) for another shape and (``CERTIFICATE_TYPE``) for a type
+    other than SO or SM.
     """
+    prefix = NUMBER_PREFIXES.get(certificate_type)
+    if prefix is None:
+        raise FieldError(
+            "certificate_type",
+            "CERTIFICATE_TYPE",
+            f"证书类型 {certificate_type!r} 应为 SO（特种作业）或 SM（安全合格证）",
+            f"certificate type {certificate_type!r} must be SO or SM",
+        )
     number = normalise_id_text(id_number)
     if not has_id_shape(number):
         raise FieldError(
@@ -78,7 +99,28 @@ def certificate_number(id_number: str, *, field: str = "id_number") -> str:
             "The resident ID number must have 18 characters: 17 digits followed by a digit "
             "or the letter X.",
         )
-    return CERTIFICATE_NUMBER_PREFIX + number
+    return prefix + number
+
+
+def own_numbers(id_number: str) -> frozenset[str]:
+    """Every certificate number a person with this ID number can hold, one per type."""
+    number = normalise_id_text(id_number)
+    if not has_id_shape(number):
+        return frozenset()
+    return frozenset(prefix + number for prefix in NUMBER_PREFIXES.values())
+
+
+def issuer_code(division: str) -> str:
+    """The issuer of an authority's credentials, and its code: ``440400`` → ``CN-440400``.
+
+    A leading part of a division gives the prefix of the codes below it: ``4404`` → ``CN-4404``.
+    """
+    return ISSUER_PREFIX + division
+
+
+def issuer_division(code: str) -> str:
+    """The division of an issuer or authority code: ``CN-440400`` → ``440400``."""
+    return code.removeprefix(ISSUER_PREFIX)
 
 
 def exp_instant(valid_to: date) -> datetime:

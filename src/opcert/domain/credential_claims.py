@@ -29,7 +29,7 @@ from datetime import date
 
 from opcert.domain import safety_manager
 from opcert.domain.catalogue import catalogue
-from opcert.domain.certificates import certificate_number, exp_instant
+from opcert.domain.certificates import NUMBER_PREFIXES, certificate_number, exp_instant
 from opcert.domain.errors import DomainError, FieldError
 from opcert.domain.identity import ResidentId, parse_resident_id
 from opcert.domain.periods import add_years
@@ -140,7 +140,7 @@ def _number_errors(typ: str, number: str, sex: object, fst: date) -> list[FieldE
         return [error]
     errors = []
     if number != _certificate_number(typ, resident):
-        prefix = "T" if typ == "SO" else "A"
+        prefix = NUMBER_PREFIXES[typ]
         errors.append(
             _error(
                 "no",
@@ -166,9 +166,7 @@ def _number_errors(typ: str, number: str, sex: object, fst: date) -> list[FieldE
 
 
 def _certificate_number(typ: str, resident: ResidentId) -> str:
-    if typ == "SM":
-        return safety_manager.certificate_number(resident.number)
-    return certificate_number(resident.number, field="no")
+    return certificate_number(resident.number, typ, field="no")
 
 
 def _rules(rs: str, vfr: date) -> tuple[RuleSet | None, list[FieldError]]:

@@ -83,11 +83,6 @@ def item_name(personnel: PersonnelType, industry: str) -> str:
     return f"{personnel.name_zh}（{industry}）"
 
 
-def certificate_number(id_number: str) -> str:
-    """``A`` + the resident ID number (the official format is unconfirmed; see decision 0006)."""
-    return "A" + id_number
-
-
 def validity(issued_on: date) -> tuple[date, date]:
     """First and last day of validity: 3 years, the same month and day, end inclusive."""
     return issued_on, add_years(issued_on, SM_VALIDITY_YEARS)

@@ -16,6 +16,7 @@ from typing import Any
 
 from stdnum.cn import ric
 
+from opcert.domain.certificates import issuer_code
 from opcert.domain.clock import SHANGHAI, FixedClock
 from opcert.domain.errors import Conflict
 from opcert.services.intake.pipeline import submit_results
@@ -302,7 +303,7 @@ def _review_cases(
     with ctx.uow() as uow:
         issued = [
             (c.number, c.item_code)
-            for c in uow.certificates.search("", "CN-44", limit=10)
+            for c in uow.certificates.search("", issuer_code("44"), limit=10)
             if c.state == "active"
         ]
     for number, item in issued[:1]:

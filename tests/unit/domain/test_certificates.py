@@ -10,6 +10,10 @@ from opcert.domain.certificates import (
     certificate_dates,
     certificate_number,
     exp_instant,
+    issuer_code,
+    issuer_division,
+    own_numbers,
+    superseded,
 )
 from opcert.domain.errors import FieldError
 from opcert.domain.rules import MEM19, ORDER30
@@ -40,7 +44,37 @@ def test_a_certificate_issued_on_29_february_ends_on_28_february():
 
 
 def test_the_certificate_number_is_t_followed_by_the_resident_id():
-    assert certificate_number("11010519491231002x") == "T11010519491231002X"
+    assert certificate_number("11010519491231002x", "SO") == "T11010519491231002X"
+
+
+def test_the_safety_manager_certificate_number_is_a_followed_by_the_resident_id():
+    assert certificate_number("11010519491231002x", "SM") == "A11010519491231002X"
+
+
+def test_a_certificate_type_other_than_so_or_sm_is_refused_naming_the_field():
+    with pytest.raises(FieldError) as caught:
+        certificate_number("11010519491231002X", "XX")
+    assert (caught.value.field, caught.value.code) == ("certificate_type", "CERTIFICATE_TYPE")
+
+
+def test_a_person_owns_the_numbers_of_both_certificate_types_and_no_other():
+    assert own_numbers(" 11010519491231002x") == {"T11010519491231002X", "A11010519491231002X"}
+    assert own_numbers("not an id") == frozenset()
+
+
+@given(st.text(alphabet="0123456789", min_size=6, max_size=6))
+def test_an_issuer_code_is_cn_and_the_division_and_gives_the_division_back(division):
+    assert issuer_code(division) == "CN-" + division
+    assert issuer_division(issuer_code(division)) == division
+
+
+def test_a_new_version_supersedes_an_entry_in_force_and_keeps_a_void_or_suspended_one():
+    assert [superseded(code) for code in StatusCode] == [
+        StatusCode.SUPERSEDED,
+        StatusCode.VOID,
+        StatusCode.SUPERSEDED,
+        StatusCode.SUSPENDED,
+    ]
 
 
 @pytest.mark.parametrize(
@@ -48,7 +82,7 @@ def test_the_certificate_number_is_t_followed_by_the_resident_id():
 )
 def test_a_certificate_number_needs_an_18_character_id(text):
     with pytest.raises(FieldError) as caught:
-        certificate_number(text)
+        certificate_number(text, "SO")
     assert caught.value.code == "ID_FORMAT"
 
 

@@ -6,7 +6,8 @@ from datetime import date
 
 from opcert.credential.keys import SoftwareSigner, generate_private_key
 from opcert.credential.sc1 import decode
-from opcert.services.synth.credentials import Unsigned, unsigned
+from opcert.services.issuance.minting import Unsigned
+from opcert.services.synth.credentials import unsigned
 from opcert.services.synth.histories import Version
 from opcert.services.synth.signing import Signing
 
@@ -24,7 +25,7 @@ def _jobs(count: int) -> list[Unsigned]:
             date(2019, 5, 1), "ORDER30", date(2019, 5, 1), date(2025, 5, 1), date(2022, 5, 1)
         )
         certificate = {
-            "number": f"T44040219900517{n:04d}", "name": "张三", "sex": 1, "category_code": "1",
+            "typ": "SO", "number": f"T44040219900517{n:04d}", "name": "张三", "sex": 1, "category_code": "1",
             "item_code": "1.2", "item_name": "低压电工作业", "first_issued_on": date(2019, 5, 1),
         }  # fmt: skip
         slot = (f"{issuer}-0001", n)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Table, TypeDecorator, exc, insert
+from sqlalchemy import JSON, Date, DateTime, Table, TypeDecorator, exc, func, insert, select, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
@@ -47,6 +47,24 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
             for row in rows
         ]
     connection.exec_driver_sql(compiled.string, params)
+
+
+def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
+    """Ids for ``count`` new rows of ``table``, to be inserted in this transaction.
+
+    PostgreSQL draws them from the table's sequence. SQLite continues after ``max(id)``: the
+    unit of work holds the write lock (``begin_write``), so nobody else can take them; a
+    second reservation for the same table must follow the insert of the first.
+    """
+    if count <= 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        reserve = text(
+            "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
+        )
+        return [int(i) for i in session.scalars(reserve, {"t": table.name, "n": count})]
+    start = int(session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
+    return list(range(start, start + count))
 
 
 def _tuples(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import Select, bindparam, exists, select, update
 from sqlalchemy.orm import Session
@@ -17,7 +18,57 @@ from opcert.persistence.models import (
     StatusListBitsRow,
     StatusListRow,
 )
+from opcert.persistence.repositories.bulk import bulk_insert, reserve_ids
 from opcert.persistence.repositories.lifecycle import review_pending
+
+
+class NewCertificate(NamedTuple):
+    """A certificate issued for the first time: its row, less the id and the current version,
+    which minting gives it. The field names are the ``certificates`` columns."""
+
+    number: str
+    typ: str
+    id_number: str
+    name: str
+    sex: int
+    category_code: str | None
+    item_code: str
+    item_name: str
+    catalogue_version: str
+    rule_set: str
+    authority_code: str
+    first_issued_on: date
+    valid_from: date
+    valid_to: date
+    review_due_on: date | None
+    application_id: str | None
+    issued_at: datetime
+    reviewed_on: date | None = None
+    state: str = "active"
+
+
+# What an issue on an existing certificate (a new exam after expiry or revocation) sets again.
+_REISSUED = (
+    "name", "sex", "category_code", "item_name", "catalogue_version", "rule_set",
+    "authority_code", "valid_from", "valid_to", "review_due_on", "reviewed_on", "state",
+    "application_id", "issued_at",
+)  # fmt: skip
+
+
+class NewVersion(NamedTuple):
+    """A signed credential version, in force; the field names are the columns."""
+
+    id: int
+    certificate_id: int
+    version: int
+    cti: str
+    kid: str
+    issuer: str
+    iat: int
+    sc1: str
+    list_id: str
+    list_index: int
+    created_at: datetime
 
 
 def _public_view() -> Select[Certificate, bool, bool, str]:
@@ -51,6 +102,42 @@ class CertificateRepository:
     def add(self, row: object) -> None:
         self.session.add(row)
         self.session.flush()
+
+    # writes of minting (services.issuance.minting) -------------------------------------------
+    def insert_certificates(
+        self, rows: Sequence[NewCertificate], current_version_ids: Sequence[int]
+    ) -> list[int]:
+        """Insert first-issued certificates, each pointing at its (reserved) current version, in
+        one multi-row insert; returns their ids in order."""
+        table = Certificate.__table__
+        ids = reserve_ids(self.session, table, len(rows))  # type: ignore[arg-type]
+        values = [
+            {
+                **row._asdict(),
+                "id": new_id,
+                "current_version_id": version_id,
+                "state_reason": None,
+                "state_changed_at": None,
+            }
+            for row, new_id, version_id in zip(rows, ids, current_version_ids, strict=True)
+        ]
+        bulk_insert(self.session, table, values)  # type: ignore[arg-type]
+        return ids
+
+    def reissue(self, row: Certificate, terms: NewCertificate) -> None:
+        """Issue ``row`` again on new terms: holder, printed item, validity, issuing authority;
+        its state back to active. Number, item and first issue date stay."""
+        for key in _REISSUED:
+            setattr(row, key, getattr(terms, key))
+        row.state_reason = row.state_changed_at = None
+
+    def reserve_version_ids(self, count: int) -> list[int]:
+        return reserve_ids(self.session, CredentialVersion.__table__, count)  # type: ignore[arg-type]
+
+    def insert_versions(self, rows: Sequence[NewVersion]) -> None:
+        """Insert credential versions with reserved ids, every entry in force (0)."""
+        values = [{**row._asdict(), "status_value": 0} for row in rows]
+        bulk_insert(self.session, CredentialVersion.__table__, values)  # type: ignore[arg-type]
 
     def by_pairs(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Certificate]:
         """Certificates keyed by (id_number, item_code)."""

@@ -6,11 +6,11 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import Application, ExamResult, Person
-from opcert.persistence.repositories.bulk import bulk_insert
+from opcert.persistence.repositories.bulk import bulk_insert, reserve_ids
 
 
 class IntakeRepository:
@@ -37,16 +37,7 @@ class IntakeRepository:
         unit of work holds the write lock (``begin_write``), so nobody else can take them; a
         second reservation for the same table must follow the insert of the first.
         """
-        if count <= 0:
-            return []
-        table = model.__table__  # type: ignore[attr-defined]
-        if self.session.get_bind().dialect.name == "postgresql":
-            reserve = text(
-                "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
-            )
-            return [int(i) for i in self.session.scalars(reserve, {"t": table.name, "n": count})]
-        start = int(self.session.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0) + 1
-        return list(range(start, start + count))
+        return reserve_ids(self.session, model.__table__, count)  # type: ignore[attr-defined]
 
     def insert_returning_ids(self, model: type, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Insert many rows with reserved ids; return the ids in input order.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from opcert.domain.certificates import own_numbers
 from opcert.domain.errors import Forbidden
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.verification.query import certificates_view
@@ -16,6 +17,7 @@ def my_certificates(ctx: ServiceContext, id_number: str) -> list[dict[str, Any]]
 
 
 def require_own(ctx: ServiceContext, id_number: str, number: str) -> None:
-    """A holder may only download their own certificates: the number is "T" + the ID number."""
-    if number.strip().upper() != "T" + id_number:
+    """A holder may only download their own certificates: a number of theirs is a type's prefix
+    and their ID number (``T`` special operation, ``A`` safety manager)."""
+    if number.strip().upper() not in own_numbers(id_number):
         raise Forbidden("NOT_YOURS", "只能下载本人的证书", "you may only download your own")

@@ -1,13 +1,10 @@
-"""Which authority issues, and under which identifiers."""
+"""Which authority issues for an exam point's region (its issuer code is
+:func:`opcert.domain.certificates.issuer_code`)."""
 
 from __future__ import annotations
 
 from opcert.persistence.models import Authority
 from opcert.persistence.unit_of_work import UnitOfWork
-
-
-def issuer_code(division: str) -> str:
-    return f"CN-{division}"
 
 
 def candidate_divisions(region: str) -> list[str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from opcert.domain.certificates import issuer_code, issuer_division
 from opcert.domain.errors import Forbidden, NotFound
 
 ROLES = ("approver", "inspector", "analyst", "admin")
@@ -73,7 +74,7 @@ class InstitutionPrincipal:
 
 def authority_division(authority_code: str) -> str:
     """``CN-440400`` → ``440400``."""
-    return authority_code.removeprefix("CN-")
+    return issuer_division(authority_code)
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ class OfficerPrincipal:
     def authority_prefix(self) -> str:
         """The prefix of the authority codes this officer covers: ``CN-4404`` for 440400, and
         empty (no filter) for a national officer."""
-        return "CN-" + self.region_prefix if self.region_prefix else ""
+        return issuer_code(self.region_prefix) if self.region_prefix else ""
 
     def covers(self, region: str | None) -> bool:
         """Whether a six-digit division lies within this officer's division (None: national only)."""

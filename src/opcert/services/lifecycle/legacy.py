@@ -101,7 +101,7 @@ def _parse(
     if end < start:
         raise FieldError("valid_to", "DATES", "有效期止早于有效期起", "valid_to before valid_from")
     row = Certificate(
-        number=certificate_number(person.number),
+        number=certificate_number(person.number, "SO"),
         typ="SO",
         id_number=person.number,
         name=normalise_name(raw["name"], "name"),

@@ -13,6 +13,7 @@ from importlib import resources
 from stdnum.cn import uscc
 
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
+from opcert.domain.certificates import issuer_code
 from opcert.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opcert.domain.identity import division_name
 from opcert.persistence.models import (
@@ -22,7 +23,7 @@ from opcert.persistence.models import (
     Officer,
 )
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.issuance.numbering import authorities_for, issuer_code
+from opcert.services.issuance.numbering import authorities_for
 from opcert.services.kernel.authentication import hash_password, issue_api_key
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import ROLES

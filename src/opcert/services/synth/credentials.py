@@ -11,14 +11,13 @@ allocator carries on where the generator stopped.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time
-from typing import Any, NamedTuple
+from datetime import datetime, time
+from typing import Any
 
-from opcert.credential.claims import CertificateClaims, CredentialPayload, exp_for
 from opcert.credential.keys import Signer, kid_b64
-from opcert.credential.sc1 import encode
 from opcert.credential.statuslist import ENTRIES_PER_LIST
 from opcert.domain.clock import SHANGHAI
+from opcert.services.issuance.minting import ClaimFacts, Unsigned
 from opcert.services.kernel.statuslists import FILL_RATIO
 from opcert.services.synth.histories import Version
 
@@ -64,18 +63,6 @@ class SlotAllocator:
         return rows
 
 
-class Unsigned(NamedTuple):
-    """What one version's credential says, before signing: plain strings and numbers only, so
-    it pickles cheaply to a worker process (``signing``)."""
-
-    issuer: str
-    iat: int
-    exp: int
-    cti: bytes
-    claims: tuple[Any, ...]
-    # no, nam, sex, cat, itm, itn, fst, vfr, vto, rvd, aut, rs, list id, list index, rvo
-
-
 def unsigned(
     issuer: str,
     certificate: dict[str, Any],
@@ -84,14 +71,15 @@ def unsigned(
     slot: tuple[str, int],
     cti: bytes,
 ) -> Unsigned:
-    """The credential of ``version`` of ``certificate`` (a row of ``certificates``)."""
+    """The credential of ``version`` of ``certificate`` (a row of ``certificates``), to be signed
+    by ``minting.sign`` (here or in a worker): the claims are ``minting.claims_for``'s."""
     c, v = certificate, version
-    claims = (
-        c["number"], c["name"], c["sex"], c["category_code"], c["item_code"], c["item_name"],
-        c["first_issued_on"].isoformat(), v.valid_from.isoformat(), v.valid_to.isoformat(),
-        _iso(v.review_due), authority_name, v.rule_set, slot[0], slot[1], _iso(v.reviewed_on),
+    facts = ClaimFacts(
+        c["typ"], c["number"], c["name"], c["sex"], c["category_code"], c["item_code"],
+        c["item_name"], c["first_issued_on"], v.valid_from, v.valid_to, v.review_due,
+        v.reviewed_on, authority_name, v.rule_set,
     )  # fmt: skip
-    return Unsigned(issuer, iat(version), exp_for(version.valid_to), cti, claims)
+    return Unsigned(issuer, iat(version), cti, slot, facts)
 
 
 def iat(version: Version) -> int:
@@ -99,33 +87,5 @@ def iat(version: Version) -> int:
     return int(datetime.combine(version.created_on, time(9), SHANGHAI).timestamp())
 
 
-def sign(signer: Signer, job: Unsigned) -> str:
-    """The SC1 text of ``job``, signed with ``signer`` exactly as issuance would."""
-    no, nam, sex, cat, itm, itn, fst, vfr, vto, rvd, aut, rs, list_id, index, rvo = job.claims
-    claims = CertificateClaims(
-        typ="SO",
-        no=no,
-        nam=nam,
-        sex=sex,
-        cat=cat,
-        itm=itm,
-        itn=itn,
-        fst=fst,
-        vfr=vfr,
-        vto=vto,
-        rvd=rvd,
-        aut=aut,
-        rs=rs,
-        st=(list_id, index),
-        extra={"rvo": rvo} if rvo else {},
-    )
-    payload = CredentialPayload(job.issuer, job.iat, job.exp, job.cti, claims)
-    return encode(payload, signer)
-
-
 def kid(signer: Signer) -> str:
     return kid_b64(signer.kid)
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None

@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from opcert.domain.certificates import StatusCode, certificate_dates
+from opcert.domain.certificates import StatusCode, certificate_dates, superseded
 from opcert.domain.lifecycle import lapse_cutoff
 from opcert.domain.rules import rule_set_for
 
@@ -72,7 +72,7 @@ def _issued(on: date) -> Version:
 
 
 def _supersede(life: History, new: Version) -> None:
-    life.current.status_value = StatusCode.SUPERSEDED
+    life.current.status_value = superseded(life.current.status_value)
     life.versions.append(new)
 
 

@@ -22,10 +22,11 @@ from datetime import datetime
 from pathlib import Path
 
 from opcert.credential.keys import Signer
+from opcert.domain.certificates import issuer_code
 from opcert.domain.errors import Conflict, FieldError, ValidationFailed
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance import log as transparency_log
-from opcert.services.issuance.numbering import candidate_divisions, issuer_code
+from opcert.services.issuance.numbering import candidate_divisions
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.spreadsheet_cells import csv_row
 from opcert.services.synth import anomalies, exams

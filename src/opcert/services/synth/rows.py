@@ -13,6 +13,7 @@ from opcert.credential.keys import Signer
 from opcert.domain.catalogue import catalogue
 from opcert.domain.certificates import certificate_number
 from opcert.domain.clock import SHANGHAI
+from opcert.services.issuance.minting import Unsigned
 from opcert.services.synth import credentials
 from opcert.services.synth.anomalies import far_travel_label
 from opcert.services.synth.credentials import SlotAllocator
@@ -32,7 +33,7 @@ class ChunkRows:
     certificates: list[dict[str, Any]] = field(default_factory=list)
     credential_versions: list[dict[str, Any]] = field(default_factory=list)
     synth_anomalies: list[dict[str, Any]] = field(default_factory=list)
-    unsigned: list[credentials.Unsigned] = field(default_factory=list)  # one per version row
+    unsigned: list[Unsigned] = field(default_factory=list)  # one per version row
 
     def signed(self, texts: list[str]) -> None:
         """Fill each version row's ``sc1`` with its signed text, in order."""
@@ -147,7 +148,7 @@ def _certificate(
     version_ids = [next(ids["credential_versions"]) for _ in life.versions]
     current = life.current
     row = {
-        "id": certificate_id, "number": certificate_number(h.id_number), "typ": "SO",
+        "id": certificate_id, "number": certificate_number(h.id_number, "SO"), "typ": "SO",
         "id_number": h.id_number, "name": h.name, "sex": h.sex,
         "category_code": item.category_code, "item_code": item.code, "item_name": item.name_zh,
         "catalogue_version": catalogue().version, "rule_set": current.rule_set,

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 
 from opcert.credential.keys import Signer, SoftwareSigner
-from opcert.services.synth.credentials import Unsigned, sign
+from opcert.services.issuance.minting import Unsigned, sign
 
 Texts = Callable[[], list[str]]  # waits for, then returns, the signed texts of one batch
 
