@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from opcert.adapters.identity import UnconfiguredIdentityProvider
+from opcert.adapters.sms import UnconfiguredSmsGateway
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION
 from opcert.domain.clock import SHANGHAI, FixedClock
 from opcert.persistence.models import Authority, SigningKeyRow
@@ -37,6 +39,13 @@ def _keys() -> tuple[KeyStore, tuple[dict, ...]]:
     return keys, tuple({c: getattr(row, c) for c in columns} for row in db.rows(SigningKeyRow))
 
 
+class NoSessions:
+    """The certificate acts and approval keep no sessions: any use is a test failure."""
+
+    def __getattr__(self, name: str) -> None:
+        raise AssertionError(f"a service under the fake unit of work used sessions.{name}")
+
+
 def fake_context() -> tuple[ServiceContext, FakeDatabase]:
     """A fresh in-memory database (one authority, its keys) and a service context on it."""
     keys, key_rows = _keys()
@@ -49,6 +58,9 @@ def fake_context() -> tuple[ServiceContext, FakeDatabase]:
         keys=keys,
         status_lists=StatusListService(keys),
         uow=lambda: FakeUnitOfWork(db),  # type: ignore[arg-type,return-value]
+        sessions=NoSessions(),  # type: ignore[arg-type]
+        identity=UnconfiguredIdentityProvider(),
+        sms=UnconfiguredSmsGateway(),
     )
     return ctx, db
 

@@ -28,6 +28,7 @@ from opcert.persistence.models import (
     StatusListRow,
 )
 from opcert.persistence.models.lifecycle import ReviewRow
+from opcert.persistence.repositories.certificates import REISSUED, NewCertificate, NewVersion
 
 GENESIS = "0" * 64
 
@@ -92,6 +93,26 @@ class FakeCertificates(_Store):
             c for c in self.db.rows(Certificate) if (c.number, c.item_code) == (number, item_code)
         ]
         return found[0] if found else None
+
+    def insert_certificates(
+        self, rows: Sequence[NewCertificate], current_version_ids: Sequence[int]
+    ) -> list[int]:
+        ids = [self.db.next_id() for _ in rows]
+        for row, new_id, version_id in zip(rows, ids, current_version_ids, strict=True):
+            self.db.add(Certificate(**row._asdict(), id=new_id, current_version_id=version_id))
+        return ids
+
+    def reissue(self, row: Certificate, terms: NewCertificate) -> None:
+        for key in REISSUED:
+            setattr(row, key, getattr(terms, key))
+        row.state_reason = row.state_changed_at = None
+
+    def reserve_version_ids(self, count: int) -> list[int]:
+        return [self.db.next_id() for _ in range(count)]
+
+    def insert_versions(self, rows: Sequence[NewVersion]) -> None:
+        for row in rows:
+            self.db.add(CredentialVersion(**row._asdict(), status_value=0))
 
     def by_pairs(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Certificate]:
         wanted = set(pairs)

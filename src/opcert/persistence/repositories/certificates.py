@@ -48,7 +48,7 @@ class NewCertificate(NamedTuple):
 
 
 # What an issue on an existing certificate (a new exam after expiry or revocation) sets again.
-_REISSUED = (
+REISSUED = (
     "name", "sex", "category_code", "item_name", "catalogue_version", "rule_set",
     "authority_code", "valid_from", "valid_to", "review_due_on", "reviewed_on", "state",
     "application_id", "issued_at",
@@ -127,7 +127,7 @@ class CertificateRepository:
     def reissue(self, row: Certificate, terms: NewCertificate) -> None:
         """Issue ``row`` again on new terms: holder, printed item, validity, issuing authority;
         its state back to active. Number, item and first issue date stay."""
-        for key in _REISSUED:
+        for key in REISSUED:
             setattr(row, key, getattr(terms, key))
         row.state_reason = row.state_changed_at = None
 
