@@ -22,7 +22,7 @@ from typing import Protocol
 
 from opcert.domain.errors import FieldError, Forbidden, NotFound, Unauthorized, ValidationFailed
 from opcert.domain.identity import parse_resident_id
-from opcert.domain.names import normalise_name
+from opcert.domain.names import PersonName
 from opcert.domain.sessions import ChallengeRecord
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.session_store import SessionStore, digest
@@ -226,7 +226,7 @@ def _checked_input(ctx: ServiceContext, id_number: str, name: str) -> tuple[str,
         errors.append(error)
     clean_name = ""
     try:
-        clean_name = normalise_name(name, "name")
+        clean_name = PersonName.parse(name, "name").text
     except FieldError as error:
         errors.append(error)
     if errors:

@@ -13,7 +13,7 @@ from typing import Any
 
 from opcert.domain.certificates import StatusCode
 from opcert.domain.errors import Conflict, FieldError
-from opcert.domain.names import normalise_name
+from opcert.domain.names import PersonName
 from opcert.domain.reviews import practical_exam_required
 from opcert.persistence.models import Cancellation, Certificate
 from opcert.persistence.unit_of_work import UnitOfWork
@@ -151,7 +151,7 @@ def correct(
     This is one of the authoritative acts that change the national person record: the person's
     recorded name follows the correction (results must match it from now on)."""
     _require_reason(reason)
-    name = normalise_name(name, "name")
+    name = PersonName.parse(name, "name").text
     with ctx.uow() as uow:
         uow.begin_write()
         row = find(uow, number, item)

@@ -18,7 +18,7 @@ from opcert.domain.lifecycle import (
     owed_review,
     public_status,
 )
-from opcert.domain.names import normalise_name
+from opcert.domain.names import PersonName
 from opcert.domain.periods import add_years
 from opcert.domain.rules import rule_set
 from opcert.persistence.models import Ban, Certificate, CredentialVersion
@@ -111,7 +111,7 @@ def public_query(
     number = parse_resident_id(id_number, today=ctx.today(), field="id_number").number
     # The one name rule: 阿依古丽•买买提, 阿依古丽.买买提 and 阿依古丽·买买提 are one person. Without
     # any separator the name is another name, as on the ID card: it does not match.
-    found = certificates_view(ctx, number, normalise_name(name, "name"))
+    found = certificates_view(ctx, number, PersonName.parse(name, "name").text)
     if not found:
         raise NotFound("CERTIFICATE_NOT_FOUND", NOT_FOUND_ZH, NOT_FOUND_EN)
     return found
