@@ -6,7 +6,7 @@ own settings and clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine
 
@@ -37,6 +37,12 @@ class Platform:
     # Rate limits and one-time marks, shared by the pages and the API (Redis when configured).
     abuse: AbuseControls = field(default_factory=AbuseControls)
 
+    def __post_init__(self) -> None:
+        # The services count their limits on the context's controls: always this same object
+        # (a platform copied with other controls, as a second process is in tests, follows them).
+        if self.ctx.abuse is not self.abuse:
+            self.ctx = replace(self.ctx, abuse=self.abuse)
+
     def close(self) -> None:
         self.engine.dispose()
         self.abuse.close()
@@ -56,6 +62,12 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
     keys = KeyStore(
         settings.keys_dir, settings.passphrase, settings.trust_list_lifetime, hsm=_hsm(settings)
     )
+    abuse = AbuseControls(
+        settings.redis_url,
+        policy=default_policy(settings.query_rate_per_minute),
+        trusted_proxies=settings.trusted_proxies,
+        prefix=settings.redis_key_prefix,
+    )
     ctx = ServiceContext(
         clock=clock,
         keys=keys,
@@ -66,12 +78,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         batch_limit=settings.batch_limit,
         officer_token_hours=settings.officer_token_hours,
         sessions=session_store(settings, engine),
-    )
-    abuse = AbuseControls(
-        settings.redis_url,
-        policy=default_policy(settings.query_rate_per_minute),
-        trusted_proxies=settings.trusted_proxies,
-        prefix=settings.redis_key_prefix,
+        abuse=abuse,
     )
     # The development identity provider (codes shown on a page) outside production only.
     return Platform(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from opcert.domain.clock import Clock, local_date
 from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services.abuse import AbuseControls
 from opcert.services.kernel.keystore import KeyStore
 from opcert.services.kernel.session_store import SessionStore
 from opcert.services.kernel.statuslists import StatusListService
@@ -24,6 +25,8 @@ class ServiceContext:
     officer_token_hours: int = 12
     read: Callable[[], UnitOfWork] | None = None  # read-only units of work, where cheaper
     sessions: SessionStore | None = None  # sessions and login challenges, shared by processes
+    # Named rate limits (the public query's among them), shared by processes through Redis.
+    abuse: AbuseControls = field(default_factory=AbuseControls)
 
     def reader(self) -> UnitOfWork:
         """A unit of work for a path that only reads (public query, online verification)."""
