@@ -32,9 +32,10 @@ def list_applications(
         entries = approval.queue(ctx, _officer(officer), status)
     for entry in entries:
         reasons = ",".join(entry.reasons) or "-"
+        provisional = "，暂定 / provisional" if entry.provisional else ""
         typer.echo(
             f"{entry.id}\t{entry.name}\t{entry.item_code}\t剩余 {entry.workdays_left} 个工作日"
-            f"（{entry.due_on}）\t{reasons}"
+            f"（{entry.due_on}{provisional}）\t{reasons}"
         )
 
 

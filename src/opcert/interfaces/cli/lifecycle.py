@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from opcert.domain.workdays import deadline_is_provisional
 from opcert.interfaces.cli.context import domain_errors, ready_platform
 from opcert.services.intake.sheets import csv_text
 from opcert.services.lifecycle import acts, legacy, renewal, reviews
@@ -42,7 +43,15 @@ def review_apply(
             authority=authority,
             workplace=workplace,
         )
-    typer.echo(f"已受理复审 / review filed: due {done.due_on}, decide by {done.decision_due_on}")
+    provisional = (
+        "（暂定 / provisional）"
+        if deadline_is_provisional(done.applied_on, done.decision_due_on)
+        else ""
+    )
+    typer.echo(
+        f"已受理复审 / review filed: due {done.due_on}, decide by {done.decision_due_on}"
+        + provisional
+    )
 
 
 @app.command("review-decide")
