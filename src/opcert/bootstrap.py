@@ -130,7 +130,11 @@ def _hsm(settings: Settings) -> Pkcs11Token | None:
     """The PKCS#11 token new keys go to, when ``OPCERT_SIGNER=pkcs11``; opened on first use."""
     if settings.signer != "pkcs11":
         return None
-    assert settings.pkcs11_module and settings.pkcs11_token_label and settings.pkcs11_pin
+    if not (settings.pkcs11_module and settings.pkcs11_token_label and settings.pkcs11_pin):
+        raise ValueError(
+            "OPCERT_SIGNER=pkcs11 needs OPCERT_PKCS11_MODULE, OPCERT_PKCS11_TOKEN_LABEL and "
+            "OPCERT_PKCS11_PIN"
+        )
     return Pkcs11Token(settings.pkcs11_module, settings.pkcs11_token_label, settings.pkcs11_pin)
 
 

@@ -17,7 +17,6 @@ def _officer(username: str) -> OfficerPrincipal:
         row = uow.registry.officer_by_username(username)
         if row is None or not row.active:
             fail(f"没有这个工作人员账号 / no officer {username}")
-        assert row is not None
         return OfficerPrincipal(row.id, row.username, row.region, row.role)
 
 

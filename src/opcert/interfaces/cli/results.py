@@ -36,7 +36,6 @@ def _principal(code: str | None) -> InstitutionPrincipal:
             found = uow.registry.institution_by_code(code)
             if found is None or found.kind != "exam":
                 fail(f"没有这个考试机构 / no exam institution {code}")
-            assert found is not None
             row = found
         return InstitutionPrincipal(row.id, row.code, row.name)
 

@@ -185,7 +185,12 @@ def decide(
                 (row.id_number, row.item_code)
             )
             authority = uow.registry.authority(row.authority_code)
-            assert authority is not None
+            if authority is None:
+                raise Conflict(
+                    "AUTHORITY_UNKNOWN",
+                    f"申请所属的发证机关 {row.authority_code} 不存在，无法发证",
+                    f"the application's authority {row.authority_code} does not exist",
+                )
             person = uow.intake.person(row.id_number)
             sex = person.sex if person else 1
             # The person record is authoritative: an application whose submitted name differed
