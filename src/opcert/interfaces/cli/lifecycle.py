@@ -8,7 +8,6 @@ from pathlib import Path
 
 import typer
 
-from opcert.domain.workdays import deadline_is_provisional
 from opcert.interfaces.cli.context import domain_errors, ready_platform
 from opcert.services.intake.sheets import csv_text
 from opcert.services.lifecycle import acts, legacy, renewal, reviews
@@ -43,15 +42,7 @@ def review_apply(
             authority=authority,
             workplace=workplace,
         )
-    provisional = (
-        "（暂定 / provisional）"
-        if deadline_is_provisional(done.applied_on, done.decision_due_on)
-        else ""
-    )
-    typer.echo(
-        f"已受理复审 / review filed: due {done.due_on}, decide by {done.decision_due_on}"
-        + provisional
-    )
+    typer.echo(f"已受理复审 / review filed: due {done.due_on}, decide by {done.decision_due_on}")
 
 
 @app.command("review-decide")
