@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export OPCERT_DATA_DIR ?= ./data
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install init demo serve test lint types contracts unit integration integration-sqlite integration-postgres conformance e2e vectors bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
+.PHONY: run install init demo serve test lint types contracts migrations-check unit integration integration-sqlite integration-postgres conformance e2e vectors bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,12 @@ types: install
 contracts: install
 	$(BIN)/lint-imports
 
+# `alembic check` from an empty database on both engines: fails when a model changed without a
+# migration (or a migration without its model).
+migrations-check: install
+	$(BIN)/python scripts/alembic_check.py sqlite
+	$(BIN)/python scripts/alembic_check.py $(PG_URL)
+
 unit: install
 	$(BIN)/pytest -q tests/unit tests/conformance -p no:cacheprovider
 
@@ -51,7 +57,7 @@ integration-postgres: install softhsm
 
 integration: integration-sqlite integration-postgres
 
-test: lint types contracts unit softhsm integration synth-smoke
+test: lint types contracts migrations-check unit softhsm integration synth-smoke
 	@if [ -d tests/e2e ] && ls tests/e2e/test_*.py >/dev/null 2>&1; then $(MAKE) e2e; fi
 
 # The published SC1 test vectors (docs/test-vectors/), written by the generator in scripts/sc1_vectors/

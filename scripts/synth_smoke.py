@@ -22,7 +22,7 @@ def main(path: str) -> int:
     platform = build()
     begin = time.perf_counter()
     for row in rows[:: len(rows) // 50][:50]:
-        public_query(platform.ctx, row["id_number"], row["name"])
+        public_query(platform.ctx, row["id_number"], row["name"], asker=None)
     seconds = time.perf_counter() - begin
     print(f"synth smoke: 50 sample holders found in {seconds * 1000:.0f} ms")
     platform.close()

@@ -248,7 +248,8 @@ def _unknown_claims_case(kit: Kit) -> VectorCase:
     claims = kit.payload("valid-unknown-claims-ignored").to_cbor_map()
     claims[5] = ISSUED_AT  # nbf: a CWT claim SC1 does not use
     certificate = claims[-65537]
-    assert isinstance(certificate, dict)
+    if not isinstance(certificate, dict):
+        raise TypeError("the certificate claim (-65537) of the base payload is not a map")
     certificate["zzz"] = {"future": ["claim", 1]}
     return VectorCase(
         "valid-unknown-claims-ignored",

@@ -6,7 +6,7 @@ own settings and clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine
 
@@ -46,6 +46,12 @@ class Platform:
     # Rate limits and one-time marks, shared by the pages and the API (Redis when configured).
     abuse: AbuseControls = field(default_factory=AbuseControls)
 
+    def __post_init__(self) -> None:
+        # The services count their limits on the context's controls: always this same object
+        # (a platform copied with other controls, as a second process is in tests, follows them).
+        if self.ctx.abuse is not self.abuse:
+            self.ctx = replace(self.ctx, abuse=self.abuse)
+
     def close(self) -> None:
         self.engine.dispose()
         self.abuse.close()
@@ -65,6 +71,12 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
     keys = KeyStore(
         settings.keys_dir, settings.passphrase, settings.trust_list_lifetime, hsm=_hsm(settings)
     )
+    abuse = AbuseControls(
+        settings.redis_url,
+        policy=default_policy(settings.query_rate_per_minute),
+        trusted_proxies=settings.trusted_proxies,
+        prefix=settings.redis_key_prefix,
+    )
     sessions = session_store(settings, engine)
     sms = sms_gateway(settings, clock)
     ctx = ServiceContext(
@@ -80,12 +92,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         identity=identity_provider(settings),
         sms=sms,
         notifiers=notifiers(settings, sms),
-    )
-    abuse = AbuseControls(
-        settings.redis_url,
-        policy=default_policy(settings.query_rate_per_minute),
-        trusted_proxies=settings.trusted_proxies,
-        prefix=settings.redis_key_prefix,
+        abuse=abuse,
     )
     return Platform(settings, engine, ctx, _development_outbox(ctx), abuse)
 
@@ -170,7 +177,10 @@ def _hsm(settings: Settings) -> Pkcs11Token | None:
     if settings.signer != "pkcs11":
         return None
     if not (settings.pkcs11_module and settings.pkcs11_token_label and settings.pkcs11_pin):
-        raise ValueError("OPCERT_SIGNER=pkcs11 needs its module, token label and PIN")
+        raise ValueError(
+            "OPCERT_SIGNER=pkcs11 needs OPCERT_PKCS11_MODULE, OPCERT_PKCS11_TOKEN_LABEL and "
+            "OPCERT_PKCS11_PIN"
+        )
     return Pkcs11Token(settings.pkcs11_module, settings.pkcs11_token_label, settings.pkcs11_pin)
 
 

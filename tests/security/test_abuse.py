@@ -22,6 +22,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from opcert.bootstrap import Platform
+from opcert.domain.errors import NotFound, ValidationFailed
 from opcert.interfaces.api.app import create_app
 from opcert.interfaces.web.security import CaptchaBook
 from opcert.services.abuse import (
@@ -33,6 +34,7 @@ from opcert.services.abuse import (
 from opcert.services.abuse.addresses import client_address, parse_networks
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.verification import clues
+from opcert.services.verification import query as certificates
 from opcert.settings import Settings
 from tests.integration.builders import make_result
 from tests.integration.web_pages import csrf, post_form, query
@@ -126,6 +128,26 @@ def test_the_query_page_is_cut_off_after_its_limit_and_other_addresses_are_not(c
     statuses = [query(client, UNKNOWN_ID, "张三").status_code for _ in range(limit + 1)]
     assert statuses == [404] * limit + [429]
     assert query(connect(peer=("198.51.100.8", 1)), UNKNOWN_ID, "张三").status_code == 404
+
+
+def test_the_query_service_itself_counts_so_every_entry_point_shares_the_limit(connect, platform):
+    client = connect()
+    limit = platform.settings.query_rate_per_minute
+    ctx = client.app.state.platform.ctx
+    for _ in range(limit):
+        with pytest.raises(NotFound):
+            certificates.public_query(ctx, UNKNOWN_ID, "张三", asker=CLIENT[0])
+    with pytest.raises(TooManyRequests):
+        certificates.public_query(ctx, UNKNOWN_ID, "张三", asker=CLIENT[0])
+    assert api_queries(client, 1) == [429]
+    assert query(client, UNKNOWN_ID, "张三").status_code == 429
+    # Bad input is counted too: an address cannot probe for free with malformed queries.
+    other = "198.51.100.77"
+    for _ in range(limit):
+        with pytest.raises(ValidationFailed):
+            certificates.public_query(ctx, "", "", asker=other)
+    with pytest.raises(TooManyRequests):
+        certificates.public_query(ctx, UNKNOWN_ID, "张三", asker=other)
 
 
 @pytest.fixture

@@ -122,7 +122,8 @@ class OfflineVerifier:
             return cls(None, None, problem, problem.fingerprint, revisions)
         # Who may sign the log's checkpoints (spec section 8): the pinned root, or a trust-list
         # key whose issuer is CN-LOG.
-        assert root is not None  # pinned_trust_list returned: the root is the pinned one
+        if root is None:  # pinned_trust_list returns only for a pinned root
+            raise ValueError(f"信任列表没有可用的根公钥 / no root key for {trust_file}")
         log_keys = (root, *(k.public_key for k in trust.keys if k.issuer == LOG_ISSUER))
         return cls(
             trust, FileStatuses(status_dir, trust), None, fingerprint, revisions, None, log_keys

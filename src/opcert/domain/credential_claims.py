@@ -125,8 +125,9 @@ def _dates(certificate: Mapping[str, object]) -> tuple[_Dates | None, list[Field
             errors.append(error)
     if errors:
         return None, errors
-    fst, vfr, vto = found["fst"], found["vfr"], found["vto"]
-    assert fst is not None and vfr is not None and vto is not None  # required text claims
+    fst, vfr, vto = found.get("fst"), found.get("vfr"), found.get("vto")
+    if fst is None or vfr is None or vto is None:  # required text claims, checked before
+        return None, [_missing(c) for c in ("fst", "vfr", "vto") if found.get(c) is None]
     if fst > vfr:
         errors.append(_error("fst", "CLAIM_FIRST_ISSUE", "晚于 vfr", "is after vfr"))
     return _Dates(fst, vfr, vto, found["rvd"]), errors

@@ -16,12 +16,16 @@ no formula-leading ``=`` ``+`` ``-`` ``@`` either. The text is NFC-normalised fi
 (including the ideographic and no-break spaces) are trimmed and collapsed to one, and spaces
 next to a middle dot are dropped. At most ``MAX_NAME`` characters, as the database column.
 
-``normalise_name`` is idempotent: its output passes through it unchanged.
+``PersonName`` is the only way to this rule: intake, correction (更正), the public query, the
+holder's real-name login, officer search, fake reports and the legacy import all build one, so a
+name one path accepts every path accepts, stored and compared as the same text. The rule is
+idempotent: a ``PersonName``'s text passes through it unchanged.
 """
 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 
 from opcert.domain.errors import FieldError
 
@@ -68,7 +72,26 @@ def describe(char: str) -> str:
     return f"{code} {name}" if name else code
 
 
-def normalise_name(value: object, field: str = "name") -> str:
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    """A person's name under the one rule. ``PersonName(text)`` normalises ``text`` (or raises
+    ``FieldError`` on ``name``); ``PersonName.parse(value, field)`` names the field in the error
+    and takes any cell value (a number or ``None`` is refused as an empty name)."""
+
+    text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", _normalised(self.text, "name"))
+
+    @classmethod
+    def parse(cls, value: object, field: str = "name") -> PersonName:
+        return cls(_normalised(value, field))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _normalised(value: object, field: str) -> str:
     """The name as the platform stores and compares it; raises ``FieldError`` on ``field``.
 
     Codes: ``NAME_EMPTY``, ``NAME_TOO_LONG``, ``NAME_HAS_DIGITS``, ``NAME_CHARACTER`` (a character

@@ -104,3 +104,15 @@ def is_provisional(start: date, end: date) -> bool:
     i.e. whether a deadline computed over that span is provisional."""
     low, high = min(start, end), max(start, end)
     return not (calendar_is_authoritative(low) and calendar_is_authoritative(high))
+
+
+def deadline_is_provisional(start: date, due: date) -> bool:
+    """Whether a working-day deadline counted from ``start`` to ``due`` rests anywhere on the
+    provisional calendar: the API then says ``provisional: true``, and the officer pages and the
+    console print 暂定 beside it."""
+    return is_provisional(start, due)
+
+
+def last_calendar_year() -> int:
+    """The last year whose official holiday schedule the installed calendar holds."""
+    return _LAST_YEAR

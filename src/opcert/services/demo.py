@@ -164,7 +164,8 @@ def _institutions(ctx: ServiceContext) -> dict[str, InstitutionPrincipal]:
             )
         with ctx.uow() as uow:
             row = uow.registry.institution_by_code(code)
-            assert row is not None
+            if row is None:
+                raise RuntimeError(f"demo institution {code} was not stored")
             principals[code] = InstitutionPrincipal(row.id, row.code, row.name)
     for code, name, region, lat, lon in TRAINERS:
         with suppress(Conflict):
@@ -196,9 +197,12 @@ def _officers(ctx: ServiceContext) -> dict[str, OfficerPrincipal]:
                 ctx, username=username, region=region, role=role, password=DEMO_PASSWORD
             )
         with ctx.uow() as uow:
-            row = uow.registry.officer_by_username(username)
-            assert row is not None
-            found[username] = OfficerPrincipal(row.id, row.username, row.region, row.role)
+            officer = uow.registry.officer_by_username(username)
+            if officer is None:
+                raise RuntimeError(f"demo officer {username} was not stored")
+            found[username] = OfficerPrincipal(
+                officer.id, officer.username, officer.region, officer.role
+            )
     return found
 
 

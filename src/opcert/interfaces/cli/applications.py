@@ -17,7 +17,6 @@ def _officer(username: str) -> OfficerPrincipal:
         row = uow.registry.officer_by_username(username)
         if row is None or not row.active:
             fail(f"没有这个工作人员账号 / no officer {username}")
-        assert row is not None
         return OfficerPrincipal(row.id, row.username, row.region, row.role)
 
 
@@ -32,9 +31,10 @@ def list_applications(
         entries = approval.queue(ctx, _officer(officer), status)
     for entry in entries:
         reasons = ",".join(entry.reasons) or "-"
+        provisional = "，暂定 / provisional" if entry.provisional else ""
         typer.echo(
             f"{entry.id}\t{entry.name}\t{entry.item_code}\t剩余 {entry.workdays_left} 个工作日"
-            f"（{entry.due_on}）\t{reasons}"
+            f"（{entry.due_on}{provisional}）\t{reasons}"
         )
 
 

@@ -91,5 +91,5 @@ def show(
     """按证件号码和姓名查询 / the public query."""
     ctx = ready_platform().ctx
     with domain_errors():
-        found = service.public_query(ctx, id_number, name)
+        found = service.public_query(ctx, id_number, name, asker="cli")
     typer.echo(json.dumps(found, ensure_ascii=False, indent=2))

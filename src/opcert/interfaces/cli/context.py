@@ -6,6 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
+from typing import NoReturn
 
 import typer
 
@@ -39,7 +40,7 @@ def ready_platform() -> Platform:
     return current
 
 
-def fail(message: str, code: int = 1) -> typer.Exit:
+def fail(message: str, code: int = 1) -> NoReturn:
     """Print ``message`` as one line on stderr (white space and line breaks folded) and exit."""
     print(f"错误 / error: {' '.join(message.split())}", file=sys.stderr)
     raise typer.Exit(code)

@@ -13,8 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
-from opcert.services.intake.files import read_rows
-from opcert.services.intake.pipeline import submit_results
+from opcert.services.intake.files import read_rows, submit_file
 from opcert.services.kernel.principals import InstitutionPrincipal
 from opcert.services.kernel.spreadsheet_cells import csv_row
 from opcert.services.uploads.limits import SHEET_LIMITS, too_large
@@ -37,7 +36,6 @@ def _principal(code: str | None) -> InstitutionPrincipal:
             found = uow.registry.institution_by_code(code)
             if found is None or found.kind != "exam":
                 fail(f"没有这个考试机构 / no exam institution {code}")
-            assert found is not None
             row = found
         return InstitutionPrincipal(row.id, row.code, row.name)
 
@@ -53,7 +51,6 @@ def import_results(
     principal = _principal(institution)
     with domain_errors():
         rows = read_rows(file.name, _read_limited(file, SHEET_LIMITS.max_bytes))
-    outcomes: list[dict[str, Any]] = []
     columns = (
         TextColumn("导入 / importing"),
         BarColumn(),
@@ -62,11 +59,8 @@ def import_results(
     )
     with Progress(*columns, console=console) as progress, domain_errors():
         task = progress.add_task("import", total=len(rows))
-        for start in range(0, len(rows), ctx.batch_limit):
-            batch = rows[start : start + ctx.batch_limit]
-            outcomes.extend(o.to_json() for o in submit_results(ctx, principal, list(batch)))
-            progress.advance(task, len(batch))
-    _report(outcomes, report)
+        done = submit_file(ctx, principal, rows, lambda n: progress.advance(task, n))
+    _report([o.to_json() for o in done], report)
 
 
 def _read_limited(path: Path, max_bytes: int) -> bytes:

@@ -15,7 +15,8 @@ BACK = {"/query": "/query", "/report": "/query", "/verify": "/verify"}
 
 def install(app: FastAPI) -> None:
     async def refused(request: Request, error: Exception) -> Response:
-        assert isinstance(error, TooManyRequests | AbuseStoreUnavailable)
+        if not isinstance(error, TooManyRequests | AbuseStoreUnavailable):
+            raise error  # installed for these two only
         status = 429 if isinstance(error, TooManyRequests) else 503
         response: Response
         if request.url.path.startswith("/api/"):

@@ -85,10 +85,10 @@ def _with_one_ready(function: Callable[..., T], *args: Any) -> T:
     return function(*args)
 
 
-async def read_results(request: Request, batch_limit: int) -> list[Any]:
+async def read_results(request: Request) -> list[Any]:
     """The rows of the results file of an upload form (CSRF-checked field ``file``), read
-    within the sheet limits, at most ``batch_limit`` rows (what one request may submit)."""
-    limits = SHEET_LIMITS.with_rows(batch_limit)
+    within the sheet limits (the command line's: ``submit_file`` splits them into batches)."""
+    limits = SHEET_LIMITS
     form = await limited_form(request, "file", limits.max_bytes)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:

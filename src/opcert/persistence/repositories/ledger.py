@@ -27,7 +27,8 @@ class LedgerRepository:
             self.session.add(LedgerHead(id=1, seq=0, hash=GENESIS_HASH))
             self.session.flush()
             head = self.session.scalar(query)
-            assert head is not None
+            if head is None:
+                raise RuntimeError("the ledger head row was not stored")
         return head.seq, head.hash
 
     def head(self) -> tuple[int, str]:

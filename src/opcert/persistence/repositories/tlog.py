@@ -36,7 +36,8 @@ class LogRepository:
             self.session.add(LogHead(id=1, size=0))
             self.session.flush()
             head = self.session.scalar(query)
-            assert head is not None
+            if head is None:
+                raise RuntimeError("the transparency log head row was not stored")
         return head.size
 
     def size(self) -> int:

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from opcert.domain.errors import FieldError, NotFound, Unauthorized, ValidationFailed
 from opcert.domain.identity import parse_resident_id
-from opcert.domain.names import normalise_name
+from opcert.domain.names import PersonName
 from opcert.domain.sessions import ChallengeRecord
 from opcert.services.abuse.controls import AbuseControls
 from opcert.services.abuse.policy import (
@@ -196,7 +196,7 @@ def _checked_input(ctx: ServiceContext, id_number: str, name: str) -> tuple[str,
         errors.append(error)
     clean_name = ""
     try:
-        clean_name = normalise_name(name, "name")
+        clean_name = PersonName.parse(name, "name").text
     except FieldError as error:
         errors.append(error)
     if errors:

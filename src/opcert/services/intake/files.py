@@ -1,22 +1,35 @@
 """Result files (.xlsx, .csv, .json) in, error sheets out.
 
 ``read_rows`` reads a file in a child process under the upload limits (``services.uploads``);
-the parsing itself is ``sheets.parse_rows``. ``error_sheet`` writes the rows that were not
-accepted, with every text cell safe from formula injection.
+the parsing itself is ``sheets.parse_rows``. ``submit_file`` submits its rows in batches of
+what one request may carry, so the upload page and ``opcert results import`` take the same
+files. ``error_sheet`` writes the rows that were not accepted, with every text cell safe from
+formula injection.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from opcert.services.intake.pipeline import RowOutcome, submit_results
 from opcert.services.intake.sheets import FORMATS, HEADER_ALIASES, normalise_header
 from opcert.services.intake.validation import FIELDS
+from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.principals import InstitutionPrincipal
 from opcert.services.kernel.spreadsheet_cells import append_row
 from opcert.services.uploads.limits import SHEET_LIMITS, UploadLimits, too_large
 from opcert.services.uploads.worker import run_isolated
 
-__all__ = ["FORMATS", "HEADER_ALIASES", "error_sheet", "normalise_header", "read_rows"]
+__all__ = [
+    "FORMATS",
+    "HEADER_ALIASES",
+    "error_sheet",
+    "normalise_header",
+    "read_rows",
+    "submit_file",
+]
 
 
 def read_rows(name: str, data: bytes, limits: UploadLimits = SHEET_LIMITS) -> list[Any]:
@@ -26,6 +39,26 @@ def read_rows(name: str, data: bytes, limits: UploadLimits = SHEET_LIMITS) -> li
         raise too_large("file", limits.max_bytes)
     rows: list[Any] = run_isolated("sheet", name, data, field="file", limits=limits)
     return rows
+
+
+def submit_file(
+    ctx: ServiceContext,
+    principal: InstitutionPrincipal,
+    rows: Sequence[object],
+    progress: Callable[[int], None] | None = None,
+) -> list[RowOutcome]:
+    """Every row of a results file, one outcome per row in order. The rows go in batches of
+    ``ctx.batch_limit`` (what one API request may carry), each its own transaction, as an
+    institution's system would send them; ``progress`` is told each batch's size when it is
+    done. A batch refused whole (a ref reused for other content) stops the file there: the
+    batches before it stay stored, and sending the file again replays their outcomes."""
+    outcomes: list[RowOutcome] = []
+    for start in range(0, len(rows), ctx.batch_limit):
+        batch = list(rows[start : start + ctx.batch_limit])
+        outcomes.extend(submit_results(ctx, principal, batch))
+        if progress is not None:
+            progress(len(batch))
+    return outcomes
 
 
 def error_sheet(rows: list[dict[str, Any]], outcomes: list[dict[str, Any]]) -> bytes:

@@ -15,7 +15,7 @@ from opcert.domain.catalogue import Catalogue, Item
 from opcert.domain.errors import FieldError
 from opcert.domain.identity import ResidentId, parse_resident_id
 from opcert.domain.input_formats import parse_date, parse_score
-from opcert.domain.names import normalise_name
+from opcert.domain.names import PersonName
 from opcert.domain.rules import Education, parse_education
 from opcert.domain.unsafe_text import first_unsafe, unsafe_character
 
@@ -289,7 +289,7 @@ def _ref(value: object) -> str:
 
 
 def _name(value: object) -> str:
-    return normalise_name(value, "name")
+    return PersonName.parse(value, "name").text
 
 
 def _score(value: object, field: str, *, required: bool) -> float | None:

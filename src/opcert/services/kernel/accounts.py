@@ -192,9 +192,8 @@ def change_officer_password(
                     "the current password is wrong",
                 ),
             )
-        if errors:
+        if errors or row is None:  # no officer row: PASSWORD_WRONG is among the errors
             raise ValidationFailed(errors)
-        assert row is not None
         _set_password(uow, ctx, row, new, officer.actor)
         uow.commit()
     return sessions.revoke_all(

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from opcert.domain.clock import Clock, local_date
 from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services.abuse import AbuseControls
 from opcert.services.kernel.keystore import KeyStore
 from opcert.services.kernel.ports import IdentityProvider, Notifier, SmsGateway
 from opcert.services.kernel.session_store import SessionStore
@@ -35,6 +36,8 @@ class ServiceContext:
     batch_limit: int = 1000
     officer_token_hours: int = 12
     read: Callable[[], UnitOfWork] | None = None  # read-only units of work, where cheaper
+    # Named rate limits (the public query's among them), shared by processes through Redis.
+    abuse: AbuseControls = field(default_factory=AbuseControls)
 
     def reader(self) -> UnitOfWork:
         """A unit of work for a path that only reads (public query, online verification)."""

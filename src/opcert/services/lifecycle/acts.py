@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from opcert.domain.certificate_states import CertificateAct, next_state
 from opcert.domain.errors import FieldError
-from opcert.domain.names import normalise_name
+from opcert.domain.names import PersonName
 from opcert.domain.periods import add_years
 from opcert.domain.reviews import practical_exam_required
 from opcert.domain.rules import rule_set
@@ -225,7 +225,7 @@ def correct(
     This is one of the authoritative acts that change the national person record: the person's
     recorded name follows the correction (results must match it from now on)."""
     _require_reason(reason)
-    name = normalise_name(name, "name")
+    name = PersonName.parse(name, "name").text
     with ctx.uow() as uow:
         uow.begin_write()
         row = find(uow, number, item)

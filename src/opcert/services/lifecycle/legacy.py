@@ -20,7 +20,7 @@ from opcert.domain.certificates import certificate_number
 from opcert.domain.errors import DomainError, FieldError
 from opcert.domain.identity import parse_resident_id
 from opcert.domain.input_formats import parse_date
-from opcert.domain.names import normalise_name
+from opcert.domain.names import PersonName
 from opcert.domain.rules import rule_set_for
 from opcert.domain.unsafe_text import check_text
 from opcert.persistence.models import Certificate, LegacyCard
@@ -104,7 +104,7 @@ def _parse(
         number=certificate_number(person.number, "SO"),
         typ="SO",
         id_number=person.number,
-        name=normalise_name(raw["name"], "name"),
+        name=PersonName.parse(raw["name"], "name").text,
         sex=int(person.sex),
         category_code=item.category_code,
         item_code=item.code,

@@ -8,8 +8,9 @@ from typing import Any
 
 from opcert.domain.applications import ApplicationStatus, Transition, transition
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
+from opcert.domain.clock import local_date
 from opcert.domain.errors import Conflict, DomainError, FieldError, NotFound
-from opcert.domain.workdays import workdays_between
+from opcert.domain.workdays import deadline_is_provisional, workdays_between
 from opcert.persistence.models import Application
 from opcert.services.issuance.pipeline import IssueRequest, issue_many
 from opcert.services.kernel import ledger
@@ -36,6 +37,8 @@ class QueueEntry:
     checks: list[dict[str, Any]]
     certificate_id: int | None
     printed_item_name: str | None = None
+    # The deadline runs past the official holiday calendar: counted Monday to Friday (暂定).
+    provisional: bool = False
 
     @property
     def item_name(self) -> str:
@@ -61,6 +64,7 @@ class QueueEntry:
             "target_on": self.target_on.isoformat(),
             "workdays_left": self.workdays_left,
             "overdue": self.workdays_left < 0,
+            "provisional": self.provisional,
             "reasons": self.reasons,
             "checks": self.checks,
         }
@@ -83,6 +87,7 @@ def _entry(row: Application, today: date) -> QueueEntry:
         list(row.checks),
         row.certificate_id,
         row.item_name,
+        provisional=deadline_is_provisional(local_date(row.filed_at), row.due_on),
     )
 
 
@@ -180,7 +185,12 @@ def decide(
                 (row.id_number, row.item_code)
             )
             authority = uow.registry.authority(row.authority_code)
-            assert authority is not None
+            if authority is None:
+                raise Conflict(
+                    "AUTHORITY_UNKNOWN",
+                    f"申请所属的发证机关 {row.authority_code} 不存在，无法发证",
+                    f"the application's authority {row.authority_code} does not exist",
+                )
             person = uow.intake.person(row.id_number)
             sex = person.sex if person else 1
             # The person record is authoritative: an application whose submitted name differed

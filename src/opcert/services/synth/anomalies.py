@@ -82,7 +82,8 @@ def far_travel_label(
     """The label of one candidate examined in a province far from home."""
     km = round(distance_km(BY_CODE[home], BY_CODE[site.province]))
     detail = {"home": home, "exam_province": site.province, "exam_point": site.code, "km": km}
-    assert km > FAR_KM
+    if km <= FAR_KM:
+        raise ValueError(f"{home} to {site.province} is {km} km, not over {FAR_KM} km")
     return _row("far_travel", id_number, year, detail, seed, now)
 
 

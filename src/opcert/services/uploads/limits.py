@@ -8,7 +8,7 @@ child process that does the reading (``worker``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from opcert.domain.errors import DomainError, FieldError
 
@@ -17,8 +17,8 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class UploadLimits:
-    """Hard limits on one uploaded file. The defaults serve the upload page and the CLI alike;
-    the page lowers ``max_rows`` to the batch one request may submit."""
+    """Hard limits on one uploaded file. The defaults serve the upload page and the CLI alike
+    (both submit a sheet in batches of what one request may carry: ``intake.files.submit_file``)."""
 
     max_bytes: int = 10 * MB
     max_rows: int = 20_000
@@ -29,9 +29,6 @@ class UploadLimits:
     max_pixels: int = 40_000_000  # a 12-megapixel phone photo fits three times over
     seconds: float = 20.0  # wall time of the child process, which is killed after it
     memory_bytes: int = 1024 * MB  # address space the child may add to what it starts with
-
-    def with_rows(self, rows: int) -> UploadLimits:
-        return replace(self, max_rows=min(self.max_rows, rows))
 
 
 SHEET_LIMITS = UploadLimits()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from opcert.domain.clock import local_minutes
 from opcert.domain.clues import ClueStatus
 from opcert.domain.errors import FieldError, ValidationFailed
-from opcert.domain.names import normalise_name
+from opcert.domain.names import PersonName
 from opcert.persistence.models import Clue
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance.numbering import authorities_for
@@ -55,7 +55,7 @@ def report_fake(
     person_name = None
     if name and name.strip():
         try:
-            person_name = normalise_name(name, "name")
+            person_name = PersonName.parse(name, "name").text
         except FieldError as error:
             errors.append(error)
     if errors:

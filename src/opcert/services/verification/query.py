@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -17,9 +18,10 @@ from opcert.domain.lifecycle import (
     owed_review,
     public_status,
 )
-from opcert.domain.names import normalise_name
+from opcert.domain.names import PersonName
 from opcert.persistence.models import Certificate, CredentialVersion
 from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services.abuse import PUBLIC_QUERY
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import OfficerPrincipal
 
@@ -79,9 +81,29 @@ def certificate_json(
 
 
 def public_query(
-    ctx: ServiceContext, id_number: str | None, name: str | None
+    ctx: ServiceContext,
+    id_number: str | None,
+    name: str | None,
+    *,
+    asker: str | None,
+    human: Callable[[], bool] | None = None,
 ) -> list[dict[str, Any]]:
-    """Both fields are required; raises NotFound (with the not-genuine warning) when nothing matches."""
+    """Both fields are required; raises NotFound (with the not-genuine warning) when nothing matches.
+
+    ``asker`` is who is asking, for the public query's rate limit (``PUBLIC_QUERY``, one count
+    per address shared by every entry point and process): the client address on the pages and
+    the API. Each query is counted before anything else, valid or not; TooManyRequests past the
+    limit. ``None`` only for the platform's own checks (tests, the synthetic-data smoke run),
+    which are not counted; the command line is counted as ``"cli"``. ``human`` is the check a
+    person passes first where there is one (the page's captcha): a FieldError on ``captcha``
+    when it fails, after the query was counted.
+    """
+    if asker is not None:
+        ctx.abuse.hit(PUBLIC_QUERY, asker)
+    if human is not None and not human():
+        raise FieldError(
+            "captcha", "CAPTCHA_WRONG", "验证码错误或已过期", "wrong or expired answer"
+        )
     errors = []
     if not id_number or not id_number.strip():
         errors.append(
@@ -89,13 +111,12 @@ def public_query(
         )
     if not name or not name.strip():
         errors.append(FieldError("name", "REQUIRED", "请填写姓名", "the name is required"))
-    if errors:
+    if errors or id_number is None:
         raise ValidationFailed(errors)
-    assert id_number is not None
     number = parse_resident_id(id_number, today=ctx.today(), field="id_number").number
     # The one name rule: 阿依古丽•买买提, 阿依古丽.买买提 and 阿依古丽·买买提 are one person. Without
     # any separator the name is another name, as on the ID card: it does not match.
-    found = certificates_view(ctx, number, normalise_name(name, "name"))
+    found = certificates_view(ctx, number, PersonName.parse(name, "name").text)
     if not found:
         raise NotFound("CERTIFICATE_NOT_FOUND", NOT_FOUND_ZH, NOT_FOUND_EN)
     return found

@@ -6,7 +6,7 @@ from contextlib import suppress
 from typing import Any
 
 from opcert.domain.errors import FieldError
-from opcert.domain.names import normalise_name
+from opcert.domain.names import PersonName
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import Action, OfficerPrincipal
 from opcert.services.verification.query import certificate_json
@@ -21,9 +21,10 @@ def search(ctx: ServiceContext, officer: OfficerPrincipal, text: str) -> list[di
     query = " ".join((text or "").split())
     if not query:
         return []
-    # Not a name (an ID or certificate number has digits): compared as it is.
+    # The name rule sees the text as typed (a tab or an em space in it is refused there as it is
+    # at intake); what is not a name (an ID or certificate number has digits) is compared as it is.
     with suppress(FieldError):
-        query = normalise_name(query)
+        query = PersonName.parse(text).text
     with ctx.uow() as uow:
         rows = uow.certificates.search(query, officer.authority_prefix)
         today = ctx.today()

@@ -11,7 +11,6 @@ from fastapi.responses import JSONResponse
 from opcert.interfaces import throttle
 from opcert.interfaces.api.dependencies import Ctx, JsonBody, require_object
 from opcert.persistence.database import ping
-from opcert.services.abuse import PUBLIC_QUERY
 from opcert.services.verification import online as verification
 from opcert.services.verification import query as certificates
 
@@ -29,9 +28,10 @@ def query(
 ) -> JSONResponse:
     """Both fields are required. 404 means the certificate is not on the national platform.
     429 with ``Retry-After`` when the address has used its queries (shared with the page)."""
-    throttle.limit(request, PUBLIC_QUERY)
+    asker = throttle.client_ip(request)
+    found = certificates.public_query(ctx, id_number, name, asker=asker)
     # The body is plain JSON types already: a JSONResponse skips FastAPI's generic encoder.
-    return JSONResponse({"certificates": certificates.public_query(ctx, id_number, name)})
+    return JSONResponse({"certificates": found})
 
 
 @router.post("/api/v1/verify", summary="核验电子证照 / verify an SC1 credential")

@@ -24,8 +24,7 @@ from opcert.interfaces.web.pages import (
 from opcert.interfaces.web.session_cookies import INSTITUTION_COOKIE, delete_cookie, set_cookie
 from opcert.interfaces.web.uploads import read_results
 from opcert.services.intake import submissions
-from opcert.services.intake.files import error_sheet
-from opcert.services.intake.pipeline import submit_results
+from opcert.services.intake.files import error_sheet, submit_file
 from opcert.services.intake.validation import FIELD_LABELS
 from opcert.services.kernel import accounts, kept_files, sessions
 from opcert.services.kernel.principals import InstitutionPrincipal
@@ -104,9 +103,9 @@ def upload_form(request: Request, institution: CurrentInstitution) -> Response:
 async def upload(request: Request, institution: CurrentInstitution) -> Response:
     ctx = ctx_of(request)
     try:
-        rows = await read_results(request, ctx.batch_limit)
+        rows = await read_results(request)
         outcomes = [
-            o.to_json() for o in await run_in_threadpool(submit_results, ctx, institution, rows)
+            o.to_json() for o in await run_in_threadpool(submit_file, ctx, institution, rows)
         ]
     except DomainError as error:
         errors = form_errors(error, language(request))

@@ -7,7 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError, NotFound
-from opcert.interfaces.throttle import limit_async
+from opcert.interfaces.throttle import client_ip, limit_async
 from opcert.interfaces.web.pages import (
     checked_form,
     ctx_of,
@@ -18,7 +18,7 @@ from opcert.interfaces.web.pages import (
     text,
     web_state,
 )
-from opcert.services.abuse import FAKE_REPORT, PUBLIC_QUERY
+from opcert.services.abuse import FAKE_REPORT, AbuseStoreUnavailable, TooManyRequests
 from opcert.services.verification import clues
 from opcert.services.verification import query as certificates
 
@@ -44,24 +44,23 @@ def query_form(request: Request) -> Response:
 
 @router.post("/query", response_class=HTMLResponse)
 async def query(request: Request) -> Response:
-    await limit_async(request, PUBLIC_QUERY)
     form = await checked_form(request)
     values = {"id_number": text(form, "id_number"), "name": text(form, "name")}
     captcha = web_state(request).captcha
-    if not await run_in_threadpool(
-        captcha.check, text(form, "captcha_token"), text(form, "captcha")
-    ):
-        errors = {
-            "captcha": "验证码错误或已过期"
-            if language(request) == "zh"
-            else "wrong or expired answer"
-        }
-        return _query_form(request, errors, values, 422)
+    token, answer = text(form, "captcha_token"), text(form, "captcha")
     ctx = ctx_of(request)
     try:
         found = await run_in_threadpool(
-            certificates.public_query, ctx, values["id_number"], values["name"]
+            lambda: certificates.public_query(
+                ctx,
+                values["id_number"],
+                values["name"],
+                asker=client_ip(request),
+                human=lambda: captcha.check(token, answer),
+            )
         )
+    except (TooManyRequests, AbuseStoreUnavailable):
+        raise  # the abuse policy's 429 (or 503) page, not a form error
     except NotFound as error:
         return render(request, "not_found.html", 404, message=error, values=values, errors={})
     except DomainError as error:
