@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from opcert.domain.errors import DomainError, FieldError, ValidationFailed
 from opcert.domain.names import DOT_LOOKALIKES, MIDDLE_DOT, SPACES, PersonName
+from opcert.services.holders import identity as holder_identity
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.lifecycle import acts
 from opcert.services.lifecycle.legacy import COLUMNS, import_legacy_csv
@@ -89,7 +90,7 @@ def test_a_name_accepted_by_one_path_is_accepted_by_all_and_stored_as_the_same_t
         assert legacy.imported == 0 and [e["field"] for e in legacy.errors] == ["name"]
         holder = row["id_number"]
         assert _refused_on_name(lambda: certificates.public_query(ctx, holder, typed, asker=None))
-        assert _refused_on_name(lambda: platform.identity.send_code(ctx, holder, typed))
+        assert _refused_on_name(lambda: holder_identity.send_code(ctx, holder, typed))
         assert _refused_on_name(
             lambda: acts.correct(ctx, "T" + holder, "1.2", name=typed, reason="更正")
         )
@@ -100,7 +101,7 @@ def test_a_name_accepted_by_one_path_is_accepted_by_all_and_stored_as_the_same_t
         [found] = certificates.public_query(ctx, holder, typed, asker=None)
         assert found["name"] == expected
     # A card-era holder has no person record to log in with; the holder of the intake has.
-    assert platform.identity.send_code(ctx, row["id_number"], typed).name == expected
+    assert holder_identity.send_code(ctx, row["id_number"], typed).name == expected
     assert expected in {c["name"] for c in search(ctx, world.inspector, typed)}
     acts.correct(ctx, outcome.certificate_no, "1.2", name=typed, reason="更正用字")
     [corrected] = certificates.public_query(ctx, row["id_number"], expected, asker=None)
