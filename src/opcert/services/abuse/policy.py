@@ -48,77 +48,80 @@ OFFICER_LOGIN_ADDRESS = "officer_login_address"
 FAKE_REPORT = "fake_report"
 
 
+# The limits that do not depend on a setting.
+FIXED_LIMITS = (
+    Limit(
+        VERIFY_PHOTO,
+        Per.ADDRESS,
+        "10/minute;100/hour",
+        "上传照片过于频繁",
+        "too many photo uploads",
+    ),
+    Limit(
+        CAPTCHA_IMAGE,
+        Per.ADDRESS,
+        "60/minute;600/hour",
+        "获取验证码图片过于频繁",
+        "too many captcha images",
+    ),
+    Limit(
+        HOLDER_LOGIN_ADDRESS,
+        Per.ADDRESS,
+        "10/minute;60/hour",
+        "登录尝试过于频繁",
+        "too many login attempts",
+    ),
+    # Per ID number: guessing the name that goes with someone's ID number.
+    Limit(
+        HOLDER_LOGIN_ID,
+        Per.ID_NUMBER,
+        "10/hour;20/day",
+        "登录尝试过于频繁",
+        "too many login attempts",
+    ),
+    # Codes actually sent to the holder's phone (SMS bombing, cost).
+    Limit(
+        HOLDER_SMS,
+        Per.ID_NUMBER,
+        "3/10 minutes;10/day",
+        "短信验证码发送次数过多",
+        "too many codes sent",
+    ),
+    Limit(
+        HOLDER_CODE,
+        Per.ADDRESS,
+        "20/minute;100/hour",
+        "验证码尝试过于频繁",
+        "too many code attempts",
+    ),
+    # Failed officer logins only; a success clears the account's count.
+    Limit(
+        OFFICER_LOGIN_ACCOUNT,
+        Per.ACCOUNT,
+        "5/minute;10/hour;20/day",
+        "登录失败次数过多，已暂时锁定",
+        "too many failed logins, locked for now",
+    ),
+    Limit(
+        OFFICER_LOGIN_ADDRESS,
+        Per.ADDRESS,
+        "20/minute;100/hour;300/day",
+        "登录失败次数过多，已暂时锁定",
+        "too many failed logins, locked for now",
+    ),
+    Limit(FAKE_REPORT, Per.ADDRESS, "5/hour;20/day", "举报过于频繁", "too many reports"),
+)
+
+
 def default_policy(query_rate_per_minute: int = 30) -> dict[str, Limit]:
     """Every limit by name. ``query_rate_per_minute`` is ``OPCERT_QUERY_RATE_PER_MINUTE``."""
     rate = max(1, query_rate_per_minute)
-    limits = [
-        # The page and the API share one count per address: using both gives no more.
-        Limit(
-            PUBLIC_QUERY,
-            Per.ADDRESS,
-            f"{rate}/minute;{rate * 10}/hour",
-            "查询过于频繁",
-            "too many queries",
-        ),
-        Limit(
-            VERIFY_PHOTO,
-            Per.ADDRESS,
-            "10/minute;100/hour",
-            "上传照片过于频繁",
-            "too many photo uploads",
-        ),
-        Limit(
-            CAPTCHA_IMAGE,
-            Per.ADDRESS,
-            "60/minute;600/hour",
-            "获取验证码图片过于频繁",
-            "too many captcha images",
-        ),
-        Limit(
-            HOLDER_LOGIN_ADDRESS,
-            Per.ADDRESS,
-            "10/minute;60/hour",
-            "登录尝试过于频繁",
-            "too many login attempts",
-        ),
-        # Per ID number: guessing the name that goes with someone's ID number.
-        Limit(
-            HOLDER_LOGIN_ID,
-            Per.ID_NUMBER,
-            "10/hour;20/day",
-            "登录尝试过于频繁",
-            "too many login attempts",
-        ),
-        # Codes actually sent to the holder's phone (SMS bombing, cost).
-        Limit(
-            HOLDER_SMS,
-            Per.ID_NUMBER,
-            "3/10 minutes;10/day",
-            "短信验证码发送次数过多",
-            "too many codes sent",
-        ),
-        Limit(
-            HOLDER_CODE,
-            Per.ADDRESS,
-            "20/minute;100/hour",
-            "验证码尝试过于频繁",
-            "too many code attempts",
-        ),
-        # Failed officer logins only; a success clears the account's count.
-        Limit(
-            OFFICER_LOGIN_ACCOUNT,
-            Per.ACCOUNT,
-            "5/minute;10/hour;20/day",
-            "登录失败次数过多，已暂时锁定",
-            "too many failed logins, locked for now",
-        ),
-        Limit(
-            OFFICER_LOGIN_ADDRESS,
-            Per.ADDRESS,
-            "20/minute;100/hour;300/day",
-            "登录失败次数过多，已暂时锁定",
-            "too many failed logins, locked for now",
-        ),
-        Limit(FAKE_REPORT, Per.ADDRESS, "5/hour;20/day", "举报过于频繁", "too many reports"),
-    ]
-    return {limit.name: limit for limit in limits}
+    # The page and the API share one count per address: using both gives no more.
+    query = Limit(
+        PUBLIC_QUERY,
+        Per.ADDRESS,
+        f"{rate}/minute;{rate * 10}/hour",
+        "查询过于频繁",
+        "too many queries",
+    )
+    return {limit.name: limit for limit in (query, *FIXED_LIMITS)}
