@@ -7,8 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export OPCERT_DATA_DIR ?= ./data
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# `make run RUN_PORT=8001` serves elsewhere (the README tour test does)
+RUN_PORT := 8000
 
+<<<<<<< HEAD
 .PHONY: run install init demo serve test lint types contracts migrations-check unit integration integration-sqlite integration-postgres conformance e2e vectors bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
+=======
+.PHONY: run install init demo serve test tour lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
+>>>>>>> h14-tour
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,7 +27,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/opcert init
 	$(BIN)/opcert demo
-	$(BIN)/opcert serve --host 127.0.0.1 --port 8000
+	$(BIN)/opcert serve --host 127.0.0.1 --port $(RUN_PORT)
 
 lint: install
 	$(BIN)/ruff check src tests bench scripts fuzz
@@ -74,6 +80,11 @@ browser:
 
 e2e: install browser
 	$(BIN)/pytest -q tests/e2e -p no:cacheprovider
+
+# The README's tour alone (also part of e2e): make run in a temporary data dir on a free port,
+# then the tour's commands as the README has them (tests/e2e/test_readme_tour.py).
+tour: install
+	$(BIN)/pytest -q tests/e2e/test_readme_tour.py -p no:cacheprovider
 
 # Scale-0.01 synthetic data set (180,000 holders) in a temporary SQLite data dir, then 50 sample
 # holders through the public query service. A smoke check: no timing assertion.
