@@ -10,11 +10,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # `make run RUN_PORT=8001` serves elsewhere (the README tour test does)
 RUN_PORT := 8000
 
-<<<<<<< HEAD
-.PHONY: run install init demo serve test lint types contracts migrations-check unit integration integration-sqlite integration-postgres conformance e2e vectors bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
-=======
-.PHONY: run install init demo serve test tour lint types contracts unit integration integration-sqlite integration-postgres conformance e2e bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
->>>>>>> h14-tour
+.PHONY: run install init demo serve test tour lint types contracts migrations-check unit integration integration-sqlite integration-postgres conformance e2e vectors bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
