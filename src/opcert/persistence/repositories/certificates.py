@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, bindparam, exists, select, update
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from opcert.persistence.models import (
     StatusListBitsRow,
     StatusListRow,
 )
+from opcert.persistence.repositories.bulk import bulk_insert, insert_returning_ids, reserve_ids
 from opcert.persistence.repositories.lifecycle import review_pending
 
 
@@ -51,6 +53,16 @@ class CertificateRepository:
     def add(self, row: object) -> None:
         self.session.add(row)
         self.session.flush()
+
+    # Interim: the minting step (issue 15 item 2) replaces these with typed writes.
+    def reserve_version_ids(self, count: int) -> list[int]:
+        return reserve_ids(self.session, CredentialVersion.__table__, count)  # type: ignore[arg-type]
+
+    def insert_versions(self, rows: Sequence[dict[str, Any]]) -> None:
+        bulk_insert(self.session, CredentialVersion.__table__, rows)  # type: ignore[arg-type]
+
+    def insert_certificates(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        return insert_returning_ids(self.session, Certificate.__table__, rows)  # type: ignore[arg-type]
 
     def by_pairs(self, pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Certificate]:
         """Certificates keyed by (id_number, item_code)."""

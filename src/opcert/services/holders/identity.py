@@ -89,7 +89,7 @@ class DevelopmentIdentityVerifier:
     def send_code(self, ctx: ServiceContext, id_number: str, name: str) -> Challenge:
         number, clean_name = _checked_input(ctx, id_number, name)
         with ctx.uow() as uow:
-            person = uow.intake.person(number)
+            person = uow.persons.by_id_number(number)
             known = bool(uow.certificates.of_person(number, clean_name))
             phone = person.phone if person is not None else None
         if not known or person is None:

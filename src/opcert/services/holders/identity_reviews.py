@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from opcert.domain.clock import local_minutes
 from opcert.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from opcert.persistence.models import IdentityReview
+from opcert.persistence.repositories.identity_reviews import NewIdentityReview
 from opcert.services.holders.identity import IdentityVerifier
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import Action, OfficerPrincipal
@@ -57,18 +58,18 @@ def request_review(
             )
         if errors:
             raise ValidationFailed(errors)
-        row = IdentityReview(
-            id_number=id_number,
-            name=name,
-            authority_code=authority,
-            photo_type=photo_type,
-            photo=photo,
-            status="pending",
-            created_at=ctx.now(),
+        review_id = uow.identity_reviews.file(
+            NewIdentityReview(
+                id_number=id_number,
+                name=name,
+                authority_code=authority,
+                photo=photo,
+                photo_type=photo_type,
+                filed_at=ctx.now(),
+            )
         )
-        uow.registry.add(row)
         uow.commit()
-        return row.id
+        return review_id
 
 
 def review_queue(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ReviewView]:
@@ -76,7 +77,7 @@ def review_queue(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ReviewV
     for a role that may not read them."""
     officer.require(Action.READ_IDENTITY_REVIEWS)
     with ctx.uow() as uow:
-        rows = uow.registry.identity_reviews(officer.authority_prefix)
+        rows = uow.identity_reviews.in_scope(officer.authority_prefix)
         return [_view(row) for row in rows]
 
 
@@ -87,7 +88,7 @@ def review_photo(
     review and for one outside the officer's scope."""
     officer.require(Action.READ_IDENTITY_REVIEWS)
     with ctx.uow() as uow:
-        row = _review(uow.registry.identity_review(review_id), officer)
+        row = _review(uow.identity_reviews.get(review_id), officer)
         return row.photo, row.photo_type
 
 
@@ -108,7 +109,7 @@ def decide_review(
             "reason", "REASON_REQUIRED", "驳回必须说明理由", "a rejection needs a reason"
         )
     with ctx.uow() as uow:
-        row = _review(uow.registry.identity_review(review_id), officer)
+        row = _review(uow.identity_reviews.get(review_id), officer)
         if row.status != "pending":
             raise Conflict("REVIEW_DECIDED", "该申请已处理", "already decided")
         row.status = "approved" if approve else "rejected"

@@ -26,7 +26,7 @@ from opcert.domain.certificates import (
 )
 from opcert.domain.clock import local_date
 from opcert.domain.rules import rule_set_for
-from opcert.persistence.models import Authority, Certificate, CredentialVersion
+from opcert.persistence.models import Authority, Certificate
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance.log import LogItem
 from opcert.services.issuance.log import append as log_append
@@ -84,7 +84,7 @@ def issue_many(uow: UnitOfWork, ctx: ServiceContext, requests: list[IssueRequest
     issued_on = local_date(now)
     slots = _reserve_slots(uow, ctx, requests, now)
     # Version ids first, so each new certificate row is written pointing at its credential.
-    version_ids = uow.intake.reserve_ids(CredentialVersion, len(requests))
+    version_ids = uow.certificates.reserve_version_ids(len(requests))
     certificate_ids = _write_certificates(uow, requests, version_ids, issued_on, now)
     versions: list[dict[str, object]] = []
     texts: list[str] = []
@@ -120,7 +120,7 @@ def issue_many(uow: UnitOfWork, ctx: ServiceContext, requests: list[IssueRequest
             }
         )
     _supersede_previous(uow, ctx, requests, now)
-    uow.intake.insert_many(CredentialVersion, versions)
+    uow.certificates.insert_versions(versions)
     log_append(
         uow,
         [
@@ -200,7 +200,7 @@ def _write_certificates(
         fresh.append(values)
         fresh_positions.append(position)
     for position, new_id in zip(
-        fresh_positions, uow.intake.insert_returning_ids(Certificate, fresh), strict=True
+        fresh_positions, uow.certificates.insert_certificates(fresh), strict=True
     ):
         ids[position] = new_id
     return ids

@@ -158,7 +158,7 @@ def correct(
         require_active(row)
         data = {"from": row.name, "to": name, "reason": reason.strip()}
         row.name = name
-        person = uow.intake.person(row.id_number)
+        person = uow.persons.by_id_number(row.id_number)
         if person is not None and person.name != name:
             data["person_from"] = person.name
             person.name, person.updated_at = name, ctx.now()
