@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -73,6 +73,10 @@ class UnitOfWork:
             raise RuntimeError("a read-only unit of work cannot write")
         if self.dialect == "sqlite":
             self.session.connection(execution_options={"sqlite_immediate": True})
+
+    def ping(self) -> bool:
+        """Run a trivial query; raises the driver's error when the database does not answer."""
+        return self.session.execute(text("SELECT 1")).scalar() == 1
 
     @property
     def dialect(self) -> str:
