@@ -67,10 +67,6 @@ class RegistryRepository:
         rows = self.session.scalars(select(ExamPoint).where(ExamPoint.code.in_(list(codes))))
         return {row.code: row for row in rows}
 
-    def exam_points_of(self, institution_id: int) -> Sequence[ExamPoint]:
-        query = select(ExamPoint).where(ExamPoint.institution_id == institution_id)
-        return self.session.scalars(query.order_by(ExamPoint.code)).all()
-
     def all_exam_points(self) -> Sequence[ExamPoint]:
         return self.session.scalars(select(ExamPoint).order_by(ExamPoint.code)).all()
 
