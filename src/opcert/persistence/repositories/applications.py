@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import Application
-from opcert.persistence.repositories.bulk import bulk_insert
+from opcert.persistence.repositories.bulk import insert_records
 
 
 @dataclass(slots=True)
@@ -48,6 +48,7 @@ class NewApplication:
     certificate_id: int | None = None
 
 
+_TABLE = cast(Table, Application.__table__)
 _COLUMNS = tuple(f.name for f in fields(NewApplication))
 _VALUES = attrgetter(*_COLUMNS)
 
@@ -58,8 +59,7 @@ class ApplicationRepository:
 
     def file(self, applications: Sequence[NewApplication]) -> None:
         """Insert the applications in one statement (their ids are UUIDs chosen by intake)."""
-        rows = [dict(zip(_COLUMNS, _VALUES(a), strict=True)) for a in applications]
-        bulk_insert(self.session, Application.__table__, rows)  # type: ignore[arg-type]
+        insert_records(self.session, _TABLE, _COLUMNS, applications, _VALUES)
 
     def get(self, application_id: str, *, lock: bool = False) -> Application | None:
         query = select(Application).where(Application.id == application_id)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import Person
-from opcert.persistence.repositories.bulk import insert_returning_ids
+from opcert.persistence.repositories.bulk import insert_records_returning_ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +39,14 @@ class PersonRepository:
 
     def register(self, persons: Sequence[NewPerson]) -> list[int]:
         """Insert the persons; their ids, in order."""
-        rows = [
-            {
-                "id_number": p.id_number,
-                "name": p.name,
-                "sex": p.sex,
-                "birth_on": p.birth_on,
-                "division": p.division,
-                "phone": None,
-                "created_at": p.registered_at,
-                "updated_at": p.registered_at,
-            }
-            for p in persons
-        ]
-        return insert_returning_ids(self.session, Person.__table__, rows)  # type: ignore[arg-type]
+        return insert_records_returning_ids(self.session, _TABLE, _COLUMNS, persons, _values)
+
+
+_TABLE = cast(Table, Person.__table__)
+_COLUMNS = ("id_number", "name", "sex", "birth_on", "division", "phone", "created_at", "updated_at")
+
+
+def _values(p: NewPerson) -> tuple[object, ...]:
+    # No phone at registration: the holder's login channel comes only from a verified change.
+    at = p.registered_at
+    return (p.id_number, p.name, p.sex, p.birth_on, p.division, None, at, at)

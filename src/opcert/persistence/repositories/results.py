@@ -6,13 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Table, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import ExamResult
-from opcert.persistence.repositories.bulk import insert_returning_ids
+from opcert.persistence.repositories.bulk import insert_records_returning_ids
 
 
 @dataclass(slots=True)
@@ -43,6 +43,7 @@ class NewExamResult:
     application_id: str | None = None
 
 
+_TABLE = cast(Table, ExamResult.__table__)
 _COLUMNS = tuple(f.name for f in fields(NewExamResult))
 _VALUES = attrgetter(*_COLUMNS)
 
@@ -53,8 +54,7 @@ class ExamResultRepository:
 
     def record(self, results: Sequence[NewExamResult]) -> list[int]:
         """Insert the results in one statement; their ids, in order."""
-        rows = [dict(zip(_COLUMNS, _VALUES(result), strict=True)) for result in results]
-        return insert_returning_ids(self.session, ExamResult.__table__, rows)  # type: ignore[arg-type]
+        return insert_records_returning_ids(self.session, _TABLE, _COLUMNS, results, _VALUES)
 
     def stored(self, institution_id: int, refs: Iterable[str]) -> dict[str, ExamResult]:
         """The institution's results already stored under these refs (the idempotency key)."""
