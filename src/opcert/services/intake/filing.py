@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from opcert.domain.applications import ApplicationStatus, route, routed, transition
+from opcert.domain.applications import (
+    ApplicationStatus,
+    Routing,
+    Transition,
+    route,
+    routed,
+    transition,
+)
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION
 from opcert.domain.checks import CandidateFacts, exam_outcome, name_check, run_checks
 from opcert.domain.periods import add_months
@@ -229,32 +236,11 @@ def _file_application(
     authority = looked.authorities[row.point.region]
     app_id = str(uuid.uuid4())
     routing = route([c.reason for c in failed], authority_auto_approves=authority.auto_approve)
-    history = [
-        transition(
-            None,
-            ApplicationStatus.FILED,
-            at=now,
-            actor=principal.actor,
-            reason="考试机构代为申请 / filed by the exam institution",
-        ),
-        transition(ApplicationStatus.FILED, ApplicationStatus.CHECKING, at=now, actor=AUTO_ACTOR),
-        *routed(routing, at=now, actor=AUTO_ACTOR),
-    ]
+    history = _history(principal, routing, now)
     issue = None
     if routing.issue:
         looked.issuing.add(key)
-        issue = IssueRequest(
-            row.identity.number,
-            row.name,
-            int(row.identity.sex),
-            row.item.code,
-            CURRENT_CATALOGUE_VERSION,
-            authority,
-            app_id,
-            existing,
-            typ=row.typ,
-            item_name=row.item.name_zh,
-        )
+        issue = _issue_request(row, authority, app_id, existing)
     status = history[-1].to_status
     application = application_record(
         row, app_id, principal, authority, checks, list(routing.reasons), history, now, today
@@ -287,6 +273,38 @@ def _file_application(
         },
     )
     return _Filed(result, outcome, event, application, issue)
+
+
+def _history(principal: InstitutionPrincipal, routing: Routing, now: datetime) -> list[Transition]:
+    """Filed by the institution, checked, then routed: issued at once or in review."""
+    return [
+        transition(
+            None,
+            ApplicationStatus.FILED,
+            at=now,
+            actor=principal.actor,
+            reason="考试机构代为申请 / filed by the exam institution",
+        ),
+        transition(ApplicationStatus.FILED, ApplicationStatus.CHECKING, at=now, actor=AUTO_ACTOR),
+        *routed(routing, at=now, actor=AUTO_ACTOR),
+    ]
+
+
+def _issue_request(
+    row: ValidRow, authority: Authority, app_id: str, existing: Certificate | None
+) -> IssueRequest:
+    return IssueRequest(
+        row.identity.number,
+        row.name,
+        int(row.identity.sex),
+        row.item.code,
+        CURRENT_CATALOGUE_VERSION,
+        authority,
+        app_id,
+        existing,
+        typ=row.typ,
+        item_name=row.item.name_zh,
+    )
 
 
 def _facts(
