@@ -20,7 +20,14 @@ from opcert.adapters.sms import (
 )
 from opcert.credential.pkcs11_signer import Pkcs11Token
 from opcert.domain.clock import Clock, FixedClock, SystemClock
-from opcert.persistence.database import database_exists, make_engine, migrate, table_names
+from opcert.persistence.database import (
+    database_exists,
+    database_failure,
+    make_engine,
+    migrate,
+    schema_is_current,
+    table_names,
+)
 from opcert.persistence.private_files import make_private_dir, restrict_tree
 from opcert.persistence.redis_session_store import RedisSessionStore
 from opcert.persistence.session_store import DatabaseSessionStore
@@ -198,3 +205,14 @@ def initialise(platform: Platform) -> list[str]:
         uow.commit()
     restrict_tree(platform.settings.data_dir)
     return created
+
+
+def schema_ready(platform: Platform) -> bool:
+    """True when the database's schema is the one this code migrates to. Raises the driver's
+    error when the database cannot be reached (see ``explain_database_failure``)."""
+    return schema_is_current(platform.engine)
+
+
+def explain_database_failure(error: BaseException) -> str | None:
+    """One line (Chinese / English) for an error the database raised; None for any other."""
+    return database_failure(error)

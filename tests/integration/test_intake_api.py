@@ -192,7 +192,7 @@ def test_the_application_records_the_health_commitment_and_every_transition(
 ):
     outcome = post(client, world, [make_result()]).json()["results"][0]
     with platform.ctx.uow() as uow:
-        application = uow.intake.application(outcome["application_id"])
+        application = uow.applications.get(outcome["application_id"])
         assert application.commitment["kind"] == "health"
         steps = [(t["from_status"], t["to_status"]) for t in application.history]
         assert steps == [

@@ -87,16 +87,16 @@ HOT = {
     "holder's certificates": lambda uow: uow.certificates.of_person("440402199005170031"),
     "verify: record of a credential": lambda uow: uow.certificates.record_of("00" * 16),
     "status list entries": lambda uow: uow.certificates.status_entries("CN-440400-0001"),
-    "intake: stored refs": lambda uow: uow.intake.stored_results(1, ["R-1", "R-2"]),
-    "intake: persons": lambda uow: uow.intake.persons(["440402199005170031"]),
+    "intake: stored refs": lambda uow: uow.results.stored(1, ["R-1", "R-2"]),
+    "intake: persons": lambda uow: uow.persons.by_id_numbers(["440402199005170031"]),
     "intake: certificates held": lambda uow: uow.certificates.by_pairs(
         [("440402199005170031", "1.2")]
     ),
     "intake: bans": lambda uow: uow.certificates.bans(["440402199005170031"], date(2026, 11, 20)),
-    "intake: earlier failures": lambda uow: uow.intake.failed_attempts(
+    "intake: earlier failures": lambda uow: uow.results.failed_attempts(
         [("440402199005170031", "1.2")], date(2025, 11, 20), 80
     ),
-    "officer queue": lambda uow: uow.intake.applications(
+    "officer queue": lambda uow: uow.applications.in_scope(
         "in_review", "4404", authority_prefix="CN-4404"
     ),
 }

@@ -32,4 +32,5 @@ def test_a_read_only_unit_of_work_sees_what_was_just_committed(ctx) -> None:  # 
         )  # fmt: skip
         uow.commit()
     with ctx.reader() as uow:
-        assert [p.name for p in uow.intake.persons(["440402199005170031"]).values()] == ["张三"]
+        found = uow.persons.by_id_numbers(["440402199005170031"])
+        assert [p.name for p in found.values()] == ["张三"]

@@ -121,7 +121,7 @@ class ScopeWorld:
         assert outcome.outcome == "in_review", outcome
         assert outcome.application_id
         with self.ctx.uow() as uow:
-            filed = uow.intake.application(outcome.application_id)
+            filed = uow.applications.get(outcome.application_id)
             assert filed is not None
             assert filed.authority_code == SITES[site][2]
             assert filed.review_reasons == ["AUTHORITY_REVIEWS_ALL"], filed.review_reasons

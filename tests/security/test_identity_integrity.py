@@ -37,7 +37,7 @@ def post(client, key, rows):
 
 def person(platform, number) -> Person:
     with platform.ctx.uow() as uow:
-        row = uow.intake.person(number)
+        row = uow.persons.by_id_number(number)
         assert row is not None
         uow.session.expunge(row)
         return row

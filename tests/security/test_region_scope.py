@@ -103,14 +103,14 @@ def form(client: TestClient, action: str, data: dict[str, Any]) -> Any:
 
 def application_status(made: ScopeWorld, app_id: str) -> str:
     with made.ctx.uow() as uow:
-        row = uow.intake.application(app_id)
+        row = uow.applications.get(app_id)
         assert row is not None
         return row.status
 
 
 def review_status(made: ScopeWorld, review_id: int) -> str:
     with made.ctx.uow() as uow:
-        row = uow.registry.identity_review(review_id)
+        row = uow.identity_reviews.get(review_id)
         assert row is not None
         return row.status
 

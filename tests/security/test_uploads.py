@@ -308,7 +308,7 @@ def _review_step(client, ctx, world):  # type: ignore[no-untyped-def]
 
 def _reviews(ctx) -> list[int]:  # type: ignore[no-untyped-def]
     with ctx.uow() as uow:
-        return [row.id for row in uow.registry.identity_reviews("CN-44")]
+        return [row.id for row in uow.identity_reviews.in_scope("CN-44")]
 
 
 def test_an_identity_review_photo_is_checked_by_content_not_by_its_claimed_type(client, ctx, world):

@@ -8,7 +8,7 @@ record, so the history of an application is a list of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -162,3 +162,67 @@ def _illegal(current: ApplicationStatus | None, target: ApplicationStatus) -> Il
         f"申请不能从“{current.label_zh}”变为“{target.label_zh}”。",
         f"An application cannot move from {current.value} to {target.value}.",
     )
+
+
+# The routing rule: which filed applications are issued at once and which go to an officer.
+
+POLICY_REASON = "AUTHORITY_REVIEWS_ALL"  # no check failed; the authority reviews by hand
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Where a checked application goes: issued at once, or to review for ``reasons``."""
+
+    issue: bool
+    reasons: tuple[str, ...]
+
+    @property
+    def why(self) -> str:
+        """The reason recorded on the routing transition."""
+        if self.issue:
+            return "自动核验全部通过 / every check passed"
+        if self.reasons == (POLICY_REASON,):
+            return "发证机关要求人工审批 / authority policy"
+        return "需人工审核 / officer review required"
+
+
+def route(failed_checks: Sequence[str], *, authority_auto_approves: bool) -> Routing:
+    """An application is issued at once only when no check failed and its authority approves
+    automatically; otherwise it goes to review, for the failed checks' reasons or, when none
+    failed, for the authority's policy (``POLICY_REASON``)."""
+    if not failed_checks and authority_auto_approves:
+        return Routing(issue=True, reasons=())
+    return Routing(issue=False, reasons=tuple(failed_checks) or (POLICY_REASON,))
+
+
+def is_clean(reasons: Sequence[str]) -> bool:
+    """True for an application in review only by the authority's policy: one ``route`` would
+    have issued under an authority that approves automatically, so an officer may approve it
+    in a batch."""
+    return all(reason == POLICY_REASON for reason in reasons)
+
+
+def approval(
+    current: ApplicationStatus, *, at: datetime, actor: str, reason: str | None
+) -> list[Transition]:
+    """The moves of an approval, automatic or an officer's: approved, then issued in the same
+    act. Raises ``IllegalTransition`` from a status that cannot be approved."""
+    return [
+        transition(current, ApplicationStatus.APPROVED, at=at, actor=actor, reason=reason),
+        transition(ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, at=at, actor=actor),
+    ]
+
+
+def routed(routing: Routing, *, at: datetime, actor: str) -> list[Transition]:
+    """The moves out of ``CHECKING`` that ``routing`` calls for."""
+    if routing.issue:
+        return approval(ApplicationStatus.CHECKING, at=at, actor=actor, reason=routing.why)
+    return [
+        transition(
+            ApplicationStatus.CHECKING,
+            ApplicationStatus.IN_REVIEW,
+            at=at,
+            actor=actor,
+            reason=routing.why,
+        )
+    ]

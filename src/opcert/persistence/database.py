@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -144,15 +144,6 @@ def table_names(engine: Engine) -> set[str]:
     """The tables that exist in the engine's database (schema), e.g. before ``opcert init``."""
     with engine.connect() as connection:
         return set(inspect(connection).get_table_names())
-
-
-def ping(engine: Engine) -> bool:
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except Exception:
-        return False
-    return True
 
 
 def database_failure(error: BaseException) -> str | None:

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from opcert.persistence.repositories.applications import ApplicationRepository
 from opcert.persistence.repositories.certificates import CertificateRepository
-from opcert.persistence.repositories.intake import IntakeRepository
+from opcert.persistence.repositories.clues import ClueRepository
+from opcert.persistence.repositories.identity_reviews import IdentityReviewRepository
 from opcert.persistence.repositories.keys import KeyRepository
 from opcert.persistence.repositories.ledger import LedgerRepository
 from opcert.persistence.repositories.lifecycle import LifecycleRepository
+from opcert.persistence.repositories.persons import PersonRepository
 from opcert.persistence.repositories.registry import RegistryRepository
 from opcert.persistence.repositories.reminders import ReminderRepository
+from opcert.persistence.repositories.results import ExamResultRepository
 from opcert.persistence.repositories.synth import SynthRepository
 from opcert.persistence.repositories.tlog import LogRepository
 
@@ -35,7 +39,11 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._factory()
         self.registry = RegistryRepository(self.session)
-        self.intake = IntakeRepository(self.session)
+        self.persons = PersonRepository(self.session)
+        self.results = ExamResultRepository(self.session)
+        self.applications = ApplicationRepository(self.session)
+        self.clues = ClueRepository(self.session)
+        self.identity_reviews = IdentityReviewRepository(self.session)
         self.certificates = CertificateRepository(self.session)
         self.keys = KeyRepository(self.session)
         self.ledger = LedgerRepository(self.session)
@@ -65,6 +73,10 @@ class UnitOfWork:
             raise RuntimeError("a read-only unit of work cannot write")
         if self.dialect == "sqlite":
             self.session.connection(execution_options={"sqlite_immediate": True})
+
+    def ping(self) -> bool:
+        """Run a trivial query; raises the driver's error when the database does not answer."""
+        return self.session.execute(text("SELECT 1")).scalar() == 1
 
     @property
     def dialect(self) -> str:

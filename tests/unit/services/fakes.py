@@ -212,26 +212,16 @@ class FakeRegistry(_Store):
         return None
 
 
-class FakeIntake(_Store):
-    def person(self, id_number: str) -> Person | None:
+class FakePersons(_Store):
+    def by_id_number(self, id_number: str) -> Person | None:
         found = [p for p in self.db.rows(Person) if p.id_number == id_number]
         return found[0] if found else None
 
-    def application(self, application_id: str, *, lock: bool = False) -> Application | None:
+
+class FakeApplications(_Store):
+    def get(self, application_id: str, *, lock: bool = False) -> Application | None:
         found = [a for a in self.db.rows(Application) if a.id == application_id]
         return found[0] if found else None
-
-    def reserve_ids(self, model: type, count: int) -> list[int]:
-        return [self.db.next_id() for _ in range(count)]
-
-    def insert_returning_ids(self, model: type, rows: Sequence[dict[str, Any]]) -> list[int]:
-        ids = self.reserve_ids(model, len(rows))
-        self.insert_many(model, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
-        return ids
-
-    def insert_many(self, model: type, rows: Sequence[dict[str, Any]]) -> None:
-        for row in rows:
-            self.db.add(model(**row))
 
 
 class FakeKeys:
@@ -262,7 +252,8 @@ class FakeUnitOfWork:
         self.ledger = FakeLedger(db)
         self.log = FakeLog(db)
         self.registry = FakeRegistry(db)
-        self.intake = FakeIntake(db)
+        self.persons = FakePersons(db)
+        self.applications = FakeApplications(db)
         self.keys = FakeKeys(db)
         self._saved: Any = None
 

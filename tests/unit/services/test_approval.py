@@ -68,7 +68,7 @@ def _in_review(db: FakeDatabase, *, number: str | None = None, name: str = "æŽå
 
 
 def _application(db: FakeDatabase, app_id: str) -> Application:
-    found = FakeUnitOfWork(db).intake.application(app_id)
+    found = FakeUnitOfWork(db).applications.get(app_id)
     assert found is not None
     return found
 

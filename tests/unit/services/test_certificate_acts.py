@@ -92,7 +92,7 @@ def test_a_correction_also_corrects_the_person_record(fake_ctx, fake_db):
     number, item = issue(fake_ctx)
     with FakeUnitOfWork(fake_db) as uow:
         row = uow.certificates.get(number, item)
-        uow.intake.add(
+        uow.persons.add(
             Person(
                 id_number=row.id_number,
                 name="张三",

@@ -23,7 +23,8 @@ STORES = {
     "ledger": ports.LedgerStore,
     "log": ports.LogStore,
     "registry": ports.RegistryStore,
-    "intake": ports.IntakeStore,
+    "persons": ports.PersonStore,
+    "applications": ports.ApplicationStore,
     "keys": ports.KeyRecords,
 }
 

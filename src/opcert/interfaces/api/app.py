@@ -28,7 +28,6 @@ def create_app(platform: Platform) -> FastAPI:
         redoc_url=None,
     )
     app.state.ctx = platform.ctx
-    app.state.engine = platform.engine
     app.state.platform = platform
     errors.install(app)
     app.add_middleware(InputHygiene)

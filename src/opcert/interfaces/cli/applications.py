@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
+from opcert.interfaces.cli.context import domain_errors, ready_platform
 from opcert.services.kernel.principals import OfficerPrincipal
+from opcert.services.registry import lookups
 from opcert.services.review import decisions as approval
 
 app = typer.Typer(help="发证申请 / applications", no_args_is_help=True)
 
 
 def _officer(username: str) -> OfficerPrincipal:
-    ctx = ready_platform().ctx
-    with ctx.uow() as uow:
-        row = uow.registry.officer_by_username(username)
-        if row is None or not row.active:
-            fail(f"没有这个工作人员账号 / no officer {username}")
-        return OfficerPrincipal(row.id, row.username, row.region, row.role)
+    with domain_errors():
+        return lookups.officer_named(ready_platform().ctx, username)
 
 
 @app.command("list")

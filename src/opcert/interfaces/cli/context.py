@@ -10,9 +10,8 @@ from typing import NoReturn
 
 import typer
 
-from opcert.bootstrap import Platform, build
+from opcert.bootstrap import Platform, build, explain_database_failure, schema_ready
 from opcert.domain.errors import DomainError
-from opcert.persistence.database import database_failure, schema_is_current
 from opcert.settings import ProductionRefused
 
 
@@ -30,9 +29,12 @@ def ready_platform() -> Platform:
     """A platform whose database has been initialised; a clear message otherwise."""
     current = platform()
     try:
-        ok = schema_is_current(current.engine)
+        ok = schema_ready(current)
     except Exception as error:
-        fail(database_failure(error) or f"无法连接数据库 / cannot reach the database: {error}")
+        fail(
+            explain_database_failure(error)
+            or f"无法连接数据库 / cannot reach the database: {error}"
+        )
     if not ok:
         fail(
             "数据库尚未初始化，请先运行 opcert init / the database is not initialised: run opcert init"

@@ -84,9 +84,9 @@ def _database_failure(error: BaseException) -> str | None:
     # (``opcert verify --offline``) cannot have failed there, and starts without SQLAlchemy.
     if "sqlalchemy" not in sys.modules:
         return None
-    from opcert.persistence.database import database_failure
+    from opcert.bootstrap import explain_database_failure
 
-    return database_failure(error)
+    return explain_database_failure(error)
 
 
 def _is_validation_error(error: BaseException) -> TypeGuard[ValidationError]:

@@ -11,6 +11,7 @@ import typer
 from opcert.credential.pinning import grouped
 from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
 from opcert.services.kernel import trust as trust_service
+from opcert.services.verification import publication
 
 keys = typer.Typer(help="签名密钥 / signing keys", no_args_is_help=True)
 trust = typer.Typer(help="信任列表 / trust material for offline verifiers", no_args_is_help=True)
@@ -56,11 +57,11 @@ def root(
     groups of four, for reading aloud.
     """
     ctx = ready_platform().ctx
-    with ctx.uow() as uow, domain_errors():
+    with domain_errors():
         if jwk and not fingerprint:
-            typer.echo(json.dumps(ctx.keys.root_jwk(uow), separators=(",", ":")))
+            typer.echo(json.dumps(publication.root_key(ctx), separators=(",", ":")))
             return
-        printed = ctx.keys.root_fingerprint(uow)
+        printed = publication.root_fingerprint(ctx)
     typer.echo(printed)
     typer.echo(grouped(printed))
 
@@ -68,12 +69,10 @@ def root(
 @keys.command("list")
 def list_keys() -> None:
     """列出全部密钥 / list every key."""
-    ctx = ready_platform().ctx
-    with ctx.uow() as uow:
-        for info in ctx.keys.key_infos(uow):
-            typer.echo(
-                f"{info.kid}\t{info.issuer}\t{info.alg}\t{info.status}\t{info.created_at:%Y-%m-%d}"
-            )
+    for info in trust_service.keys(ready_platform().ctx):
+        typer.echo(
+            f"{info.kid}\t{info.issuer}\t{info.alg}\t{info.status}\t{info.created_at:%Y-%m-%d}"
+        )
 
 
 @trust.command("export")

@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 
 from opcert.interfaces.cli.context import fail, ready_platform
-from opcert.services.kernel import ledger as ledger_service
 from opcert.services.kernel import ledger_anchor
 
 app = typer.Typer(help="审计账本 / the audit ledger", no_args_is_help=True)
@@ -29,13 +28,11 @@ def verify(
     """校验哈希链，发现被修改、重排、删除或截断的条目 / detect edited, reordered, deleted or
     truncated entries, also against signed checkpoints."""
     given = [item for path in checkpoints for item in _read_checkpoints(path)]
-    ctx = ready_platform().ctx
-    with ctx.uow() as uow:
-        report = ledger_service.verify(uow)
-        checked, problems = ledger_anchor.check(uow, given, root_fingerprint=root_fingerprint)
-    for problem in [*report.problems, *problems]:
+    audit = ledger_anchor.audit(ready_platform().ctx, given, root_fingerprint=root_fingerprint)
+    report, checked = audit.chain, audit.checkpoints_checked
+    for problem in [*report.problems, *audit.checkpoint_problems]:
         typer.echo(problem, err=True)
-    if not report.ok or problems:
+    if not audit.ok:
         fail(f"账本校验失败，共 {report.entries} 条 / ledger broken ({report.entries} entries)")
     anchored = (
         f"{checked} checkpoints hold"
@@ -50,9 +47,7 @@ def verify(
 @app.command("head")
 def head() -> None:
     """打印链头哈希，供异地留存 / print the head hash for out-of-band anchoring."""
-    ctx = ready_platform().ctx
-    with ctx.uow() as uow:
-        seq, digest = uow.ledger.head()
+    seq, digest = ledger_anchor.head(ready_platform().ctx)
     typer.echo(f"{seq}\t{digest}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from opcert.interfaces.cli.context import domain_errors, ready_platform
+from opcert.services.registry import lookups
 from opcert.services.registry import parties as registry
 
 institutions = typer.Typer(
@@ -94,11 +95,9 @@ def add_officer(
 @authorities.command("list")
 def list_authorities() -> None:
     """列出发证机关 / list issuing authorities."""
-    ctx = ready_platform().ctx
-    with ctx.uow() as uow:
-        for row in uow.registry.authorities():
-            auto = "自动审批" if row.auto_approve else "人工审批"
-            typer.echo(f"{row.code}\t{row.name}\t{auto}")
+    for row in lookups.authority_policies(ready_platform().ctx):
+        auto = "自动审批" if row.auto_approve else "人工审批"
+        typer.echo(f"{row.code}\t{row.name}\t{auto}")
 
 
 @authorities.command("policy")

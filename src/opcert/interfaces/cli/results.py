@@ -16,6 +16,7 @@ from opcert.interfaces.cli.context import domain_errors, fail, ready_platform
 from opcert.services.intake.files import read_rows, submit_file
 from opcert.services.kernel.principals import InstitutionPrincipal
 from opcert.services.kernel.spreadsheet_cells import csv_row
+from opcert.services.registry import lookups
 from opcert.services.uploads.limits import SHEET_LIMITS, too_large
 
 app = typer.Typer(help="考试成绩 / exam results", no_args_is_help=True)
@@ -24,20 +25,13 @@ console = Console(stderr=True, soft_wrap=True)
 
 def _principal(code: str | None) -> InstitutionPrincipal:
     ctx = ready_platform().ctx
-    with ctx.uow() as uow:
-        if code is None:
-            exam = uow.registry.institutions("exam")
-            if len(exam) != 1:
-                fail(
-                    "请用 --institution 指明考试机构 / name the exam institution with --institution"
-                )
-            row = exam[0]
-        else:
-            found = uow.registry.institution_by_code(code)
-            if found is None or found.kind != "exam":
-                fail(f"没有这个考试机构 / no exam institution {code}")
-            row = found
-        return InstitutionPrincipal(row.id, row.code, row.name)
+    if code is not None:
+        with domain_errors():
+            return lookups.exam_institution(ctx, code)
+    sole = lookups.sole_exam_institution(ctx)
+    if sole is None:
+        raise fail("请用 --institution 指明考试机构 / name the exam institution with --institution")
+    return sole
 
 
 @app.command("import")

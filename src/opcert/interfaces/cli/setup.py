@@ -12,6 +12,7 @@ from opcert.bootstrap import initialise
 from opcert.interfaces import log_privacy
 from opcert.interfaces.cli.context import domain_errors, fail, platform, ready_platform
 from opcert.interfaces.cli.production import REFUSED_COMMANDS, write_production_env
+from opcert.services.verification import publication
 
 console = Console(stderr=True, soft_wrap=True)
 
@@ -46,8 +47,7 @@ def init(
     current = platform()
     with domain_errors():
         created = initialise(current)
-    with current.ctx.uow() as uow:
-        fingerprint = current.ctx.keys.root_fingerprint(uow)
+    fingerprint = publication.root_fingerprint(current.ctx)
     where = current.settings.resolved_database_url.split("@")[-1]
     console.print(f"数据库已就绪 / database ready: {where}")
     console.print(f"新生成密钥 / keys created: {len(created)}")

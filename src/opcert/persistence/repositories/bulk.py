@@ -3,6 +3,9 @@
 SQLAlchemy's per-parameter bookkeeping costs more than the database work for the thousands of
 rows a second intake writes. Here the column types' own bind processors are looked up once per
 statement and applied in a tight loop, so stored values are exactly what SQLAlchemy would store.
+
+Only repositories call this module (an import contract holds it): services hand them typed
+records, never column-keyed dictionaries.
 """
 
 from __future__ import annotations
@@ -16,37 +19,86 @@ from sqlalchemy import JSON, Date, DateTime, Table, TypeDecorator, exc, func, in
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.orm import Session
 
+Pick = Callable[[Any], Sequence[Any]]  # a row's values, in the order of the column names
+
 
 def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (all with the same keys) into ``table`` in one executemany."""
     if not rows:
         return
+    names = list(rows[0])
+    _insert(session, table, names, rows, _item_picker(names))
+
+
+def insert_records(
+    session: Session, table: Table, names: Sequence[str], records: Sequence[Any], values: Pick
+) -> None:
+    """Insert ``records`` of any kind: ``values(record)`` gives its values for the columns
+    ``names``, in order (``attrgetter`` over a dataclass's fields, say). No dictionary is built
+    per row."""
+    if records:
+        _insert(session, table, list(names), records, values)
+
+
+def insert_records_returning_ids(
+    session: Session, table: Table, names: Sequence[str], records: Sequence[Any], values: Pick
+) -> list[int]:
+    """``insert_records`` with ids reserved first (``reserve_ids``); the ids in input order."""
+    ids = reserve_ids(session, table, len(records))
+    if records:
+        rows = [(i, *values(r)) for r, i in zip(records, ids, strict=True)]
+        _insert(session, table, ["id", *names], rows, None)
+    return ids
+
+
+def _item_picker(names: list[str]) -> Pick:
+    if len(names) == 1:
+        name = names[0]
+        return lambda row: (row[name],)
+    return itemgetter(*names)
+
+
+def _insert(
+    session: Session, table: Table, names: list[str], rows: Sequence[Any], pick: Pick | None
+) -> None:
+    """One executemany (COPY on PostgreSQL) of ``rows``; ``pick`` gives a row's values in the
+    order of ``names``, None when the rows are such sequences already."""
     connection = session.connection()
     dialect = connection.dialect
-    columns = [table.c[name] for name in rows[0]]
-    processors = [_processor(column.type, dialect) for column in columns]
-    names = [c.key for c in columns]
+    processors = [_processor(table.c[name].type, dialect) for name in names]
     if dialect.name == "postgresql":
-        _copy(connection, table, names, processors, rows)
+        _copy(connection, table, names, processors, rows, pick)
         return
     compiled = insert(table).compile(dialect=dialect, column_keys=names)
     if dialect.paramstyle in ("qmark", "format", "numeric"):
         order = list(compiled.positiontup or names)
+        if order != names:
+            pick = _reordered(pick, [names.index(n) for n in order])
         params: list[Any] = _tuples(
             rows,
-            order,
+            pick,
             [processors[names.index(n)] for n in order],
             [_repeats(table.c[n].type) for n in order],
         )
     else:
         params = [
             {
-                name: _apply(processor, row[name])
-                for name, processor in zip(names, processors, strict=True)
+                name: _apply(processor, value)
+                for name, processor, value in zip(
+                    names, processors, pick(row) if pick else row, strict=True
+                )
             }
             for row in rows
         ]
     connection.exec_driver_sql(compiled.string, params)
+
+
+def _reordered(pick: Pick | None, index: list[int]) -> Pick:
+    def reordered(row: Any) -> tuple[Any, ...]:
+        values = pick(row) if pick else row
+        return tuple(values[i] for i in index)
+
+    return reordered
 
 
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
@@ -67,26 +119,37 @@ def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+def insert_returning_ids(
+    session: Session, table: Table, rows: Sequence[dict[str, Any]]
+) -> list[int]:
+    """Insert many rows with reserved ids; return the ids in input order.
+
+    Core statements and a plain executemany (pipelined on psycopg 3): a multi-row
+    ``INSERT ... RETURNING`` costs psycopg more to parse than the server to run, and SQLite
+    runs an order-preserving RETURNING row by row (decision 0003).
+    """
+    ids = reserve_ids(session, table, len(rows))
+    bulk_insert(session, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+    return ids
+
+
 def _tuples(
-    rows: Sequence[dict[str, Any]],
-    names: list[str],
+    rows: Sequence[Any],
+    pick: Pick | None,
     processors: list[Callable[[Any], Any] | None],
     repeats: list[bool],
 ) -> list[Any]:
-    """Positional parameters: values picked by one ``itemgetter``, processors applied only to
-    the columns that have one (a national load passes a hundred million rows through here),
-    and remembered for dates and instants, which repeat from row to row."""
-    pick = itemgetter(*names)
+    """Positional parameters: values picked per row, processors applied only to the columns
+    that have one (a national load passes a hundred million rows through here), and remembered
+    for dates and instants, which repeat from row to row."""
     convert = [
         (i, _remembered(p) if repeats[i] else p) for i, p in enumerate(processors) if p is not None
     ]
-    if len(names) == 1:
-        return [(_apply(processors[0], row[names[0]]),) for row in rows]
     if not convert:
-        return [pick(row) for row in rows]
+        return [pick(row) for row in rows] if pick else list(rows)
     params = []
     for row in rows:
-        values = list(pick(row))
+        values = list(pick(row) if pick else row)
         for i, processor in convert:
             value = values[i]
             if value is not None:
@@ -120,7 +183,8 @@ def _copy(
     table: Table,
     names: list[str],
     processors: list[Callable[[Any], Any] | None],
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Any],
+    pick: Pick | None,
 ) -> None:
     """PostgreSQL: COPY FROM STDIN on the transaction's own connection (one round trip)."""
     driver = connection.connection.driver_connection
@@ -130,7 +194,8 @@ def _copy(
     try:
         with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
             for row in rows:
-                copy.write_row([_apply(p, row[n]) for n, p in zip(names, processors, strict=True)])
+                values = pick(row) if pick else row
+                copy.write_row([_apply(p, v) for p, v in zip(processors, values, strict=True)])
     except dbapi.IntegrityError as error:
         # Present driver errors as SQLAlchemy's, like every other statement, so the unit of work
         # recognises a lost race.

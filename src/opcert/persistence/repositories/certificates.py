@@ -225,10 +225,6 @@ class CertificateRepository:
         row = self.session.execute(query).first()
         return None if row is None else (int(row[0]), bool(row[1]))
 
-    def versions_of(self, certificate_id: int) -> Sequence[CredentialVersion]:
-        query = select(CredentialVersion).where(CredentialVersion.certificate_id == certificate_id)
-        return self.session.scalars(query.order_by(CredentialVersion.version)).all()
-
     def versions_signed_by(self, kid: str, since_iat: int) -> Sequence[CredentialVersion]:
         query = select(CredentialVersion).where(
             CredentialVersion.kid == kid, CredentialVersion.iat >= since_iat

@@ -106,10 +106,6 @@ class LifecycleRepository:
         return lapsed
 
     # reviews ---------------------------------------------------------------------------------
-    def reviews_of(self, certificate_id: int) -> Sequence[ReviewRow]:
-        query = select(ReviewRow).where(ReviewRow.certificate_id == certificate_id)
-        return self.session.scalars(query.order_by(ReviewRow.id)).all()
-
     def pending_review(self, certificate_id: int) -> ReviewRow | None:
         query = select(ReviewRow).where(
             ReviewRow.certificate_id == certificate_id, ReviewRow.status == "pending"

@@ -10,9 +10,7 @@ from sqlalchemy.orm import Session
 from opcert.persistence.models import (
     ApiKey,
     Authority,
-    Clue,
     ExamPoint,
-    IdentityReview,
     Institution,
     InstitutionUser,
     Officer,
@@ -69,10 +67,6 @@ class RegistryRepository:
         rows = self.session.scalars(select(ExamPoint).where(ExamPoint.code.in_(list(codes))))
         return {row.code: row for row in rows}
 
-    def exam_points_of(self, institution_id: int) -> Sequence[ExamPoint]:
-        query = select(ExamPoint).where(ExamPoint.institution_id == institution_id)
-        return self.session.scalars(query.order_by(ExamPoint.code)).all()
-
     def all_exam_points(self) -> Sequence[ExamPoint]:
         return self.session.scalars(select(ExamPoint).order_by(ExamPoint.code)).all()
 
@@ -95,28 +89,3 @@ class RegistryRepository:
     def institution_user_by_username(self, username: str) -> InstitutionUser | None:
         query = select(InstitutionUser).where(InstitutionUser.username == username)
         return self.session.scalar(query)
-
-    # clues and identity reviews (filed from the web pages, read by officers)
-    def clues(self, region_prefix: str, limit: int = 200) -> Sequence[Clue]:
-        """Clues whose region starts with ``region_prefix``; an empty prefix (national) reads
-        every clue, those without a region included."""
-        query = select(Clue)
-        if region_prefix:
-            query = query.where(Clue.region.startswith(region_prefix, autoescape=True))
-        return self.session.scalars(query.order_by(Clue.id.desc()).limit(limit)).all()
-
-    def identity_review(self, review_id: int) -> IdentityReview | None:
-        return self.session.get(IdentityReview, review_id)
-
-    def identity_reviews(
-        self, authority_prefix: str, status: str | None = "pending", limit: int = 200
-    ) -> Sequence[IdentityReview]:
-        """Reviews whose authority code starts with ``authority_prefix`` (``CN-4404``)."""
-        query = select(IdentityReview)
-        if status:
-            query = query.where(IdentityReview.status == status)
-        if authority_prefix:
-            query = query.where(
-                IdentityReview.authority_code.startswith(authority_prefix, autoescape=True)
-            )
-        return self.session.scalars(query.order_by(IdentityReview.id).limit(limit)).all()

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from opcert.persistence.models import Base, SyntheticAnomaly
-from opcert.persistence.repositories.bulk import bulk_insert
-from opcert.persistence.repositories.intake import IntakeRepository
+from opcert.persistence.repositories.bulk import bulk_insert, reserve_ids
 
 # Pages of WAL between checkpoints while synth loads SQLite: 1 GiB of 4 KiB pages.
 BULK_CHECKPOINT_PAGES = 262_144
@@ -24,16 +23,14 @@ class SynthRepository:
 
     def __init__(self, session: Any) -> None:
         self.session = session
-        self._intake = IntakeRepository(session)
 
     def insert(self, table: str, rows: Sequence[dict[str, Any]]) -> None:
         """Insert rows (all with the same keys) in one executemany, or COPY on PostgreSQL."""
         bulk_insert(self.session, Base.metadata.tables[table], rows)
 
     def reserve_ids(self, table: str, count: int) -> list[int]:
-        """Ids for ``count`` new rows of ``table`` (see ``IntakeRepository.reserve_ids``)."""
-        named: Any = _Named(Base.metadata.tables[table])
-        return self._intake.reserve_ids(named, count)
+        """Ids for ``count`` new rows of ``table`` (see ``bulk.reserve_ids``)."""
+        return reserve_ids(self.session, Base.metadata.tables[table], count)
 
     def ids_follow_max(self) -> bool:
         """True where new ids continue after ``max(id)`` (SQLite), not from a sequence."""
@@ -152,10 +149,3 @@ def _bulk_cache_kib() -> int:
     except (AttributeError, ValueError, OSError):
         memory = 4 << 30
     return max(256 << 10, min(8 << 20, memory // 4 // 1024))
-
-
-class _Named:
-    """Adapter giving a bare table the ``__table__`` attribute ``reserve_ids`` reads."""
-
-    def __init__(self, table: Any) -> None:
-        self.__table__ = table

@@ -94,7 +94,7 @@ def send_code(ctx: ServiceContext, id_number: str, name: str) -> Challenge:
     certificate of this ID number and name, and what the identity provider raises."""
     number, clean_name = _checked_input(ctx, id_number, name)
     with ctx.uow() as uow:
-        person = uow.intake.person(number)
+        person = uow.persons.by_id_number(number)
         known = bool(uow.certificates.of_person(number, clean_name))
         phone = person.phone if person is not None else None
     if not known or person is None:

@@ -16,6 +16,7 @@ from opcert.domain.errors import (
 )
 from opcert.domain.identity_reviews import IDENTITY_REVIEW_STATUSES, IdentityReviewStatus
 from opcert.persistence.models import IdentityReview
+from opcert.persistence.repositories.identity_reviews import NewIdentityReview
 from opcert.services.holders.identity import send_message
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import Action, OfficerPrincipal
@@ -66,18 +67,18 @@ def request_review(
             )
         if errors:
             raise ValidationFailed(errors)
-        row = IdentityReview(
-            id_number=id_number,
-            name=name,
-            authority_code=authority,
-            photo_type=photo_type,
-            photo=photo,
-            status=IdentityReviewStatus.PENDING.value,
-            created_at=ctx.now(),
+        review_id = uow.identity_reviews.file(
+            NewIdentityReview(
+                id_number=id_number,
+                name=name,
+                authority_code=authority,
+                photo=photo,
+                photo_type=photo_type,
+                filed_at=ctx.now(),
+            )
         )
-        uow.registry.add(row)
         uow.commit()
-        return row.id
+        return review_id
 
 
 def review_queue(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ReviewView]:
@@ -85,7 +86,7 @@ def review_queue(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ReviewV
     for a role that may not read them."""
     officer.require(Action.READ_IDENTITY_REVIEWS)
     with ctx.uow() as uow:
-        rows = uow.registry.identity_reviews(officer.authority_prefix)
+        rows = uow.identity_reviews.in_scope(officer.authority_prefix)
         return [_view(row) for row in rows]
 
 
@@ -96,7 +97,7 @@ def review_photo(
     review and for one outside the officer's scope."""
     officer.require(Action.READ_IDENTITY_REVIEWS)
     with ctx.uow() as uow:
-        row = _review(uow.registry.identity_review(review_id), officer)
+        row = _review(uow.identity_reviews.get(review_id), officer)
         return row.photo, row.photo_type
 
 
@@ -117,7 +118,7 @@ def decide_review(
             "reason", "REASON_REQUIRED", "驳回必须说明理由", "a rejection needs a reason"
         )
     with ctx.uow() as uow:
-        row = _review(uow.registry.identity_review(review_id), officer)
+        row = _review(uow.identity_reviews.get(review_id), officer)
         target = IdentityReviewStatus.APPROVED if approve else IdentityReviewStatus.REJECTED
         row.status = IDENTITY_REVIEW_STATUSES.move(row.status, target).value
         row.decision_reason = (reason or "").strip()[:500] or None

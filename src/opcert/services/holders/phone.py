@@ -121,7 +121,7 @@ def confirm(ctx: ServiceContext, *, id_number: str, ticket: str, code: str) -> s
         raise expired  # another request used it first
     with ctx.uow() as uow:
         uow.begin_write()
-        person = uow.intake.person(id_number)
+        person = uow.persons.by_id_number(id_number)
         if person is None:
             raise expired
         before = person.phone

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from opcert.domain.applications import ApplicationStatus, Transition, transition
+from opcert.domain.applications import (
+    ApplicationStatus,
+    Routing,
+    Transition,
+    route,
+    routed,
+    transition,
+)
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION
 from opcert.domain.checks import CandidateFacts, exam_outcome, name_check, run_checks
 from opcert.domain.periods import add_months
-from opcert.domain.rules import PLATFORM_TARGET_WORKDAYS, rule_set_for
+from opcert.domain.rules import rule_set_for
 from opcert.domain.scoring import next_step_after_failure, next_step_message
-from opcert.domain.workdays import add_workdays
-from opcert.persistence.models import Application, Authority, Certificate, ExamResult, Person
+from opcert.persistence.models import Authority, Certificate, Person
+from opcert.persistence.repositories.applications import NewApplication
+from opcert.persistence.repositories.persons import NewPerson
+from opcert.persistence.repositories.results import NewExamResult
 from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services.intake.records import AUTO_ACTOR, application_record, result_record
 from opcert.services.intake.validation import ValidRow
 from opcert.services.issuance.numbering import authorities_for
 from opcert.services.issuance.pipeline import IssueRequest, issue_many
@@ -25,14 +34,6 @@ from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import InstitutionPrincipal
 from opcert.services.lifecycle.standing import valid_held
-
-AUTO_ACTOR = "system:auto-check"
-HEALTH_COMMITMENT_VERSION = "MEM-2018-12"
-HEALTH_COMMITMENT_TEXT = (
-    "本人承诺身体健康，无妨碍从事相应特种作业的器质性心脏病、癫痫病、美尼尔氏症、眩晕症、癔病、"
-    "震颤麻痹症、精神病、痴呆症以及其他疾病和生理缺陷，如有不实，愿承担相应法律责任。"
-)
-HEALTH_COMMITMENT_HASH = hashlib.sha256(HEALTH_COMMITMENT_TEXT.encode()).hexdigest()
 
 
 @dataclass
@@ -60,37 +61,32 @@ def file_batch(
     looked = _look_up(uow, principal, rows, today)
     looked.recorded_names = _registrations(rows, looked.persons)
     person_ids = _save_persons(uow, rows, looked.persons, now)
-    results, applications, requests, outcomes, events = [], [], [], [], []
-    for row in rows:
-        record = _file_row(row, looked, principal, now, today)
-        record.result["person_id"] = person_ids[row.identity.number]
-        results.append(record.result)
-        outcomes.append(record.outcome)
-        events.append(record.event)
-        if record.application is not None:
-            record.application["person_id"] = person_ids[row.identity.number]
-            applications.append(record.application)
-        if record.issue is not None:
-            requests.append(record.issue)
+    filed = [_file_row(row, looked, principal, now, today) for row in rows]
+    requests = [f.issue for f in filed if f.issue is not None]
     numbers = {request.application_id: request.number for request in requests}
-    for outcome, result, event in zip(outcomes, results, events, strict=True):
-        if outcome["outcome"] == "issued":
-            number = numbers[outcome["application_id"]]
-            outcome["certificate_no"] = event.data["certificate_no"] = number
-        result["response"] = outcome
-    result_ids = uow.intake.insert_returning_ids(ExamResult, results)
-    by_ref = {r["ref"]: rid for r, rid in zip(results, result_ids, strict=True)}
+    for row, one in zip(rows, filed, strict=True):
+        one.result.person_id = person_ids[row.identity.number]
+        if one.outcome["outcome"] == "issued":
+            number = numbers[one.outcome["application_id"]]
+            one.outcome["certificate_no"] = one.event.data["certificate_no"] = number
+        one.result.response = one.outcome
+    result_ids = uow.results.record([one.result for one in filed])
     issued = {
         r.application_id: i for r, i in zip(requests, issue_many(uow, ctx, requests), strict=True)
     }
-    for application in applications:
-        application["result_id"] = by_ref[application.pop("_ref")]
-        done = issued.get(application["id"])
+    applications = []
+    for row, one, result_id in zip(rows, filed, result_ids, strict=True):
+        if one.application is None:
+            continue
+        one.application.person_id = person_ids[row.identity.number]
+        one.application.result_id = result_id
+        done = issued.get(one.application.id)
         if done is not None:
-            application["certificate_id"] = done.certificate_id
-    uow.intake.insert_many(Application, applications)
-    ledger.append(uow, events)
-    return outcomes
+            one.application.certificate_id = done.certificate_id
+        applications.append(one.application)
+    uow.applications.file(applications)
+    ledger.append(uow, [one.event for one in filed])
+    return [one.outcome for one in filed]
 
 
 def _look_up(
@@ -100,7 +96,9 @@ def _look_up(
     ids = {row.identity.number for row in rows}
     since = add_months(today, -12)
     failures: Counter[tuple[str, str, str]] = Counter()
-    for (number, item), (theory, practical) in uow.intake.failed_attempts(pairs, since, 80).items():
+    for (number, item), (theory, practical) in uow.results.failed_attempts(
+        pairs, since, 80
+    ).items():
         failures[(number, item, "theory")] = theory
         failures[(number, item, "practical")] = practical
     institution = uow.registry.institution(principal.id)
@@ -109,7 +107,7 @@ def _look_up(
     )
     certificates = uow.certificates.by_pairs(pairs)
     return _Lookups(
-        persons=uow.intake.persons(ids),
+        persons=uow.persons.by_id_numbers(ids),
         failures=failures,
         certificates=certificates,
         held=valid_held(uow, certificates, today),
@@ -134,23 +132,21 @@ def _save_persons(
     (``exam_results.phone``), never the holder's login channel. Within a batch the first row of a
     new person registers it; later rows of that person are compared with it.
     """
-    fresh: dict[str, dict[str, Any]] = {}
+    fresh: dict[str, NewPerson] = {}
     for row in rows:
         number = row.identity.number
         if number in persons or number in fresh:
             continue
-        fresh[number] = {
-            "id_number": number,
-            "name": row.name,
-            "sex": int(row.identity.sex),
-            "birth_on": row.identity.birth_date,
-            "division": row.identity.division,
-            "phone": None,
-            "created_at": now,
-            "updated_at": now,
-        }
+        fresh[number] = NewPerson(
+            id_number=number,
+            name=row.name,
+            sex=int(row.identity.sex),
+            birth_on=row.identity.birth_date,
+            division=row.identity.division,
+            registered_at=now,
+        )
     ids = {number: person.id for number, person in persons.items()}
-    new_ids = uow.intake.insert_returning_ids(Person, list(fresh.values()))
+    new_ids = uow.persons.register(list(fresh.values()))
     ids.update(zip(fresh.keys(), new_ids, strict=True))
     return ids
 
@@ -169,10 +165,10 @@ def _registrations(rows: list[ValidRow], persons: dict[str, Person]) -> dict[str
 
 @dataclass
 class _Filed:
-    result: dict[str, Any]
+    result: NewExamResult
     outcome: dict[str, Any]
     event: ledger.LedgerEvent
-    application: dict[str, Any] | None = None
+    application: NewApplication | None = None
     issue: IssueRequest | None = None
 
 
@@ -181,7 +177,7 @@ def _file_row(
 ) -> _Filed:
     rules = rule_set_for(row.exam_on)
     scored = exam_outcome(row.typ, rules, row.theory, row.practical)
-    result = _result_values(row, principal, rules.id.value, scored.passed, now)
+    result = result_record(row, principal, rules.id.value, scored.passed, now)
     key = (row.identity.number, row.item.code)
     if not scored.passed:
         part = "theory" if scored.code == "THEORY_FAILED" else "practical"
@@ -211,7 +207,7 @@ def _file_row(
             "reasons": reasons,
             "next_step": {"step": step.value, "message": zh, "message_en": en},
         }
-        result["outcome"] = "failed"
+        result.outcome = "failed"
         event = ledger.LedgerEvent(
             now,
             principal.actor,
@@ -233,7 +229,7 @@ def _file_application(
     row: ValidRow,
     looked: _Lookups,
     principal: InstitutionPrincipal,
-    result: dict[str, Any],
+    result: NewExamResult,
     now: datetime,
     today: date,
 ) -> _Filed:
@@ -243,66 +239,18 @@ def _file_application(
     failed = [check for check in checks if check.failed]
     authority = looked.authorities[row.point.region]
     app_id = str(uuid.uuid4())
-    history = [
-        transition(
-            None,
-            ApplicationStatus.FILED,
-            at=now,
-            actor=principal.actor,
-            reason="考试机构代为申请 / filed by the exam institution",
-        ),
-        transition(ApplicationStatus.FILED, ApplicationStatus.CHECKING, at=now, actor=AUTO_ACTOR),
-    ]
+    routing = route([c.reason for c in failed], authority_auto_approves=authority.auto_approve)
+    history = _history(principal, routing, now)
     issue = None
-    if not failed and authority.auto_approve:
-        history.append(
-            transition(
-                ApplicationStatus.CHECKING,
-                ApplicationStatus.APPROVED,
-                at=now,
-                actor=AUTO_ACTOR,
-                reason="自动核验全部通过 / every check passed",
-            )
-        )
-        history.append(
-            transition(
-                ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, at=now, actor=AUTO_ACTOR
-            )
-        )
+    if routing.issue:
         looked.issuing.add(key)
-        issue = IssueRequest(
-            row.identity.number,
-            row.name,
-            int(row.identity.sex),
-            row.item.code,
-            CURRENT_CATALOGUE_VERSION,
-            authority,
-            app_id,
-            existing,
-            typ=row.typ,
-            item_name=row.item.name_zh,
-        )
-    else:
-        why = (
-            "需人工审核 / officer review required"
-            if failed
-            else "发证机关要求人工审批 / authority policy"
-        )
-        history.append(
-            transition(
-                ApplicationStatus.CHECKING,
-                ApplicationStatus.IN_REVIEW,
-                at=now,
-                actor=AUTO_ACTOR,
-                reason=why,
-            )
-        )
+        issue = _issue_request(row, authority, app_id, existing)
     status = history[-1].to_status
-    reasons = [c.reason for c in failed] or ([] if issue else ["AUTHORITY_REVIEWS_ALL"])
-    application = _application_values(
-        row, app_id, principal, authority, checks, reasons, history, now, today
+    application = application_record(
+        row, app_id, principal, authority, checks, list(routing.reasons), history, now, today
     )
-    result.update(outcome="issued" if issue else "in_review", application_id=app_id)
+    result.outcome = "issued" if issue else "in_review"
+    result.application_id = app_id
     outcome = {
         "ref": row.ref,
         "outcome": "issued" if issue else "in_review",
@@ -324,11 +272,43 @@ def _file_application(
             "id_number": row.identity.number,
             "authority": authority.code,
             "checks": {c.check: c.outcome.value for c in checks},
-            "transitions": application["history"],
+            "transitions": application.history,
             "person": _person_effect(row, looked),
         },
     )
     return _Filed(result, outcome, event, application, issue)
+
+
+def _history(principal: InstitutionPrincipal, routing: Routing, now: datetime) -> list[Transition]:
+    """Filed by the institution, checked, then routed: issued at once or in review."""
+    return [
+        transition(
+            None,
+            ApplicationStatus.FILED,
+            at=now,
+            actor=principal.actor,
+            reason="考试机构代为申请 / filed by the exam institution",
+        ),
+        transition(ApplicationStatus.FILED, ApplicationStatus.CHECKING, at=now, actor=AUTO_ACTOR),
+        *routed(routing, at=now, actor=AUTO_ACTOR),
+    ]
+
+
+def _issue_request(
+    row: ValidRow, authority: Authority, app_id: str, existing: Certificate | None
+) -> IssueRequest:
+    return IssueRequest(
+        row.identity.number,
+        row.name,
+        int(row.identity.sex),
+        row.item.code,
+        CURRENT_CATALOGUE_VERSION,
+        authority,
+        app_id,
+        existing,
+        typ=row.typ,
+        item_name=row.item.name_zh,
+    )
 
 
 def _facts(row: ValidRow, looked: _Lookups, today: date) -> CandidateFacts:
@@ -370,77 +350,3 @@ def _person_effect(row: ValidRow, looked: _Lookups) -> str:
     if recorded is None:
         return "registered"
     return "matched" if recorded == row.name else "name_mismatch_unchanged"
-
-
-def _result_values(
-    row: ValidRow, principal: InstitutionPrincipal, rule_set: str, passed: bool, now: datetime
-) -> dict[str, Any]:
-    return {
-        "institution_id": principal.id,
-        "ref": row.ref,
-        "content_hash": row.content_hash,
-        "id_number": row.identity.number,
-        "name": row.name,
-        "item_code": row.item.code,
-        "catalogue_version": CURRENT_CATALOGUE_VERSION,
-        "theory_score": row.theory,
-        "practical_score": row.practical,
-        "exam_on": row.exam_on,
-        "exam_point_id": row.point.id,
-        "training_institution": row.training_institution,
-        "education": int(row.education) if row.education is not None else None,
-        "phone": row.phone,
-        "rule_set": rule_set,
-        "passed": passed,
-        "outcome": "failed",
-        "response": {},
-        "application_id": None,
-        "received_at": now,
-    }
-
-
-def _application_values(
-    row: ValidRow,
-    app_id: str,
-    principal: InstitutionPrincipal,
-    authority: Authority,
-    checks: list[Any],
-    reasons: list[str],
-    history: list[Transition],
-    now: datetime,
-    today: date,
-) -> dict[str, Any]:
-    rules = rule_set_for(today)
-    return {
-        "id": app_id,
-        "_ref": row.ref,
-        "id_number": row.identity.number,
-        "name": row.name,
-        "typ": row.typ,
-        "item_name": row.item.name_zh,
-        "item_code": row.item.code,
-        "catalogue_version": CURRENT_CATALOGUE_VERSION,
-        "rule_set": rules.id.value,
-        "authority_code": authority.code,
-        "region": row.point.region,
-        "institution_id": principal.id,
-        "exam_point_id": row.point.id,
-        "status": history[-1].to_status.value,
-        "checks": [c.to_json() for c in checks],
-        "review_reasons": reasons,
-        "commitment": {
-            "kind": "health",
-            "version": HEALTH_COMMITMENT_VERSION,
-            "text_sha256": HEALTH_COMMITMENT_HASH,
-            "collected_by": principal.code,
-            "recorded_at": now.isoformat(),
-        },
-        "history": [t.to_json() for t in history],
-        "filed_at": now,
-        "target_on": add_workdays(today, PLATFORM_TARGET_WORKDAYS),
-        "due_on": add_workdays(today, rules.decision_deadline_workdays),
-        "decided_at": now if history[-1].to_status is ApplicationStatus.ISSUED else None,
-        "decided_by": AUTO_ACTOR if history[-1].to_status is ApplicationStatus.ISSUED else None,
-        "decision_reason": None,
-        "certificate_id": None,
-    }

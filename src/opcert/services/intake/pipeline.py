@@ -126,7 +126,7 @@ def _replay_stored(
 
     Returns the rows to file and the in-batch repeats of a ref with the row they repeat.
     """
-    stored = uow.intake.stored_results(principal.id, {row.ref for row in valid})
+    stored = uow.results.stored(principal.id, {row.ref for row in valid})
     seen: dict[str, ValidRow] = {}
     fresh: list[ValidRow] = []
     conflicts: list[ValidRow] = []

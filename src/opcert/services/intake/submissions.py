@@ -22,7 +22,7 @@ def past_results(
     ctx: ServiceContext, institution: InstitutionPrincipal, limit: int = 100
 ) -> list[PastResult]:
     with ctx.uow() as uow:
-        rows = uow.intake.results_of_institution(institution.id, limit=limit)
+        rows = uow.results.of_institution(institution.id, limit=limit)
         return [
             PastResult(
                 r.ref,

@@ -29,6 +29,7 @@ from opcert.persistence.repositories.ledger import GENESIS_HASH
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.keystore import ROOT_ISSUER
+from opcert.services.kernel.ledger import LedgerReport, verify
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,34 @@ def checkpoint(ctx: ServiceContext) -> SignedHead:
         uow.ledger.add_checkpoint(seq, digest, now, jws)
         uow.commit()
     return SignedHead(seq, digest, now, jws)
+
+
+def head(ctx: ServiceContext) -> tuple[int, str]:
+    """The head's sequence number and hash, for anchoring out of band."""
+    with ctx.uow() as uow:
+        return uow.ledger.head()
+
+
+@dataclass(frozen=True)
+class LedgerAudit:
+    chain: LedgerReport
+    checkpoints_checked: int
+    checkpoint_problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and not self.checkpoint_problems
+
+
+def audit(
+    ctx: ServiceContext, given: Iterable[tuple[str, str]], *, root_fingerprint: str | None = None
+) -> LedgerAudit:
+    """Walk the chain and check it against the ``given`` checkpoints and the stored ones, in one
+    transaction (see ``check``)."""
+    with ctx.uow() as uow:
+        chain = verify(uow)
+        checked, problems = check(uow, given, root_fingerprint=root_fingerprint)
+    return LedgerAudit(chain, checked, problems)
 
 
 def check(

@@ -64,7 +64,7 @@ def _demo_traces(uow: UnitOfWork) -> list[str]:
         codes = [site[0] for site in SITES]
         for code, row in uow.registry.institutions_by_codes(codes).items():
             refs = [f"DEMO-{tag}-{code}-0000" for tag in ("2019", "2021", "2023", "2026A", "NOW")]
-            if uow.intake.stored_results(row.id, refs):
+            if uow.results.stored(row.id, refs):
                 found = True
                 break
     if found:

@@ -13,6 +13,13 @@ from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance.minting import mint
 from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
+from opcert.services.kernel.keystore import KeyInfo
+
+
+def keys(ctx: ServiceContext) -> list[KeyInfo]:
+    """Every signing key of the platform, the root included."""
+    with ctx.uow() as uow:
+        return ctx.keys.key_infos(uow)
 
 
 def rotate(ctx: ServiceContext, issuer: str) -> tuple[str | None, str]:

@@ -233,7 +233,7 @@ def correct(
 
         def rename() -> NewVersion:
             row.name = name
-            person = uow.intake.person(row.id_number)
+            person = uow.persons.by_id_number(row.id_number)
             if person is not None and person.name != name:
                 data["person_from"] = person.name
                 person.name, person.updated_at = name, ctx.now()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from opcert.domain.applications import ApplicationStatus, Transition, transition
+from opcert.domain.applications import ApplicationStatus, Transition, approval, transition
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.domain.clock import local_date
 from opcert.domain.errors import Conflict, DomainError, FieldError, NotFound
@@ -106,7 +106,7 @@ def queue(
             "status", "STATUS_UNKNOWN", f"未知的状态：{status}", f"unknown status {status!r}"
         )
     with ctx.uow() as uow:
-        rows = uow.intake.applications(
+        rows = uow.applications.in_scope(
             status,
             officer.region_prefix,
             authority_prefix=officer.authority_prefix,
@@ -123,7 +123,7 @@ def application_detail(
     """Raises ``NotFound`` for an unknown application and for one outside the officer's scope."""
     officer.require(Action.READ_APPLICATIONS)
     with ctx.uow() as uow:
-        row = _application(uow.intake.application(app_id), app_id, officer)
+        row = _application(uow.applications.get(app_id), app_id, officer)
         detail = _entry(row, ctx.today()).to_json()
         detail["history"] = row.history
         detail["commitment"] = row.commitment
@@ -170,7 +170,7 @@ def decide(
         )
     with ctx.uow() as uow:
         uow.begin_write()
-        row = _application(uow.intake.application(app_id, lock=True), app_id, officer)
+        row = _application(uow.applications.get(app_id, lock=True), app_id, officer)
         if row.status != ApplicationStatus.IN_REVIEW.value:
             raise Conflict(
                 "NOT_IN_REVIEW",
@@ -191,7 +191,7 @@ def decide(
                     f"申请所属的发证机关 {row.authority_code} 不存在，无法发证",
                     f"the application's authority {row.authority_code} does not exist",
                 )
-            person = uow.intake.person(row.id_number)
+            person = uow.persons.by_id_number(row.id_number)
             sex = person.sex if person else 1
             # The person record is authoritative: an application whose submitted name differed
             # (NAME_MISMATCH) is issued in the recorded name; a wrong record is corrected first.
@@ -244,11 +244,7 @@ def _moves(
     status = ApplicationStatus(current)
     if decision == "reject":
         return [transition(status, ApplicationStatus.REJECTED, at=now, actor=actor, reason=reason)]
-    approved = transition(status, ApplicationStatus.APPROVED, at=now, actor=actor, reason=reason)
-    return [
-        approved,
-        transition(ApplicationStatus.APPROVED, ApplicationStatus.ISSUED, at=now, actor=actor),
-    ]
+    return approval(status, at=now, actor=actor, reason=reason)
 
 
 def approve_clean(

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from opcert.domain.applications import POLICY_REASON, is_clean
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import Action, OfficerPrincipal
 from opcert.services.review import decisions as approval
 
-POLICY_REASON = "AUTHORITY_REVIEWS_ALL"
 POLICY_TEXT = ("发证机关要求逐件人工审批", "the authority reviews every application by hand")
 
 
@@ -32,10 +32,6 @@ def explained_queue(ctx: ServiceContext, officer: OfficerPrincipal) -> list[Queu
         QueueRow(entry, explain(entry.reasons, entry.checks), is_clean(entry.reasons))
         for entry in approval.queue(ctx, officer, "in_review")
     ]
-
-
-def is_clean(reasons: list[str]) -> bool:
-    return all(reason == POLICY_REASON for reason in reasons)
 
 
 def explain(reasons: list[str], checks: list[dict[str, str]]) -> list[Reason]:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from opcert.domain.clock import local_minutes
-from opcert.domain.clues import ClueStatus
 from opcert.domain.errors import FieldError, ValidationFailed
 from opcert.domain.names import PersonName
-from opcert.persistence.models import Clue
+from opcert.persistence.repositories.clues import NewClue
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance.numbering import authorities_for
 from opcert.services.kernel.context import ServiceContext
@@ -62,20 +61,19 @@ def report_fake(
         raise ValidationFailed(errors)
     number = (id_number or "").strip().upper()[:18] or None
     with ctx.uow() as uow:
-        region = _region(uow, number)
-        row = Clue(
-            id_number=number,
-            name=person_name,
-            region=region,
-            where_seen=(where_seen or "").strip()[:300] or None,
-            details=text,
-            contact=(contact or "").strip()[:100] or None,
-            status=ClueStatus.OPEN.value,
-            created_at=ctx.now(),
+        clue_id = uow.clues.file(
+            NewClue(
+                details=text,
+                id_number=number,
+                name=person_name,
+                region=_region(uow, number),
+                where_seen=(where_seen or "").strip()[:300] or None,
+                contact=(contact or "").strip()[:100] or None,
+                filed_at=ctx.now(),
+            )
         )
-        uow.registry.add(row)
         uow.commit()
-        return row.id
+        return clue_id
 
 
 def _region(uow: UnitOfWork, number: str | None) -> str | None:
@@ -95,7 +93,7 @@ def clues_for(ctx: ServiceContext, officer: OfficerPrincipal) -> list[ClueView]:
     may not read clues (they hold reporters' contacts)."""
     officer.require(Action.READ_CLUES)
     with ctx.uow() as uow:
-        rows = uow.registry.clues(officer.region_prefix)
+        rows = uow.clues.in_region(officer.region_prefix)
         return [
             ClueView(
                 r.id,

@@ -10,8 +10,9 @@ from fastapi.responses import JSONResponse
 
 from opcert.interfaces import throttle
 from opcert.interfaces.api.dependencies import Ctx, JsonBody, require_object
-from opcert.persistence.database import ping
+from opcert.services.kernel import health
 from opcert.services.verification import online as verification
+from opcert.services.verification import publication
 from opcert.services.verification import query as certificates
 
 router = APIRouter(tags=["public / 公众"])
@@ -42,36 +43,30 @@ async def verify(ctx: Ctx, body: JsonBody) -> dict[str, Any]:
 
 @router.get("/.well-known/opcert/trust-list", summary="信任列表 / trust list (JWS)")
 def trust_list(ctx: Ctx, request: Request) -> Response:
-    with ctx.uow() as uow:
-        trust, jws = ctx.keys.trust_list(uow, ctx.now())
-    max_age = max(0, min(3600, trust.exp - int(ctx.now().timestamp())))
-    return _cacheable(request, jws, _etag(jws), max_age)
+    signed = publication.trust_list(ctx)
+    max_age = max(0, min(3600, signed.exp - int(ctx.now().timestamp())))
+    return _cacheable(request, signed.jws, _etag(signed.jws), max_age)
 
 
 @router.get("/.well-known/opcert/root-key", summary="国家根公钥 / national root key (JWK)")
 def root_key(ctx: Ctx) -> JSONResponse:
-    with ctx.uow() as uow:
-        jwk = ctx.keys.root_jwk(uow)
-    return JSONResponse(jwk, headers={"Cache-Control": "public, max-age=86400"})
+    return JSONResponse(
+        publication.root_key(ctx), headers={"Cache-Control": "public, max-age=86400"}
+    )
 
 
 @router.get("/.well-known/opcert/status/{list_id}", summary="状态列表 / status list (JWS)")
 def status_list(ctx: Ctx, request: Request, list_id: str) -> Response:
-    with ctx.uow() as uow:
-        signed = ctx.status_lists.signed(uow, list_id, ctx.now())
+    signed = publication.status_list(ctx, list_id)
     return _cacheable(request, signed.jws, signed.etag, signed.ttl)
 
 
 @router.get("/healthz", summary="健康检查 / health")
-def healthz(ctx: Ctx, request: Request) -> JSONResponse:
+def healthz(ctx: Ctx) -> JSONResponse:
     """200 when the database answers. Where this process warms its status lists, also how far
     its last round got, so a deployment can send checks to it once it is warm."""
-    ok = ping(request.app.state.engine)
-    body: dict[str, object] = {"status": "ok" if ok else "database unavailable"}
-    report = ctx.status_lists.warm_report()
-    if report is not None:
-        body["status_lists"] = report
-    return JSONResponse(body, status_code=200 if ok else 503)
+    report = health.report(ctx)
+    return JSONResponse(report.body, status_code=200 if report.ok else 503)
 
 
 def _etag(text: str) -> str:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from opcert.interfaces.web.pages import ctx_of
+from opcert.services.verification import publication
 
 router = APIRouter(include_in_schema=False)
 STATIC = Path(__file__).resolve().parents[1] / "static"
@@ -49,16 +50,4 @@ def manifest(request: Request) -> JSONResponse:
 
 @router.get("/verify/offline.json")
 def offline_config(request: Request) -> JSONResponse:
-    ctx = ctx_of(request)
-    with ctx.uow() as uow:
-        root_jwk = ctx.keys.root_jwk(uow)
-        spaced = ctx.keys.root_fingerprint(uow)
-        list_ids = ctx.status_lists.list_ids(uow)
-    body = {
-        "root_jwk": root_jwk,
-        "root_fingerprint": spaced.replace(" ", "").lower(),
-        "trust_list": "/.well-known/opcert/trust-list",
-        "status_lists": [f"/.well-known/opcert/status/{list_id}" for list_id in list_ids],
-        "checkpoint": "/.well-known/opcert/log/checkpoint",
-    }
-    return JSONResponse(body, headers=NO_CACHE)
+    return JSONResponse(publication.offline_config(ctx_of(request)), headers=NO_CACHE)
