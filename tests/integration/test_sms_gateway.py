@@ -76,7 +76,7 @@ def relayed(platform: Platform, relay: Relay) -> Iterator[Platform]:
 def _with_phone(platform: Platform, row: dict, phone: str) -> None:
     """The holder's verified login phone (set by the phone change, ``services.holders.phone``)."""
     with platform.ctx.uow() as uow:
-        person = uow.intake.person(str(row["id_number"]))
+        person = uow.persons.by_id_number(str(row["id_number"]))
         assert person is not None
         person.phone = phone
         uow.commit()

@@ -179,7 +179,7 @@ def test_a_sheet_of_1001_rows_uploaded_on_the_page_is_imported_whole_as_the_cli_
     assert page.text.count('data-outcome="failed"') == 1
     assert page.text.rindex('data-outcome="issued"') < page.text.index('data-outcome="failed"')
     with ctx.uow() as uow:
-        assert len(uow.intake.results_of_institution(world.zhuhai.id, limit=5_000)) == 1_001
+        assert len(uow.results.of_institution(world.zhuhai.id, limit=5_000)) == 1_001
     # The same file at the command line: the same 1,001 outcomes, replayed, nothing added.
     path = tmp_path / "results.csv"
     path.write_bytes(sheet)
@@ -187,7 +187,7 @@ def test_a_sheet_of_1001_rows_uploaded_on_the_page_is_imported_whole_as_the_cli_
     assert again.exit_code == 0, again.stderr
     assert "1001 rows: failed 1, issued 1000" in again.stderr
     with ctx.uow() as uow:
-        assert len(uow.intake.results_of_institution(world.zhuhai.id, limit=5_000)) == 1_001
+        assert len(uow.results.of_institution(world.zhuhai.id, limit=5_000)) == 1_001
 
 
 def test_more_rows_than_a_sheet_may_hold_are_refused_naming_the_limit(client, ctx, world):
