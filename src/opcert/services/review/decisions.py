@@ -12,6 +12,7 @@ from opcert.domain.clock import local_date
 from opcert.domain.errors import Conflict, DomainError, FieldError, NotFound
 from opcert.domain.workdays import deadline_is_provisional, workdays_between
 from opcert.persistence.models import Application
+from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance.pipeline import IssueRequest, issue_many
 from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
@@ -152,6 +153,39 @@ def decide(
     """Approve (and issue) or reject an application under review. A reason is required to reject.
     Raises ``Forbidden`` for a role that may not decide, ``NotFound`` outside the officer's scope."""
     officer.require(Action.DECIDE_APPLICATIONS)
+    reason = _checked_decision(decision, reason)
+    with ctx.uow() as uow:
+        uow.begin_write()
+        row = _application(uow.applications.get(app_id, lock=True), app_id, officer)
+        if row.status != ApplicationStatus.IN_REVIEW.value:
+            raise Conflict(
+                "NOT_IN_REVIEW",
+                f"该申请当前状态为「{row.status}」，不在审核中",
+                f"the application is {row.status}, not in review",
+            )
+        now = ctx.now()
+        moves = _moves(row.status, decision, now, officer.actor, reason or None)
+        number = _issue(uow, ctx, row) if decision == "approve" else None
+        row.status = moves[-1].to_status.value
+        row.history = [*row.history, *(m.to_json() for m in moves)]
+        row.decided_at, row.decided_by, row.decision_reason = now, officer.username, reason or None
+        details = {
+            "decision": decision,
+            "reason": reason,
+            "certificate_no": number,
+            "transitions": [m.to_json() for m in moves],
+        }
+        event = ledger.LedgerEvent(
+            now, officer.actor, f"application.{row.status}", f"application:{row.id}", details
+        )
+        ledger.append(uow, [event])
+        uow.commit()
+        return Decision(row.id, row.status, number)
+
+
+def _checked_decision(decision: str, reason: str | None) -> str:
+    """The reason, stripped; ``FieldError`` for an unknown decision, a rejection without a
+    reason, or a reason over the limit."""
     if decision not in ("approve", "reject"):
         raise FieldError(
             "decision",
@@ -168,74 +202,38 @@ def decide(
         raise FieldError(
             "reason", "TOO_LONG", f"理由不能超过 {MAX_REASON} 字", f"reason over {MAX_REASON} chars"
         )
-    with ctx.uow() as uow:
-        uow.begin_write()
-        row = _application(uow.applications.get(app_id, lock=True), app_id, officer)
-        if row.status != ApplicationStatus.IN_REVIEW.value:
-            raise Conflict(
-                "NOT_IN_REVIEW",
-                f"该申请当前状态为「{row.status}」，不在审核中",
-                f"the application is {row.status}, not in review",
-            )
-        now = ctx.now()
-        moves = _moves(row.status, decision, now, officer.actor, reason or None)
-        number = None
-        if decision == "approve":
-            existing = uow.certificates.by_pairs([(row.id_number, row.item_code)]).get(
-                (row.id_number, row.item_code)
-            )
-            authority = uow.registry.authority(row.authority_code)
-            if authority is None:
-                raise Conflict(
-                    "AUTHORITY_UNKNOWN",
-                    f"申请所属的发证机关 {row.authority_code} 不存在，无法发证",
-                    f"the application's authority {row.authority_code} does not exist",
-                )
-            person = uow.persons.by_id_number(row.id_number)
-            sex = person.sex if person else 1
-            # The person record is authoritative: an application whose submitted name differed
-            # (NAME_MISMATCH) is issued in the recorded name; a wrong record is corrected first.
-            issued = issue_many(
-                uow,
-                ctx,
-                [
-                    IssueRequest(
-                        row.id_number,
-                        person.name if person else row.name,
-                        sex,
-                        row.item_code,
-                        row.catalogue_version,
-                        authority,
-                        row.id,
-                        existing,
-                        typ=row.typ,
-                        item_name=row.item_name,
-                    )
-                ],
-            )[0]
-            row.certificate_id, number = issued.certificate_id, issued.number
-        row.status = moves[-1].to_status.value
-        row.history = [*row.history, *(m.to_json() for m in moves)]
-        row.decided_at, row.decided_by, row.decision_reason = now, officer.username, reason or None
-        ledger.append(
-            uow,
-            [
-                ledger.LedgerEvent(
-                    now,
-                    officer.actor,
-                    f"application.{row.status}",
-                    f"application:{row.id}",
-                    {
-                        "decision": decision,
-                        "reason": reason,
-                        "certificate_no": number,
-                        "transitions": [m.to_json() for m in moves],
-                    },
-                )
-            ],
+    return reason
+
+
+def _issue(uow: UnitOfWork, ctx: ServiceContext, row: Application) -> str:
+    """Issue the approved application's certificate; returns its number."""
+    key = (row.id_number, row.item_code)
+    existing = uow.certificates.by_pairs([key]).get(key)
+    authority = uow.registry.authority(row.authority_code)
+    if authority is None:
+        raise Conflict(
+            "AUTHORITY_UNKNOWN",
+            f"申请所属的发证机关 {row.authority_code} 不存在，无法发证",
+            f"the application's authority {row.authority_code} does not exist",
         )
-        uow.commit()
-        return Decision(row.id, row.status, number)
+    person = uow.persons.by_id_number(row.id_number)
+    # The person record is authoritative: an application whose submitted name differed
+    # (NAME_MISMATCH) is issued in the recorded name; a wrong record is corrected first.
+    request = IssueRequest(
+        row.id_number,
+        person.name if person else row.name,
+        person.sex if person else 1,
+        row.item_code,
+        row.catalogue_version,
+        authority,
+        row.id,
+        existing,
+        typ=row.typ,
+        item_name=row.item_name,
+    )
+    [issued] = issue_many(uow, ctx, [request])
+    row.certificate_id = issued.certificate_id
+    return issued.number
 
 
 def _moves(
