@@ -91,9 +91,31 @@ def register() -> str:
     global _registered
     with _lock:
         if not _registered:
-            pdfmetrics.registerFont(TTFont(FONT, str(prepared_font())))
+            font = TTFont(FONT, str(prepared_font()))
+            _zero_copy_glyphs(font)
+            pdfmetrics.registerFont(font)
             _registered = True
     return FONT
+
+
+def _zero_copy_glyphs(font: TTFont) -> None:
+    """Let reportlab's per-document subsetting read the 9 MB ``glyf`` table without copying it.
+
+    ``makeSubset`` takes ``get_table("glyf")`` (a bytes slice: a copy of the whole table for
+    every PDF) and only slices single glyphs out of it; a memoryview slice gives the same bytes
+    without the copy (about a tenth of the render time). The converted font has no composite
+    glyphs, the one place reportlab would edit a glyph's bytes."""
+    face = font.face
+    whole = memoryview(face._ttf_data)
+    table = face.get_table
+
+    def get_table(tag: str) -> bytes:
+        if tag != "glyf":
+            return table(tag)
+        start, length = face.get_table_pos(tag)
+        return whole[start : start + length]  # type: ignore[return-value]
+
+    face.get_table = get_table
 
 
 if __name__ == "__main__":
