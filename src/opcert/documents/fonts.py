@@ -42,13 +42,14 @@ class FontMissing(RuntimeError):
 def source_font() -> Path:
     """The installed Noto Sans CJK collection (``OPCERT_CJK_FONT`` overrides the search)."""
     override = os.environ.get("OPCERT_CJK_FONT")
-    for candidate in [override] if override else SOURCES:
-        if candidate and Path(candidate).is_file():
+    searched = [override] if override else list(SOURCES)
+    for candidate in searched:
+        if Path(candidate).is_file():
             return Path(candidate)
     raise FontMissing(
         "找不到思源黑体（Noto Sans CJK）字体，无法生成证书 PDF：请运行 make fonts"
         "（安装 Debian 软件包 fonts-noto-cjk）/ Noto Sans CJK is not installed: run `make fonts`"
-        f" (Debian package fonts-noto-cjk); looked in {', '.join(SOURCES)}"
+        f" (Debian package fonts-noto-cjk); looked in {', '.join(searched)}"
     )
 
 
@@ -109,11 +110,12 @@ def _zero_copy_glyphs(font: TTFont) -> None:
     whole = memoryview(face._ttf_data)
     table = face.get_table
 
-    def get_table(tag: str) -> bytes:
+    def get_table(tag: str) -> bytes | memoryview:
         if tag != "glyf":
-            return table(tag)
+            copied: bytes = table(tag)
+            return copied
         start, length = face.get_table_pos(tag)
-        return whole[start : start + length]  # type: ignore[return-value]
+        return whole[start : start + length]
 
     face.get_table = get_table
 
