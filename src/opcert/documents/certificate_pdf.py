@@ -118,7 +118,7 @@ def _a4(canvas: Canvas, view: CertificateView) -> None:
         canvas.drawString(left + 38 * mm, y, label)
         canvas.setFont(FONT, 12)
         canvas.drawString(left + 66 * mm, y, value or "—")
-        y -= 10 * mm
+        y -= 9 * mm  # the last row (签发机关) stays above the QR code, however long
     qr_size = 62 * mm
     draw_png(canvas, view.qr_png, width - left - qr_size, 100 * mm, qr_size, qr_size)
     canvas.setFont(FONT, 9)
