@@ -10,7 +10,7 @@ PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # `make run RUN_PORT=8001` serves elsewhere (the README tour test does)
 RUN_PORT := 8000
 
-.PHONY: run install init demo serve test tour lint types contracts migrations-check unit integration integration-sqlite integration-postgres conformance e2e vectors bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
+.PHONY: run install fonts init demo serve test tour lint types contracts migrations-check unit integration integration-sqlite integration-postgres conformance e2e vectors bench bench-quick bench-national bench-national-pg bench-national-sqlite clean browser softhsm fuzz synth-smoke wrk
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -20,7 +20,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: install
+# The certificate PDF embeds Noto Sans CJK SC (Debian's fonts-noto-cjk, SIL OFL 1.1), converted
+# once to TrueType into OPCERT_FONT_CACHE (default ~/.cache/opcert/fonts); poppler-utils gives
+# pdffonts, pdftoppm and pdftotext, which the PDF tests use.
+fonts: install
+	@test -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc && command -v pdffonts >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk poppler-utils)
+	$(BIN)/python -m opcert.documents.fonts
+
+run: install fonts
 	$(BIN)/opcert init
 	$(BIN)/opcert demo
 	$(BIN)/opcert serve --host 127.0.0.1 --port $(RUN_PORT)
@@ -41,7 +49,7 @@ migrations-check: install
 	$(BIN)/python scripts/alembic_check.py sqlite
 	$(BIN)/python scripts/alembic_check.py $(PG_URL)
 
-unit: install
+unit: install fonts
 	$(BIN)/pytest -q tests/unit tests/conformance -p no:cacheprovider
 
 # SoftHSM2 backs the PKCS#11 signer tests (tests/integration/test_pkcs11.py); poppler's pdftoppm
@@ -50,10 +58,10 @@ softhsm:
 	@command -v softhsm2-util >/dev/null && command -v pdftoppm >/dev/null || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 poppler-utils)
 
-integration-sqlite: install softhsm
+integration-sqlite: install softhsm fonts
 	OPCERT_TEST_DATABASES=sqlite $(BIN)/pytest -q tests/integration tests/security -p no:cacheprovider
 
-integration-postgres: install softhsm
+integration-postgres: install softhsm fonts
 	OPCERT_TEST_DATABASES=postgresql OPCERT_TEST_POSTGRES_URL=$(PG_URL) OPCERT_REQUIRE_POSTGRES=1 \
 	  $(BIN)/pytest -q tests/integration tests/security -p no:cacheprovider
 
@@ -94,7 +102,7 @@ synth-smoke: install
 wrk:
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 
-bench: install wrk
+bench: install wrk fonts
 	$(BIN)/python bench/intake.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python -m bench.synth --runs sqlite:0.01 postgresql:0.01
@@ -119,7 +127,7 @@ bench-national-sqlite: install wrk
 	$(BIN)/python -m bench.query --data-dir /tmp/opcert-national-s1 --seconds 10 | tee -a bench/results/national.jsonl
 	rm -rf /tmp/opcert-national-s1
 
-bench-quick: install wrk
+bench-quick: install wrk fonts
 	$(BIN)/python bench/intake.py --quick
 	$(BIN)/python bench/verify.py --quick
 	$(BIN)/python -m bench.synth --quick

@@ -1,7 +1,10 @@
 """The certificate as a PDF: an A4 page or a card-sized page, in the 2019 national style.
 
-Chinese is set with reportlab's built-in CID font STSong-Light (no font file to ship); the QR
-code is the credential itself, so the paper verifies offline exactly like the electronic one.
+Chinese is set in Noto Sans CJK SC, embedded as a subset (`documents.fonts`), so the page reads
+the same in any viewer, with or without Chinese fonts of its own; the file aims at PDF/A-2b
+(`documents.pdfa`). The QR code is the credential itself, so the paper verifies offline exactly
+like the electronic one. A certificate that is not valid carries its state across the page as a
+diagonal watermark (`documents.watermark`).
 """
 
 from __future__ import annotations
@@ -13,13 +16,15 @@ from reportlab.lib.colors import Color, HexColor, white
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 
+from opcert.documents import fonts
 from opcert.documents.pdf_images import draw_png
+from opcert.documents.pdfa import make_archival
+from opcert.documents.watermark import draw_watermark
+from opcert.domain.lifecycle import PublicStatus
 
-FONT = "STSong-Light"
+FONT = fonts.FONT
 CARD = (85.6 * mm, 54 * mm)
 STYLES = {
     "SO": (HexColor("#1f5fa8"), HexColor("#e8f0fa")),
@@ -27,7 +32,6 @@ STYLES = {
 }
 TITLES = {"SO": "中华人民共和国特种作业操作证", "SM": "安全生产知识和管理能力考核合格证"}
 FOOTER = "中华人民共和国应急管理部监制"
-_registered = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class CertificateView:
     authority: str
     qr_png: bytes
     photo: bytes | None = None
+    status: PublicStatus = PublicStatus.VALID
 
     def fields(self) -> list[tuple[str, str]]:
         return [
@@ -62,30 +67,27 @@ class CertificateView:
         ]
 
 
-def _font() -> None:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
-        _registered = True
-
-
 def render(view: CertificateView, layout: str = "a4") -> bytes:
     """Render the certificate; ``layout`` is ``a4`` or ``card``. Raises ValueError otherwise."""
     if layout not in ("a4", "card"):
         raise ValueError(f"unknown layout {layout!r}")
-    _font()
+    fonts.register()
     out = io.BytesIO()
     size = A4 if layout == "a4" else CARD
-    canvas = Canvas(out, pagesize=size, pageCompression=1)
-    canvas.setTitle(f"{TITLES.get(view.typ, TITLES['SO'])} {view.number}")
+    canvas = Canvas(out, pagesize=size, pageCompression=1, initialFontName=FONT)
+    title = TITLES.get(view.typ, TITLES["SO"])
+    canvas.setTitle(f"{title} {view.number}")
     canvas.setAuthor(view.authority)
-    canvas.setSubject(f"{view.name} {view.item}")
+    canvas.setSubject(view.number)
     canvas.setCreator("opcert 全国特种作业操作证平台")
-    canvas.setKeywords(["特种作业操作证", view.number, "SC1"])
+    make_archival(canvas, f"{title}, {view.number}, {view.name}, {view.item}, SC1")
     if layout == "a4":
         _a4(canvas, view)
+        box = (14 * mm, 70 * mm, size[0] - 28 * mm, size[1] - 84 * mm)
     else:
         _card(canvas, view)
+        box = (0, 0, *size)
+    draw_watermark(canvas, view.status, box, FONT)
     canvas.showPage()
     canvas.save()
     return out.getvalue()
@@ -116,7 +118,7 @@ def _a4(canvas: Canvas, view: CertificateView) -> None:
         canvas.drawString(left + 38 * mm, y, label)
         canvas.setFont(FONT, 12)
         canvas.drawString(left + 66 * mm, y, value or "—")
-        y -= 10 * mm
+        y -= 9 * mm  # the last row (签发机关) stays above the QR code, however long
     qr_size = 62 * mm
     draw_png(canvas, view.qr_png, width - left - qr_size, 100 * mm, qr_size, qr_size)
     canvas.setFont(FONT, 9)
