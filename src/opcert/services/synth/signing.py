@@ -16,11 +16,12 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
 
 from cryptography.hazmat.primitives.serialization import load_der_private_key
 
 from opcert.credential.keys import Signer, SoftwareSigner
-from opcert.services.issuance.minting import Unsigned, sign
+from opcert.services.issuance.minting import ClaimFacts, Unsigned, sign
 
 Texts = Callable[[], list[str]]  # waits for, then returns, the signed texts of one batch
 
@@ -47,9 +48,10 @@ class Signing:
         keys = {issuer: s.private_pkcs8() for issuer, s in signers.items()}  # type: ignore[attr-defined]
         pool = self._start()
         size = -(-len(jobs) // self._workers)
+        wire = [_to_wire(job) for job in jobs]
         parts: list[Future[list[str]]] = [
-            pool.submit(_sign_in_worker, keys, jobs[i : i + size])
-            for i in range(0, len(jobs), size)
+            pool.submit(_sign_in_worker, keys, wire[i : i + size])
+            for i in range(0, len(wire), size)
         ]
         return lambda: [text for part in parts for text in part.result()]
 
@@ -78,7 +80,23 @@ def _exportable(signers: dict[str, Signer]) -> bool:
 _WORKER_SIGNERS: dict[bytes, SoftwareSigner] = {}
 
 
-def _sign_in_worker(keys: dict[str, bytes], jobs: list[Unsigned]) -> list[str]:
+# A job as it crosses the pipe: plain tuples. Pickling the named tuples themselves (through
+# ``copyreg.__newobj__``) cost seven times as much: 0.58 s out and 0.56 s back for the 81,000
+# versions of a scale-0.002 load, against 0.17 s and 0.07 s, and the loader waited on it.
+Wire = tuple[str, int, bytes, tuple[str, int], tuple[Any, ...]]
+
+
+def _to_wire(job: Unsigned) -> Wire:
+    return (job.issuer, job.iat, job.cti, job.slot, tuple(job.facts))
+
+
+def _from_wire(wire: Wire) -> Unsigned:
+    issuer, iat, cti, slot, facts = wire
+    return Unsigned(issuer, iat, cti, slot, ClaimFacts._make(facts))
+
+
+def _sign_in_worker(keys: dict[str, bytes], wire: list[Wire]) -> list[str]:
+    jobs = [_from_wire(item) for item in wire]
     signers = {}
     for issuer, der in keys.items():
         if der not in _WORKER_SIGNERS:
