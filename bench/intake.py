@@ -97,9 +97,14 @@ def _client_job(
     baseline the log's cost is measured against; never a way to run the platform)."""
     data_dir, url, job, exam_date, barrier, log = args
     if not log:
-        from opcert.services.issuance import pipeline
+        from types import SimpleNamespace
 
-        pipeline.log_append = lambda *_args: None  # type: ignore[assignment]
+        from opcert.services.issuance import log as transparency_log
+        from opcert.services.issuance import minting
+
+        minting.transparency_log = SimpleNamespace(  # type: ignore[assignment]
+            append=lambda *_args: None, LogItem=transparency_log.LogItem
+        )
     platform = build(Settings(data_dir=data_dir, database_url=url))
     with platform.ctx.uow() as uow:
         row = uow.registry.institution_by_code("BENCH-EXAM")

@@ -94,11 +94,13 @@ def _insert(
 
 
 def _reordered(pick: Pick | None, index: list[int]) -> Pick:
-    def reordered(row: Any) -> tuple[Any, ...]:
-        values = pick(row) if pick else row
-        return tuple(values[i] for i in index)
-
-    return reordered
+    """``pick`` with its values put in the order ``index`` gives (one ``itemgetter`` call per
+    row: a generator here cost a sixth of intake's bulk-insert time)."""
+    if len(index) == 1:
+        [only] = index
+        return (lambda row: (pick(row)[only],)) if pick else (lambda row: (row[only],))
+    get = itemgetter(*index)
+    return (lambda row: get(pick(row))) if pick else get
 
 
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
