@@ -27,7 +27,7 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     names = list(rows[0])
-    _insert(session, table, names, rows, _item_picker(names))
+    _insert(session, table, names, rows, _item_picker(names), by_name=True)
 
 
 def insert_records(
@@ -59,10 +59,17 @@ def _item_picker(names: list[str]) -> Pick:
 
 
 def _insert(
-    session: Session, table: Table, names: list[str], rows: Sequence[Any], pick: Pick | None
+    session: Session,
+    table: Table,
+    names: list[str],
+    rows: Sequence[Any],
+    pick: Pick | None,
+    *,
+    by_name: bool = False,
 ) -> None:
     """One executemany (COPY on PostgreSQL) of ``rows``; ``pick`` gives a row's values in the
-    order of ``names``, None when the rows are such sequences already."""
+    order of ``names``, None when the rows are such sequences already. ``by_name``: the rows are
+    mappings, so values in another order are picked by name directly."""
     connection = session.connection()
     dialect = connection.dialect
     processors = [_processor(table.c[name].type, dialect) for name in names]
@@ -73,7 +80,8 @@ def _insert(
     if dialect.paramstyle in ("qmark", "format", "numeric"):
         order = list(compiled.positiontup or names)
         if order != names:
-            pick = _reordered(pick, [names.index(n) for n in order])
+            index = [names.index(n) for n in order]
+            pick = _item_picker(order) if by_name else _reordered(pick, index)
         params: list[Any] = _tuples(
             rows,
             pick,
