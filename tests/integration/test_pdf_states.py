@@ -9,7 +9,6 @@ import pypdfium2
 from opcert.services.holders.documents import export_pdf
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.lifecycle import acts
-from opcert.services.verification import query as certificates
 from tests.integration.builders import make_result
 from tests.integration.test_web_holder import code_step, holder
 from tests.integration.web_pages import post_form
@@ -39,7 +38,7 @@ def test_a_valid_certificate_downloads_clean_with_the_holders_name_and_issuer(ct
 
 def test_a_revoked_certificate_downloads_stamped_revoked_and_void(ctx, world):
     number, item = issued(ctx, world)
-    certificates.revoke(ctx, number, item, "证书记载虚假信息")
+    acts.revoke(ctx, number, item, "证书记载虚假信息")
     text = text_of(export_pdf(ctx, number, item))
     assert "已撤销" in text and "作废" in text
 
@@ -64,7 +63,7 @@ def test_the_holders_own_download_of_a_revoked_certificate_is_stamped(client, ct
     code_step(client, row)
     post_form(client, "/holder/face", "/holder/face", {"evidence": "pass"})
     number = "T" + row["id_number"]
-    certificates.revoke(ctx, number, row["item"], "证书记载虚假信息")
+    acts.revoke(ctx, number, row["item"], "证书记载虚假信息")
     response = client.get(f"/holder/certificates/{number}/{row['item']}.pdf")
     assert response.headers["content-type"] == "application/pdf"
     assert "已撤销" in text_of(response.content)
