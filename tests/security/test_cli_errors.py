@@ -28,6 +28,7 @@ from opcert.interfaces.cli.failures import run
 from opcert.interfaces.cli.main import app
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.kernel import ledger as ledger_service
+from opcert.services.kernel import ledger_anchor
 from opcert.settings import Settings
 from tests.integration.builders import make_result
 from tests.integration.conftest import START
@@ -274,7 +275,8 @@ def test_a_connection_lost_in_the_middle_of_a_command_is_one_line(
         uow.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
         return verify(uow, *args, **kwargs)
 
-    monkeypatch.setattr(ledger_service, "verify", cut_then_verify)
+    # ``opcert ledger verify`` runs ``ledger_anchor.audit``, which holds ``verify`` by name.
+    monkeypatch.setattr(ledger_anchor, "verify", cut_then_verify)
     outcome = live("ledger", "verify")
     assert_one_clear_failure(outcome, "lost connection")
     assert "lost" in outcome.stderr
