@@ -11,8 +11,6 @@ process can continue a login another one started. A challenge makes at most one 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -28,12 +26,11 @@ from opcert.services.abuse.policy import (
     HOLDER_LOGIN_ID,
     HOLDER_SMS,
 )
+from opcert.services.holders import codes
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.session_store import digest
 
-CODE_LIFETIME = timedelta(minutes=5)
 CHALLENGE_LIFETIME = timedelta(minutes=10)  # the code, then the face check, within this
-MAX_ATTEMPTS = 5
 NO_PHONE = "1**********"  # a holder without a phone on record: the code goes nowhere real
 
 
@@ -115,7 +112,7 @@ def send_code(ctx: ServiceContext, id_number: str, name: str) -> Challenge:
             id_number=number,
             name=clean_name,
             sent_to=challenge.sent_to,
-            code_hash=_code_hash(id_hash, code),
+            code_hash=codes.code_hash(id_hash, code),
             created_at=now,
             expires_at=now + CHALLENGE_LIFETIME,
         )
@@ -132,18 +129,7 @@ def check_code(ctx: ServiceContext, challenge_id: str, code: str) -> Challenge:
     expired = Unauthorized(
         "CODE_EXPIRED", "验证码已失效，请重新获取", "the code expired", field="code"
     )
-    if (
-        record is None
-        or not record.open(now)
-        or now >= record.created_at + CODE_LIFETIME
-        or record.attempts >= MAX_ATTEMPTS
-    ):
-        raise expired
-    # Counted atomically in the store: parallel guesses from several processes all count.
-    if store.count_attempt(id_hash) > MAX_ATTEMPTS:
-        raise expired
-    if not hmac.compare_digest(record.code_hash, _code_hash(id_hash, (code or "").strip())):
-        raise Unauthorized("CODE_WRONG", "验证码不正确", "wrong code", field="code")
+    record = codes.check(store, id_hash, record, code, now, expired)
     store.mark_verified(id_hash)
     return _challenge(challenge_id, record)
 
@@ -181,10 +167,6 @@ def send_message(ctx: ServiceContext, to: str, text: str) -> None:
 
 def _challenge(challenge_id: str, record: ChallengeRecord) -> Challenge:
     return Challenge(challenge_id, record.id_number, record.name, record.sent_to)
-
-
-def _code_hash(id_hash: str, code: str) -> str:
-    return hashlib.sha256(f"{id_hash}:{code}".encode()).hexdigest()
 
 
 def _checked_input(ctx: ServiceContext, id_number: str, name: str) -> tuple[str, str]:

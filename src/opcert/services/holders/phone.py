@@ -10,8 +10,6 @@ challenge, under a digest of its own domain, so a change ticket can never stand 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
@@ -19,6 +17,7 @@ from opcert.domain.errors import FieldError, Unauthorized
 from opcert.domain.sessions import ChallengeRecord
 from opcert.services.abuse.controls import AbuseControls
 from opcert.services.abuse.policy import HOLDER_SMS
+from opcert.services.holders import codes
 from opcert.services.holders.identity import masked_phone, send_message
 from opcert.services.intake.validation import PHONE
 from opcert.services.kernel import ledger
@@ -27,8 +26,6 @@ from opcert.services.kernel.session_store import digest
 from opcert.services.kernel.sessions import store_of
 
 TICKET_LIFETIME = timedelta(minutes=10)
-CODE_LIFETIME = timedelta(minutes=5)
-MAX_ATTEMPTS = 5
 _DOMAIN = "phone-change:"
 
 
@@ -50,10 +47,6 @@ def parse_phone(value: str) -> str:
 
 def _id_hash(ticket: str) -> str:
     return digest(_DOMAIN + (ticket or ""))
-
-
-def _code_hash(id_hash: str, code: str) -> str:
-    return hashlib.sha256(f"{id_hash}:{code}".encode()).hexdigest()
 
 
 def start(
@@ -78,7 +71,7 @@ def start(
             id_number=id_number,
             name=name,
             sent_to=phone,
-            code_hash=_code_hash(id_hash, code),
+            code_hash=codes.code_hash(id_hash, code),
             created_at=now,
             expires_at=now + TICKET_LIFETIME,
         )
@@ -105,18 +98,9 @@ def confirm(ctx: ServiceContext, *, id_number: str, ticket: str, code: str) -> s
         "the code expired; ask for a new one",
         field="code",
     )
-    if (
-        record is None
-        or record.id_number != id_number
-        or not record.open(now)
-        or now >= record.created_at + CODE_LIFETIME
-        or record.attempts >= MAX_ATTEMPTS
-    ):
+    if record is not None and record.id_number != id_number:
         raise expired
-    if store.count_attempt(id_hash) > MAX_ATTEMPTS:
-        raise expired
-    if not hmac.compare_digest(record.code_hash, _code_hash(id_hash, (code or "").strip())):
-        raise Unauthorized("CODE_WRONG", "验证码不正确", "wrong code", field="code")
+    record = codes.check(store, id_hash, record, code, now, expired)
     if not store.consume_challenge(id_hash, now):
         raise expired  # another request used it first
     with ctx.uow() as uow:
