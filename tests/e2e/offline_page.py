@@ -42,7 +42,9 @@ def offline(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def sc1_of_photo(page, photo: Path) -> str:  # type: ignore[no-untyped-def]
-    """The page reads the photo's QR code itself (jsQR, loaded on the photo's choice)."""
+    """The page reads the photo's QR code itself (jsQR, loaded on the photo's choice). The field
+    is emptied first: else a second photo's wait would end on the first photo's text."""
+    page.locator("#f-payload").fill("")
     page.get_by_label("照片", exact=True).set_input_files(str(photo))
     expect(page.locator("#f-payload")).to_have_value(re.compile(r"^SC1:"))
     return page.locator("#f-payload").input_value()
