@@ -8,6 +8,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from opcert.persistence.repositories.analytics import AnalyticsRepository
 from opcert.persistence.repositories.applications import ApplicationRepository
 from opcert.persistence.repositories.certificates import CertificateRepository
 from opcert.persistence.repositories.clues import ClueRepository
@@ -51,6 +52,7 @@ class UnitOfWork:
         self.reminders = ReminderRepository(self.session)
         self.synth = SynthRepository(self.session)
         self.log = LogRepository(self.session)
+        self.analytics = AnalyticsRepository(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,147 @@
+"""The exam-data aggregates the analytics run reads (issue 16): one row per exam point, item
+and month, summed by the database so that only a few thousand rows reach Python even at
+national scale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    String,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
+
+from opcert.persistence.models import ExamPoint, ExamResult, Institution, Person
+
+PASS_MARK = 80.0  # theory and practical (考核标准: 满分 100 分，80 分及格)
+HEAP_WIDTH = 2.0  # the bands compared: [78, 80) just below, [80, 82) just above
+
+
+class month_of(FunctionElement[str]):
+    """``YYYY-MM`` of a date column, in each dialect's own words."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(month_of, "sqlite")
+def _month_sqlite(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_of, "postgresql")
+def _month_postgresql(element: month_of, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+@dataclass(frozen=True)
+class MonthlyCounts:
+    """What an exam point examined in one item in one month."""
+
+    exam_point: str
+    institution: str
+    region: str  # the exam point's 6-digit division
+    item: str
+    month: str  # YYYY-MM
+    sat: int
+    passed: int
+    first_sat: int  # the candidate's first attempt at this item
+    first_passed: int
+    below: int  # theory scores in [78, 80)
+    above: int  # theory scores in [80, 82)
+    practical_n: int
+    practical_sum: float
+    practical_squares: float
+    far: int  # candidates whose home province is not the exam point's
+    off_days: int  # exams held on a day that is not an official working day
+    shared_phone: int  # candidates whose phone is given by 3 or more people
+
+
+_FIELDS = [f.name for f in fields(MonthlyCounts)]
+
+
+def _between(column: Any, low: float, high: float) -> Any:
+    return func.sum(case((and_(column >= low, column < high), 1), else_=0))
+
+
+class AnalyticsRepository:
+    def __init__(self, session: Any) -> None:
+        self.session = session
+
+    def monthly_counts(
+        self, start: date, end: date, off_days: Sequence[date]
+    ) -> list[MonthlyCounts]:
+        """Rows for exams from ``start`` to ``end`` (inclusive); ``off_days`` are the dates in
+        that span that are not working days (the caller knows the official calendar)."""
+        r = ExamResult
+        earlier = aliased(ExamResult)
+        first = ~exists().where(
+            earlier.id_number == r.id_number,
+            earlier.item_code == r.item_code,
+            or_(earlier.exam_on < r.exam_on, and_(earlier.exam_on == r.exam_on, earlier.id < r.id)),
+        )
+        in_span = and_(r.exam_on >= start, r.exam_on <= end)
+        shared = (
+            select(r.phone)
+            .where(in_span, r.phone.is_not(None))
+            .group_by(r.phone)
+            .having(func.count(func.distinct(r.person_id)) >= 3)
+        )
+        month = month_of(r.exam_on)
+        one = literal(1)
+        off = case((r.exam_on.in_(list(off_days)), one), else_=0) if off_days else literal(0)
+        columns = (
+            ExamPoint.code,
+            Institution.code,
+            ExamPoint.region,
+            r.item_code,
+            month,
+            func.count(),
+            func.sum(case((r.passed, 1), else_=0)),
+            func.sum(case((first, 1), else_=0)),
+            func.sum(case((and_(first, r.passed), 1), else_=0)),
+            _between(r.theory_score, PASS_MARK - HEAP_WIDTH, PASS_MARK),
+            _between(r.theory_score, PASS_MARK, PASS_MARK + HEAP_WIDTH),
+            func.count(r.practical_score),
+            func.coalesce(func.sum(r.practical_score), 0.0),
+            func.coalesce(func.sum(r.practical_score * r.practical_score), 0.0),
+            func.sum(
+                case(
+                    (func.substr(Person.division, 1, 2) != func.substr(ExamPoint.region, 1, 2), 1),
+                    else_=0,
+                )
+            ),
+            func.sum(off),
+            func.sum(case((r.phone.in_(shared), 1), else_=0)),
+        )
+        query = (
+            select(*columns)
+            .select_from(r)
+            .join(ExamPoint, ExamPoint.id == r.exam_point_id)
+            .join(Institution, Institution.id == ExamPoint.institution_id)
+            .join(Person, Person.id == r.person_id)
+            .where(in_span)
+            .group_by(ExamPoint.code, Institution.code, ExamPoint.region, r.item_code, month)
+        )
+        return [_counts(row) for row in self.session.execute(query)]
+
+
+def _counts(row: Any) -> MonthlyCounts:
+    code, institution, region, item, month = row[:5]
+    ints = [int(v or 0) for v in row[5:12]]
+    sums = (float(row[12]), float(row[13]))
+    tail = [int(v or 0) for v in row[14:]]
+    values: list[Any] = [code, institution, region, item, month, *ints, *sums, *tail]
+    return MonthlyCounts(**dict(zip(_FIELDS, values, strict=True)))
