@@ -74,3 +74,52 @@ def test_a_phone_given_by_three_people_is_counted_for_each_of_them(ctx, loaded) 
         shared = Counter(r.phone for r in rows if r.phone and len(by_phone[r.phone]) >= 3)
         counts = uow.analytics.monthly_counts(start, end, [])
     assert sum(c.shared_phone for c in counts) == sum(shared.values())
+
+
+def test_a_run_records_its_signals_and_a_second_run_of_the_same_span_replaces_it(
+    ctx, loaded
+) -> None:  # type: ignore[no-untyped-def]
+    from opcert.services.analytics import run as analysis
+
+    start, end = date(ctx.today().year - 3, 1, 1), ctx.today()
+    first = analysis.run(ctx, start, end, fdr=0.1)
+    second = analysis.run(ctx, start, end, fdr=0.1)
+    assert first.tests == second.tests > 0
+    assert [(s.test.unit, s.test.kind, s.test.period) for s in first.signals] == [
+        (s.test.unit, s.test.kind, s.test.period) for s in second.signals
+    ]
+    with ctx.uow() as uow:
+        runs = [r.id for r in uow.analytics.runs()]
+        stored = [
+            (s.q_value, s.explanation_zh, s.explanation_en)
+            for s in uow.analytics.signals(second.run_id)
+        ]
+    assert runs == [second.run_id]
+    assert len(stored) == len(second.signals)
+    assert all(q < 0.1 and zh and en for q, zh, en in stored)
+    assert str(ctx.today().year) in second.provisional
+
+
+def test_a_span_with_no_exams_gives_no_tests_and_no_signals(ctx) -> None:  # type: ignore[no-untyped-def]
+    from opcert.services.analytics import run as analysis
+
+    result = analysis.run(ctx, date(2001, 1, 1), date(2001, 12, 31))
+    assert result.tests == 0 and result.signals == []
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "fdr", "field"),
+    [
+        (date(2026, 5, 1), date(2026, 4, 1), 0.1, "to"),
+        (date(2099, 1, 1), date(2099, 2, 1), 0.1, "from"),
+        (date(2025, 1, 1), date(2025, 2, 1), 1.5, "fdr"),
+    ],
+    ids=["reversed", "future", "fdr-above-one"],
+)
+def test_a_bad_span_or_level_is_refused_naming_the_field(ctx, start, end, fdr, field) -> None:  # type: ignore[no-untyped-def]
+    from opcert.domain.errors import FieldError
+    from opcert.services.analytics import run as analysis
+
+    with pytest.raises(FieldError) as refused:
+        analysis.run(ctx, start, end, fdr=fdr)
+    assert refused.value.field == field

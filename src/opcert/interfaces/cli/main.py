@@ -7,6 +7,7 @@ import sys
 import typer
 
 from opcert.interfaces.cli import (
+    analytics,
     applications,
     certificates,
     keys,
@@ -48,6 +49,7 @@ app.add_typer(keys.keys, name="keys")
 app.add_typer(keys.trust, name="trust")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(log.app, name="log")
+app.add_typer(analytics.app, name="analytics")
 app.add_typer(lifecycle.app, name="lifecycle")
 app.add_typer(lifecycle.legacy_app, name="legacy")
 app.add_typer(lifecycle.reminders_app, name="reminders")

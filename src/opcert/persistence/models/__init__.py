@@ -1,5 +1,6 @@
 """SQLAlchemy 2 tables. Importing this package registers every table on ``Base.metadata``."""
 
+from opcert.persistence.models.analytics import AnalyticsRun, AnalyticsSignal
 from opcert.persistence.models.base import Base
 from opcert.persistence.models.certificates import (
     Ban,
@@ -22,6 +23,8 @@ from opcert.persistence.models.registry import (
 from opcert.persistence.models.reports import Clue, IdentityReview
 
 __all__ = [
+    "AnalyticsRun",
+    "AnalyticsSignal",
     "ApiKey",
     "Application",
     "Authority",

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     and_,
     case,
+    delete,
     exists,
     func,
     literal,
@@ -23,7 +24,14 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from opcert.persistence.models import ExamPoint, ExamResult, Institution, Person
+from opcert.persistence.models import (
+    AnalyticsRun,
+    AnalyticsSignal,
+    ExamPoint,
+    ExamResult,
+    Institution,
+    Person,
+)
 
 PASS_MARK = 80.0  # theory and practical (考核标准: 满分 100 分，80 分及格)
 HEAP_WIDTH = 2.0  # the bands compared: [78, 80) just below, [80, 82) just above
@@ -61,7 +69,7 @@ class MonthlyCounts:
     first_passed: int
     below: int  # theory scores in [78, 80)
     above: int  # theory scores in [80, 82)
-    practical_n: int
+    practical_n: int  # practical scores above 0 (0: the practical was not sat)
     practical_sum: float
     practical_squares: float
     far: int  # candidates whose home province is not the exam point's
@@ -79,6 +87,35 @@ def _between(column: Any, low: float, high: float) -> Any:
 class AnalyticsRepository:
     def __init__(self, session: Any) -> None:
         self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+    def add_signals(self, rows: Sequence[AnalyticsSignal]) -> None:
+        self.session.add_all(rows)
+
+    def delete_runs(self, start: date, end: date) -> int:
+        """Remove the runs over exactly this span and their signals; how many runs."""
+        runs = select(AnalyticsRun.id).where(
+            AnalyticsRun.date_from == start, AnalyticsRun.date_to == end
+        )
+        self.session.execute(delete(AnalyticsSignal).where(AnalyticsSignal.run_id.in_(runs)))
+        result = self.session.execute(
+            delete(AnalyticsRun).where(AnalyticsRun.date_from == start, AnalyticsRun.date_to == end)
+        )
+        return int(result.rowcount or 0)
+
+    def signals(self, run_id: int) -> list[AnalyticsSignal]:
+        return list(
+            self.session.scalars(
+                select(AnalyticsSignal)
+                .where(AnalyticsSignal.run_id == run_id)
+                .order_by(AnalyticsSignal.q_value, AnalyticsSignal.id)
+            )
+        )
+
+    def runs(self) -> list[AnalyticsRun]:
+        return list(self.session.scalars(select(AnalyticsRun).order_by(AnalyticsRun.id.desc())))
 
     def monthly_counts(
         self, start: date, end: date, off_days: Sequence[date]
@@ -100,6 +137,8 @@ class AnalyticsRepository:
             .having(func.count(func.distinct(r.person_id)) >= 3)
         )
         month = month_of(r.exam_on)
+        # A practical score of 0 is a practical not sat (the theory was failed first).
+        sat_practical = r.practical_score > 0
         one = literal(1)
         off = case((r.exam_on.in_(list(off_days)), one), else_=0) if off_days else literal(0)
         columns = (
@@ -114,9 +153,12 @@ class AnalyticsRepository:
             func.sum(case((and_(first, r.passed), 1), else_=0)),
             _between(r.theory_score, PASS_MARK - HEAP_WIDTH, PASS_MARK),
             _between(r.theory_score, PASS_MARK, PASS_MARK + HEAP_WIDTH),
-            func.count(r.practical_score),
-            func.coalesce(func.sum(r.practical_score), 0.0),
-            func.coalesce(func.sum(r.practical_score * r.practical_score), 0.0),
+            func.sum(case((sat_practical, 1), else_=0)),
+            func.coalesce(func.sum(case((sat_practical, r.practical_score), else_=0.0)), 0.0),
+            func.coalesce(
+                func.sum(case((sat_practical, r.practical_score * r.practical_score), else_=0.0)),
+                0.0,
+            ),
             func.sum(
                 case(
                     (func.substr(Person.division, 1, 2) != func.substr(ExamPoint.region, 1, 2), 1),

@@ -1,0 +1,92 @@
+"""analytics run: the exam-data analysis over a span of months (issue 16)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import typer
+from rich.progress import Progress
+
+from opcert.domain.errors import FieldError
+from opcert.interfaces.cli.context import ready_platform
+from opcert.services.analytics import run as analysis
+
+app = typer.Typer(help="考试数据分析 / exam-data analysis", no_args_is_help=True)
+
+
+def _date(text: str | None, name: str, default: date) -> date:
+    if text is None:
+        return default
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise FieldError(
+            name,
+            "DATE_INVALID",
+            f"{name} 不是有效日期（YYYY-MM-DD）",
+            f"{name} is not a date (YYYY-MM-DD)",
+        ) from None
+
+
+@app.command("run")
+def run(
+    date_from: str = typer.Option(
+        None, "--from", help="起始日期 / first day (default: 12 months ago)"
+    ),
+    date_to: str = typer.Option(None, "--to", help="截止日期 / last day (default: today)"),
+    fdr: float = typer.Option(
+        analysis.DEFAULT_FDR, "--fdr", help="错误发现率 / false-discovery level"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON / print one JSON object"),
+) -> None:
+    """分析各省、市、考试机构和考试点的考试数据，按错误发现率筛出异常信号 / test every province,
+    city, exam institution and exam point, and keep the signals under the false-discovery level."""
+    ctx = ready_platform().ctx
+    today = ctx.today()
+    year_ago = date(today.year - 1, today.month, 1)
+    start, end = _date(date_from, "from", year_ago), _date(date_to, "to", today)
+    with Progress(transient=True, disable=as_json) as bar:
+        task = bar.add_task("分析 / analysing", total=None)
+
+        def step(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        result = analysis.run(ctx, start, end, fdr, progress=step)
+    if as_json:
+        typer.echo(json.dumps(_json(result), ensure_ascii=False))
+        return
+    for signal in result.signals:
+        t = signal.test
+        mark = " (未结月份 / provisional)" if signal.provisional else ""
+        typer.echo(
+            f"q={signal.q_value:.2g}\t{t.unit_type}\t{t.unit}\t{t.kind}\t{signal.explanation_zh}{mark}"
+        )
+    if not result.tests:
+        typer.echo("该期间没有可检验的考试数据 / no exams to test in this period")
+    typer.echo(
+        f"运行 / run {result.run_id}: {result.tests} 项检验 / tests, {len(result.signals)} 个信号 / "
+        f"signals (FDR {fdr}); 考点月份 {result.untested['exam_point_months_below_minimum']} 个因考试"
+        f"人次不足未检验 / exam-point months below the minimum, not tested"
+    )
+
+
+def _json(result: analysis.RunResult) -> dict[str, object]:
+    return {
+        "run": result.run_id,
+        "tests": result.tests,
+        "signals": [
+            {
+                "unit_type": str(s.test.unit_type),
+                "unit": s.test.unit,
+                "kind": str(s.test.kind),
+                "period": s.test.period,
+                "statistic": s.test.statistic,
+                "p_value": s.test.p_value,
+                "q_value": s.q_value,
+                "effect": s.test.effect,
+                "explanation": s.explanation_zh,
+            }
+            for s in result.signals
+        ],
+    }
