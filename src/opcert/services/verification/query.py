@@ -13,7 +13,6 @@ from opcert.domain.errors import FieldError, NotFound, ValidationFailed
 from opcert.domain.identity import parse_resident_id
 from opcert.domain.lifecycle import (
     REVIEW_NOT_NEEDED,
-    STATUS_LABELS,
     CertificateFacts,
     owed_review,
     public_status,
@@ -50,7 +49,7 @@ def certificate_json(
     )
     status = public_status(facts, today)
     owed = owed_review(facts)
-    zh, en = STATUS_LABELS[status]
+    look = status.look  # the one table of labels (domain.certificate_states.LOOKS)
     book = catalogue(row.catalogue_version)
     category = book.category(row.category_code) if row.category_code else None
     return {
@@ -63,8 +62,8 @@ def certificate_json(
         "item": row.item_code,
         "item_name": row.item_name,
         "status": status.value,
-        "status_label": zh,
-        "status_label_en": en,
+        "status_label": look.label_zh,
+        "status_label_en": look.label_en,
         "first_issued_on": row.first_issued_on.isoformat(),
         "valid_from": row.valid_from.isoformat(),
         "valid_to": row.valid_to.isoformat(),
