@@ -95,7 +95,7 @@ def compare(uow: UnitOfWork, payload: CredentialPayload, today: date) -> dict[st
         "status_label_en": look.label_en,
         "matches": matches,
         "differences": differences,
-        **_message(matches, differences, look.label_zh, look.label_en),
+        **_message(matches, differences),
     }
 
 
@@ -146,20 +146,18 @@ def _differing(payload: CredentialPayload, record: CredentialRecord) -> list[str
     return [key for key in keys if presented.get(key) != expected.get(key)]
 
 
-def _message(
-    matches: bool, differences: list[dict[str, str]], state_zh: str, state_en: str
-) -> dict[str, str]:
+def _message(matches: bool, differences: list[dict[str, str]]) -> dict[str, str]:
+    """The comparison in words; the recorded state is beside it (``status_label``)."""
     if matches:
         return {"message": "与平台记录一致", "message_en": "matches the platform's record"}
     if differences:
         names_zh = "、".join(dict.fromkeys(d["label"] for d in differences))
         names_en = ", ".join(dict.fromkeys(d["label_en"] for d in differences))
         return {
-            "message": f"与平台记录不一致：{names_zh}不同；平台记录的证书状态为「{state_zh}」",
-            "message_en": f"differs from the platform's record in: {names_en}; "
-            f"the record's state is {state_en.lower()}",
+            "message": f"与平台记录不一致：{names_zh}不同",
+            "message_en": f"differs from the platform's record in: {names_en}",
         }
     return {
-        "message": f"内容与平台记录相同，但平台记录的证书状态为「{state_zh}」",
-        "message_en": f"the content matches the record, but its state is {state_en.lower()}",
+        "message": "内容与平台记录相同，但平台记录的证书状态不是有效",
+        "message_en": "the content matches the record, but the record's state is not valid",
     }
