@@ -239,3 +239,12 @@ def test_the_query_result_opens_with_a_neutral_banner_and_a_red_badge_for_a_revo
     assert "已在全国平台查询到" not in page and "alert-ok" not in page
     assert "在全国平台查询到 1 张证书" in page
     assert 'class="state state-void" data-testid="certificate-status" data-status="revoked"' in page
+
+
+def test_the_english_result_uses_the_tables_english_word_and_the_same_colour(client, ctx, world):
+    number, item, row = issued(ctx, world)
+    acts.suspend(ctx, number, item, "停工调查")
+    client.cookies.set("lang", "en")
+    page = query(client, row["id_number"], row["name"]).text
+    assert 'class="state state-held"' in page and 'data-icon="‖">Suspended</span>' in page
+    assert "1 certificate(s) found on the national platform" in page

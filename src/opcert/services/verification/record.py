@@ -162,6 +162,6 @@ def _message(matches: bool, differences: list[dict[str, str]]) -> dict[str, str]
             "message_en": f"differs from the platform's record in: {names_en}",
         }
     return {
-        "message": "内容与平台记录相同，但平台记录的证书状态不是有效",
+        "message": "内容与平台记录相同，但证书目前不是有效状态",
         "message_en": "the content matches the record, but the record's state is not valid",
     }
