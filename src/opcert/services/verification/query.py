@@ -33,12 +33,9 @@ NOT_FOUND_EN = (
 )
 
 
-def certificate_json(
-    row: Certificate, today: date, *, review_pending: bool = False, legacy: bool = False
-) -> dict[str, Any]:
-    """The public view of a certificate on ``today``. ``review_required`` is false where MEM
-    Order 19 made the review unnecessary (due on or after 2026-06-01) or none was ever due."""
-    facts = CertificateFacts(
+def row_facts(row: Certificate, *, review_pending: bool = False) -> CertificateFacts:
+    """What ``domain.lifecycle`` needs of a stored certificate to say its status on a day."""
+    return CertificateFacts(
         row.state,
         row.rule_set,
         row.valid_from,
@@ -47,6 +44,14 @@ def certificate_json(
         row.reviewed_on,
         review_pending=review_pending,
     )
+
+
+def certificate_json(
+    row: Certificate, today: date, *, review_pending: bool = False, legacy: bool = False
+) -> dict[str, Any]:
+    """The public view of a certificate on ``today``. ``review_required`` is false where MEM
+    Order 19 made the review unnecessary (due on or after 2026-06-01) or none was ever due."""
+    facts = row_facts(row, review_pending=review_pending)
     status = public_status(facts, today)
     owed = owed_review(facts)
     look = status.look  # the one table of labels (domain.certificate_states.LOOKS)

@@ -19,10 +19,11 @@ from typing import Any
 from opcert.credential.claims import CredentialPayload, exp_for
 from opcert.credential.verifier import Verdict
 from opcert.domain.certificates import issuer_code
-from opcert.domain.lifecycle import CertificateFacts, PublicStatus, public_status
+from opcert.domain.lifecycle import PublicStatus, public_status
 from opcert.persistence.repositories.certificates import CredentialRecord
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance.minting import claims_for, facts_of
+from opcert.services.verification.query import row_facts
 
 # Verdicts after which the signature is good and the key was not withdrawn: only then is the
 # content the issuer's word, worth comparing (spec section 6: earlier verdicts are unverified).
@@ -120,17 +121,7 @@ def _status(record: CredentialRecord, current: bool, today: date) -> PublicStatu
     certificate's current one is superseded, whatever the certificate's state."""
     if not current:
         return PublicStatus.SUPERSEDED
-    row = record.certificate
-    facts = CertificateFacts(
-        row.state,
-        row.rule_set,
-        row.valid_from,
-        row.valid_to,
-        row.review_due_on,
-        row.reviewed_on,
-        review_pending=record.review_pending,
-    )
-    return public_status(facts, today)
+    return public_status(row_facts(record.certificate, review_pending=record.review_pending), today)
 
 
 def _differing(payload: CredentialPayload, record: CredentialRecord) -> list[str]:
