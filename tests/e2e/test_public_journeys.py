@@ -19,7 +19,7 @@ from opcert.services.lifecycle import acts
 from opcert.services.verification import query as certificates
 from opcert.settings import Settings
 from tests.e2e.conftest import screenshot
-from tests.e2e.offline_page import cose_of, sc1_from
+from tests.e2e.offline_page import cose_of, install, offline, sc1_from, verify_in_page
 from tests.integration.builders import id_number, make_result
 
 pytestmark = pytest.mark.e2e
@@ -187,14 +187,18 @@ def upload(page, text: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("button", name="上传并核验").click()
 
 
+def forged_sc1(genuine: str) -> str:
+    """A real credential's number and cti under another name and end date; signature kept."""
+    protected, unprotected, payload, signature = cose_of(genuine).value
+    claims = cbor2.loads(payload)
+    claims[-65537]["nam"], claims[-65537]["vto"] = "冒名者", "2036-11-27"
+    return sc1_from(cbor2.CBORTag(18, [protected, unprotected, cbor2.dumps(claims), signature]))
+
+
 def test_a_forged_qr_with_a_real_number_shows_only_unverified_number_and_name(
     page, states, tmp_path
 ):
-    protected, unprotected, payload, signature = cose_of(states.valid_sc1).value
-    claims = cbor2.loads(payload)
-    claims[-65537]["nam"], claims[-65537]["vto"] = "冒名者", "2036-11-27"
-    forged = sc1_from(cbor2.CBORTag(18, [protected, unprotected, cbor2.dumps(claims), signature]))
-    upload(page, forged, tmp_path)
+    upload(page, forged_sc1(states.valid_sc1), tmp_path)
     expect(page.get_by_test_id("verdict")).to_have_attribute("data-verdict", "BAD_SIGNATURE")
     unverified = page.get_by_test_id("unverified-content")
     expect(unverified.get_by_role("heading")).to_have_text("未经验证的内容")
@@ -223,3 +227,16 @@ def test_a_superseded_version_names_the_field_that_changed(page, states, tmp_pat
     expect(page.get_by_test_id("record-status")).to_have_text("已被新版本替代")
     expect(page.get_by_text("与平台记录一致")).to_have_count(0)
     screenshot(page, "verify-superseded")
+
+
+def test_the_page_verifier_offline_shows_a_forged_qr_only_as_claimed_number_and_name(page, states):
+    install(page)
+    offline(page)
+    verdict = verify_in_page(page, forged_sc1(states.valid_sc1))
+    expect(verdict).to_have_attribute("data-verdict", "BAD_SIGNATURE")
+    shown = page.locator("#offline-result")
+    expect(shown).to_contain_text("未经验证")
+    expect(shown).to_contain_text("冒名者")
+    expect(shown).not_to_contain_text("2036-11-27")
+    expect(shown).not_to_contain_text("低压电工作业")
+    screenshot(page, "verify-offline-forged")
