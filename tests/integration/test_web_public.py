@@ -31,7 +31,10 @@ def test_a_query_finds_a_certificate_and_shows_every_field_with_a_status_badge(c
     row = issued(ctx, world, name="李四")
     page = query(client, row["id_number"], "李四")
     assert page.status_code == 200
-    assert 'data-testid="certificate-status">有效<' in page.text
+    assert (
+        'class="state state-good" data-testid="certificate-status" data-status="valid"' in page.text
+    )
+    assert 'data-icon="✓">有效</span>' in page.text
     for label in (
         "证号",
         "作业类别",

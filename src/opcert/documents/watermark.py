@@ -11,34 +11,25 @@ import math
 from reportlab.lib.colors import HexColor
 from reportlab.pdfgen.canvas import Canvas
 
-from opcert.domain.lifecycle import STATUS_LABELS, PublicStatus
+from opcert.domain.certificate_states import PublicStatus
 
 INK = HexColor("#c62828")
 OPACITY = 0.38
 ANGLE = math.radians(30)
-# States in which the paper can never again prove a qualification: marked 作废 (void).
-VOID = frozenset(
-    {
-        PublicStatus.EXPIRED,
-        PublicStatus.LAPSED,
-        PublicStatus.REVOKED,
-        PublicStatus.CANCELLED,
-        PublicStatus.SUPERSEDED,
-    }
-)
 
 
 def watermark_lines(status: PublicStatus) -> tuple[str, str] | None:
     """The big state word and the line under it, or None for a valid certificate.
 
-    The state's label comes from the domain's one list (``STATUS_LABELS``); a parenthesised
-    reason (已失效（未按期复审或复审不合格）) moves to the second line."""
+    The state's label comes from the domain's one table (``PublicStatus.look``), and so does
+    whether the paper is void (作废: it can never again prove a qualification); a parenthesised
+    reason (已失效（未按期复审）) moves to the second line."""
     if status is PublicStatus.VALID:
         return None
-    label = STATUS_LABELS[status][0]
-    word, _, reason = label.partition("（")
+    look = status.look
+    word, _, reason = look.label_zh.partition("（")
     reason = reason.rstrip("）")
-    detail = "作废 · 不得作为持证上岗凭证" if status in VOID else "现不得作为持证上岗凭证"
+    detail = "作废 · 不得作为持证上岗凭证" if look.void else "现不得作为持证上岗凭证"
     return word, f"{reason} · {detail}" if reason else detail
 
 

@@ -1,9 +1,14 @@
 """A certificate's recorded state and the one table of the acts that move it.
 
-The state is what officers and the holder did (撤销, 注销, 暂停使用, 失效 on a failed review); what
+The state is what officers and the holder did (撤销, 注销, 暂扣, 失效 on a failed review); what
 the dates do (expiry, a missed review) is computed on the day by :mod:`opcert.domain.lifecycle`
 and never recorded. Each state publishes one status-list value (credential spec section 5),
 kept beside it here, so the table, the row and the status bit cannot disagree.
+
+The states a person sees (:class:`PublicStatus`: the recorded ones plus what the dates say) have
+one look each, defined once in :data:`LOOKS`: a Chinese and an English label, a tone (its colour)
+and an icon, so the query, the verdict page, the holder's pages, the PDF and the API's
+``status_label`` all say the same word. Only a valid certificate is green (decision 0021).
 
 An act not in the table for the current state is refused with a :class:`Conflict` naming both,
 for example a cancelled (注销) certificate cannot be revoked.
@@ -20,6 +25,64 @@ from opcert.domain.certificates import StatusCode
 from opcert.domain.errors import Conflict
 
 
+class Tone(StrEnum):
+    """A state's colour: the CSS class ``state-<tone>``. Only ``good`` is green."""
+
+    GOOD = "good"  # green: the certificate may be relied on today
+    VOID = "void"  # red: it never again proves a qualification
+    HELD = "held"  # amber: not usable now (suspended, a newer version exists)
+    PENDING = "pending"  # blue-grey: not yet valid
+
+
+class PublicStatus(StrEnum):
+    """What a certificate is on a given day, as shown to people (:func:`lifecycle.public_status`)."""
+
+    VALID = "valid"
+    NOT_YET_VALID = "not_yet_valid"
+    EXPIRED = "expired"
+    LAPSED = "lapsed"
+    REVOKED = "revoked"
+    CANCELLED = "cancelled"
+    SUSPENDED = "suspended"
+    SUPERSEDED = "superseded"
+
+    @property
+    def look(self) -> Look:
+        return LOOKS[self]
+
+
+@dataclass(frozen=True)
+class Look:
+    """How one visible state is shown everywhere. ``icon`` is a text symbol beside the label, so
+    the state never rests on colour alone; ``void`` marks a state the PDF stamps 作废."""
+
+    label_zh: str
+    label_en: str
+    tone: Tone
+    icon: str
+    void: bool
+
+
+_P = PublicStatus
+
+LOOKS: Mapping[PublicStatus, Look] = MappingProxyType(
+    {
+        _P.VALID: Look("有效", "Valid", Tone.GOOD, "✓", void=False),
+        _P.NOT_YET_VALID: Look("尚未生效", "Not yet valid", Tone.PENDING, "◷", void=False),
+        _P.EXPIRED: Look("已过期", "Expired", Tone.VOID, "✕", void=True),
+        _P.LAPSED: Look(
+            "已失效（未按期复审）", "Lapsed (review missed)", Tone.VOID, "✕", void=True
+        ),
+        _P.REVOKED: Look("已撤销", "Revoked", Tone.VOID, "✕", void=True),
+        _P.CANCELLED: Look("已注销", "Cancelled", Tone.VOID, "✕", void=True),
+        _P.SUSPENDED: Look("暂扣", "Suspended", Tone.HELD, "‖", void=False),
+        _P.SUPERSEDED: Look(
+            "已被新版本替代", "Superseded by a newer version", Tone.HELD, "↻", void=True
+        ),
+    }
+)
+
+
 class CertificateState(StrEnum):
     """The values of ``certificates.state``."""
 
@@ -31,11 +94,11 @@ class CertificateState(StrEnum):
 
     @property
     def label_zh(self) -> str:
-        return STATE_LABELS[self][0]
+        return LOOKS[RECORDED_LOOKS[self]].label_zh
 
     @property
     def label_en(self) -> str:
-        return STATE_LABELS[self][1]
+        return LOOKS[RECORDED_LOOKS[self]].label_en.lower()
 
     @property
     def status_code(self) -> StatusCode:
@@ -48,7 +111,7 @@ class CertificateAct(StrEnum):
 
     REVOKE = "revoke"  # 撤销
     CANCEL = "cancel"  # 注销
-    SUSPEND = "suspend"  # 暂停使用
+    SUSPEND = "suspend"  # 暂扣
     REINSTATE = "reinstate"  # 恢复使用
     LAPSE = "lapse"  # 失效 (review failed)
     SUPERSEDE = "supersede"  # a new credential version (review, renewal, legacy conversion)
@@ -68,13 +131,14 @@ class CertificateAct(StrEnum):
 _S = CertificateState
 _A = CertificateAct
 
-STATE_LABELS: Mapping[CertificateState, tuple[str, str]] = MappingProxyType(
+# The visible state each recorded one is shown as; an active certificate's day decides the rest.
+RECORDED_LOOKS: Mapping[CertificateState, PublicStatus] = MappingProxyType(
     {
-        _S.ACTIVE: ("有效", "active"),
-        _S.SUSPENDED: ("暂停使用", "suspended"),
-        _S.REVOKED: ("已撤销", "revoked"),
-        _S.CANCELLED: ("已注销", "cancelled"),
-        _S.LAPSED: ("已失效", "lapsed"),
+        _S.ACTIVE: _P.VALID,
+        _S.SUSPENDED: _P.SUSPENDED,
+        _S.REVOKED: _P.REVOKED,
+        _S.CANCELLED: _P.CANCELLED,
+        _S.LAPSED: _P.LAPSED,
     }
 )
 
@@ -93,7 +157,7 @@ ACT_LABELS: Mapping[CertificateAct, tuple[str, str]] = MappingProxyType(
     {
         _A.REVOKE: ("撤销", "revoked"),
         _A.CANCEL: ("注销", "cancelled"),
-        _A.SUSPEND: ("暂停使用", "suspended"),
+        _A.SUSPEND: ("暂扣", "suspended"),
         _A.REINSTATE: ("恢复使用", "reinstated"),
         _A.LAPSE: ("认定失效", "declared lapsed"),
         _A.SUPERSEDE: ("换发新版本", "given a new version"),

@@ -14,41 +14,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
 
-from opcert.domain.certificate_states import STATUS_CODES, CertificateState
+from opcert.domain.certificate_states import (
+    RECORDED_LOOKS,
+    STATUS_CODES,
+    CertificateState,
+)
+from opcert.domain.certificate_states import (
+    PublicStatus as PublicStatus,  # re-exported: it lives beside its looks
+)
 from opcert.domain.certificates import StatusCode
 from opcert.domain.rules import SWITCH_DATE
 
-
-class PublicStatus(StrEnum):
-    VALID = "valid"
-    NOT_YET_VALID = "not_yet_valid"
-    EXPIRED = "expired"
-    LAPSED = "lapsed"
-    REVOKED = "revoked"
-    CANCELLED = "cancelled"
-    SUSPENDED = "suspended"
-    SUPERSEDED = "superseded"
-
-
-STATUS_LABELS: dict[PublicStatus, tuple[str, str]] = {
-    PublicStatus.VALID: ("有效", "valid"),
-    PublicStatus.NOT_YET_VALID: ("尚未生效", "not yet valid"),
-    PublicStatus.EXPIRED: ("已过期", "expired"),
-    PublicStatus.LAPSED: ("已失效（未按期复审或复审不合格）", "lapsed (review missed or failed)"),
-    PublicStatus.REVOKED: ("已撤销", "revoked"),
-    PublicStatus.CANCELLED: ("已注销", "cancelled"),
-    PublicStatus.SUSPENDED: ("暂停使用", "suspended"),
-    PublicStatus.SUPERSEDED: ("已被新版本取代", "superseded by a newer version"),
-}
-
 # What each recorded state other than active shows, whatever the dates say.
 RECORDED_STATES: dict[str, PublicStatus] = {
-    CertificateState.REVOKED: PublicStatus.REVOKED,
-    CertificateState.CANCELLED: PublicStatus.CANCELLED,
-    CertificateState.SUSPENDED: PublicStatus.SUSPENDED,
-    CertificateState.LAPSED: PublicStatus.LAPSED,
+    state: shown for state, shown in RECORDED_LOOKS.items() if state != CertificateState.ACTIVE
 }
 
 REVIEW_NOT_NEEDED = ("无需复审（应急管理部令第19号）", "no review needed (MEM Order 19)")

@@ -11,7 +11,7 @@ from PIL import Image
 from opcert.credential.qr import read_qr
 from opcert.documents.certificate_pdf import render
 from opcert.documents.watermark import watermark_lines
-from opcert.domain.lifecycle import STATUS_LABELS, PublicStatus
+from opcert.domain.lifecycle import PublicStatus
 from tests.unit.documents.test_certificate_pdf import SC1, make_view, raster
 
 VOID_STATES = [
@@ -53,14 +53,14 @@ def test_a_void_certificate_is_stamped_with_its_state_and_the_word_void(status, 
 def test_a_valid_certificate_has_no_watermark(layout):
     pdf = render(make_view(), layout)
     assert "作废" not in text_of(pdf)
-    assert all(STATUS_LABELS[s][0][:3] not in text_of(pdf) for s, _ in VOID_STATES)
+    assert all(s.look.label_zh[:3] not in text_of(pdf) for s, _ in VOID_STATES)
     assert reddish(raster(pdf, 50 if layout == "a4" else 150)) == 0
     assert watermark_lines(PublicStatus.VALID) is None
 
 
 def test_a_suspended_certificate_is_marked_not_usable_now_but_not_void():
     text = text_of(render(make_view(status=PublicStatus.SUSPENDED)))
-    assert STATUS_LABELS[PublicStatus.SUSPENDED][0] in text
+    assert PublicStatus.SUSPENDED.look.label_zh in text
     assert "作废" not in text
     assert "现不得作为持证上岗凭证" in text
 

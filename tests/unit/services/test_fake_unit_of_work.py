@@ -72,7 +72,7 @@ def test_no_new_version_is_signed_for_a_suspended_certificate(fake_ctx, fake_db)
     acts.suspend(fake_ctx, number, item, "停工调查")
     with FakeUnitOfWork(fake_db) as uow:
         row = uow.certificates.get(number, item)
-        with pytest.raises(Conflict, match="暂停使用"):
+        with pytest.raises(Conflict, match="暂扣"):
             new_version(uow, fake_ctx, row, fake_ctx.now())  # type: ignore[arg-type]
     assert FakeUnitOfWork(fake_db).certificates.status_of(number, item) == (
         "suspended",

@@ -83,11 +83,11 @@ def cancel(
 
 @app.command("suspend")
 def suspend(number: str = NUMBER, item: str = ITEM, reason: str = typer.Option(...)) -> None:
-    """暂停使用 / suspend (status 3)."""
+    """暂扣 / suspend (status 3)."""
     ctx = ready_platform().ctx
     with domain_errors():
         acts.suspend(ctx, number, item, reason)
-    typer.echo("已暂停使用 / suspended")
+    typer.echo("暂扣 / suspended")
 
 
 @app.command("reinstate")

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from opcert.bootstrap import Platform
+from opcert.domain.certificate_states import PublicStatus
 from opcert.domain.errors import DomainError, ValidationFailed
 from opcert.interfaces import throttle
 from opcert.interfaces.web import i18n, session_cookies
@@ -73,6 +74,7 @@ def environment(lang: str) -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.globals["state_looks"] = {status.value: status.look for status in PublicStatus}
     return env
 
 

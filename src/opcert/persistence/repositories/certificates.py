@@ -89,10 +89,20 @@ def _public_view() -> Select[Certificate, bool, bool, str]:
 _PUBLIC_VIEW = _public_view()
 _PUBLIC_VIEW_NAMED = _PUBLIC_VIEW.where(Certificate.name == bindparam("name"))
 _RECORD = (
-    select(CredentialVersion.version, Certificate.current_version_id == CredentialVersion.id)
+    select(CredentialVersion, Certificate, review_pending(), Authority)
     .join(Certificate, Certificate.id == CredentialVersion.certificate_id)
+    .outerjoin(Authority, Authority.code == Certificate.authority_code)
     .where(CredentialVersion.cti == bindparam("cti"))
 )
+
+
+class CredentialRecord(NamedTuple):
+    """What the platform holds about one signed credential version, to compare it with."""
+
+    version: CredentialVersion
+    certificate: Certificate
+    review_pending: bool
+    authority: Authority | None
 
 
 class CertificateRepository:
@@ -212,18 +222,12 @@ class CertificateRepository:
     def version(self, version_id: int) -> CredentialVersion | None:
         return self.session.get(CredentialVersion, version_id)
 
-    def record_of(self, cti_hex: str) -> tuple[int, bool] | None:
-        """(version number, whether it is its certificate's current version) of the credential
-        with this ``cti``, in one round trip; None when the platform never issued it."""
-        query = (
-            select(
-                CredentialVersion.version, Certificate.current_version_id == CredentialVersion.id
-            )
-            .join(Certificate, Certificate.id == CredentialVersion.certificate_id)
-            .where(CredentialVersion.cti == cti_hex)
-        )
-        row = self.session.execute(query).first()
-        return None if row is None else (int(row[0]), bool(row[1]))
+    def record_of(self, cti_hex: str) -> CredentialRecord | None:
+        """The credential version with this ``cti``, its certificate as it stands now, whether a
+        review application is pending and the issuing authority, in one round trip; None when
+        the platform never issued it."""
+        row = self.session.execute(_RECORD, {"cti": cti_hex}).first()
+        return None if row is None else CredentialRecord(row[0], row[1], bool(row[2]), row[3])
 
     def versions_signed_by(self, kid: str, since_iat: int) -> Sequence[CredentialVersion]:
         query = select(CredentialVersion).where(

@@ -183,7 +183,7 @@ def _mask(number: str) -> str:
 
 
 def suspend(ctx: ServiceContext, number: str, item: str, reason: str, *, actor: str = "") -> None:
-    """Suspend (暂停使用): status entry 3. Raises ``Conflict`` unless the certificate is active."""
+    """Suspend (暂扣): status entry 3. Raises ``Conflict`` unless the certificate is active."""
     _require_reason(reason)
     with ctx.uow() as uow:
         uow.begin_write()

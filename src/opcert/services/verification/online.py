@@ -1,5 +1,6 @@
 """Online verification: the same verifier as offline, fed with the live trust and status lists,
-plus a comparison with the platform's record of the credential.
+plus a field-by-field comparison with the platform's record of the credential
+(:mod:`opcert.services.verification.record`), made only when the signature verified.
 
 The trust list is the platform's own, signed by its own root key: online there is no bundle
 to pin. The live status lists carry the current revision and a fresh `exp`.
@@ -17,6 +18,7 @@ from opcert.domain.errors import DomainError, FieldError
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.statuslists import StatusListService
+from opcert.services.verification import record
 
 MAX_PAYLOAD = 4096
 
@@ -56,7 +58,14 @@ def verify_online(ctx: ServiceContext, payload: object) -> dict[str, Any]:
             now=now,
         )
         body = result.to_json()
-        body["record"] = _record(uow, result.payload.cti.hex()) if result.payload else None
+        trusted = result.verified and result.verdict in record.TRUSTED_CONTENT
+        body["certificate_verified"] = result.payload is not None and trusted
+        if result.payload is None:
+            body["record"] = None
+        elif trusted:
+            body["record"] = record.compare(uow, result.payload, ctx.today())
+        else:
+            body["record"] = record.not_compared()
     body["category_name"] = _category_name(body.get("certificate"))
     return body
 
@@ -69,21 +78,3 @@ def _category_name(certificate: object) -> str | None:
         return catalogue(CURRENT_CATALOGUE_VERSION).category(certificate["cat"]).name_zh
     except DomainError:
         return None
-
-
-def _record(uow: UnitOfWork, cti_hex: str) -> dict[str, Any]:
-    record = uow.certificates.record_of(cti_hex)
-    if record is None:
-        return {
-            "found": False,
-            "message": "平台上没有这份电子证照的记录，不是本平台签发的证书",
-            "message_en": "the platform has no record of this credential",
-        }
-    version, current = record
-    return {
-        "found": True,
-        "current_version": current,
-        "version": version,
-        "message": "与平台记录一致" if current else "平台上已有该证书的更新版本",
-        "message_en": "matches the platform's record" if current else "a newer version exists",
-    }

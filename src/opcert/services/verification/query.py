@@ -13,7 +13,6 @@ from opcert.domain.errors import FieldError, NotFound, ValidationFailed
 from opcert.domain.identity import parse_resident_id
 from opcert.domain.lifecycle import (
     REVIEW_NOT_NEEDED,
-    STATUS_LABELS,
     CertificateFacts,
     owed_review,
     public_status,
@@ -34,12 +33,9 @@ NOT_FOUND_EN = (
 )
 
 
-def certificate_json(
-    row: Certificate, today: date, *, review_pending: bool = False, legacy: bool = False
-) -> dict[str, Any]:
-    """The public view of a certificate on ``today``. ``review_required`` is false where MEM
-    Order 19 made the review unnecessary (due on or after 2026-06-01) or none was ever due."""
-    facts = CertificateFacts(
+def row_facts(row: Certificate, *, review_pending: bool = False) -> CertificateFacts:
+    """What ``domain.lifecycle`` needs of a stored certificate to say its status on a day."""
+    return CertificateFacts(
         row.state,
         row.rule_set,
         row.valid_from,
@@ -48,9 +44,17 @@ def certificate_json(
         row.reviewed_on,
         review_pending=review_pending,
     )
+
+
+def certificate_json(
+    row: Certificate, today: date, *, review_pending: bool = False, legacy: bool = False
+) -> dict[str, Any]:
+    """The public view of a certificate on ``today``. ``review_required`` is false where MEM
+    Order 19 made the review unnecessary (due on or after 2026-06-01) or none was ever due."""
+    facts = row_facts(row, review_pending=review_pending)
     status = public_status(facts, today)
     owed = owed_review(facts)
-    zh, en = STATUS_LABELS[status]
+    look = status.look  # the one table of labels (domain.certificate_states.LOOKS)
     book = catalogue(row.catalogue_version)
     category = book.category(row.category_code) if row.category_code else None
     return {
@@ -63,8 +67,8 @@ def certificate_json(
         "item": row.item_code,
         "item_name": row.item_name,
         "status": status.value,
-        "status_label": zh,
-        "status_label_en": en,
+        "status_label": look.label_zh,
+        "status_label_en": look.label_en,
         "first_issued_on": row.first_issued_on.isoformat(),
         "valid_from": row.valid_from.isoformat(),
         "valid_to": row.valid_to.isoformat(),

@@ -47,4 +47,7 @@ async def verify(request: Request) -> Response:
     except DomainError as error:
         errors = form_errors(error, language(request))
         return render(request, "verify.html", status_for(error), errors=errors, payload=payload)
-    return render(request, "verdict.html", result=result, valid=result["verdict"] == VALID)
+    # Green only for a valid credential the platform's record agrees with in every field.
+    record = result.get("record")
+    valid = result["verdict"] == VALID and (record is None or bool(record.get("matches")))
+    return render(request, "verdict.html", result=result, valid=valid)

@@ -173,7 +173,10 @@ function render(result) {
       warn.textContent = text("unverified");
       out.appendChild(warn);
     }
-    for (const key of ["no", "nam", "itn", "vfr", "vto", "rvd", "aut"]) {
+    // After a failed signature nothing of the content is shown as fact: the number and the name
+    // only, under the unverified warning (issue 14), as on the server's verdict page.
+    const keys = result.verified ? ["no", "nam", "itn", "vfr", "vto", "rvd", "aut"] : ["no", "nam"];
+    for (const key of keys) {
       if (result.certificate[key] === undefined) { continue; }
       const dt = document.createElement("dt");
       dt.textContent = text("field-" + key);
