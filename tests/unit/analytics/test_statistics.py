@@ -151,3 +151,13 @@ def test_the_comparison_does_not_depend_on_the_order_of_the_units(pairs, rnd):
     shuffled = overdispersed(values[order], variances[order])
     assert np.allclose(shuffled.p, funnel.p[order], atol=1e-9)
     assert np.all((funnel.p >= 0) & (funnel.p <= 1))
+
+
+def test_two_rare_events_where_a_third_was_expected_are_judged_by_the_exact_tail():
+    from opcert.services.analytics.statistics import share_tail
+
+    exact = share_tail([2], [600], 0.0005, 0.0)
+    assert 0.03 < exact[0] < 0.04  # the normal approximation would say 0.001
+    wider = share_tail([2], [600], 0.0005, 1e-6)
+    assert wider[0] > exact[0]
+    assert share_tail([0], [600], 0.0005, 0.0)[0] == 1.0

@@ -21,6 +21,7 @@ from opcert.services.analytics.statistics import (
     Direction,
     log_odds_ratios,
     overdispersed,
+    share_tail,
     share_variance,
     standardised_ratios,
     volume_spike,
@@ -192,9 +193,10 @@ def share_tests(
     if not 0 < pooled < 1:
         return []
     funnel = overdispersed(k / n, share_variance(n, pooled), target=pooled)
+    exact = share_tail(k, n, pooled, funnel.tau2)
     return [
         Test(level, u, kind, month, float(z), float(p), float(s / pooled), float(s), pooled)
-        for u, z, p, s in zip(units, funnel.z, funnel.p, k / n, strict=True)
+        for u, z, p, s in zip(units, funnel.z, exact, k / n, strict=True)
     ]
 
 
