@@ -154,3 +154,23 @@ def test_a_load_that_fails_part_way_puts_the_indexes_back(platform, ctx, monkeyp
         assert 0 < uow.synth.row_count("persons") < 1_800
     with pytest.raises(Conflict):
         synthesise(ctx, SCALE, seed=SEED)
+
+
+def test_a_data_set_without_anomalies_has_no_labels_and_no_one_examined_far_from_home(
+    ctx, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    from opcert.persistence.models import ExamPoint, ExamResult
+
+    summary = synthesise(ctx, SCALE, seed=SEED, inject=False)
+    assert summary.anomalies == 0
+    with ctx.uow() as uow:
+        far = uow.session.scalar(
+            select(func.count())
+            .select_from(ExamResult)
+            .join(ExamPoint, ExamPoint.id == ExamResult.exam_point_id)
+            .join(Person, Person.id == ExamResult.person_id)
+            .where(func.substr(Person.division, 1, 2) != func.substr(ExamPoint.region, 1, 2))
+        )
+    assert far == 0

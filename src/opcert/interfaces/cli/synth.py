@@ -40,6 +40,12 @@ def synth(
         help="签名工作进程数，默认每个空闲 CPU 核一个 / signing worker processes "
         "(default: one per spare core)",
     ),
+    inject: bool = typer.Option(
+        True,
+        "--anomalies/--no-anomalies",
+        help="注入带标注的异常（默认）/ inject the labelled anomalies (default); "
+        "--no-anomalies: data with nothing to find",
+    ),
 ) -> None:
     """生成全国规模合成数据并写入数据库 / generate synthetic national data into the database."""
     ctx = ready_platform().ctx
@@ -57,7 +63,7 @@ def synth(
             progress.update(task, completed=done, total=total)
 
         summary = synthesise(
-            ctx, scale, seed=seed, sample=sample, progress=advance, workers=workers
+            ctx, scale, seed=seed, sample=sample, progress=advance, workers=workers, inject=inject
         )
     rows = ", ".join(f"{table} {count:,}" for table, count in summary.rows.items())
     typer.echo(f"持证人 / holders {summary.holders:,}: {rows}")

@@ -29,6 +29,11 @@ class AnomalyPlan:
     bunched: frozenset[int]  # exam point ids
     spikes: dict[str, tuple[Site, date]]  # province -> (point, first day of the spike month)
     by_province: dict[str, list[Site]] = field(default_factory=dict)
+    far_share: float = FAR_SHARE
+
+    def without_anomalies(self) -> AnomalyPlan:
+        """The same provinces and base rates with nothing injected: the analysis's null data."""
+        return AnomalyPlan(self.base_rates, {}, frozenset(), {}, self.by_province, 0.0)
 
     def pass_rate(self, province: str, year: int, site: Site) -> float:
         """The chance that one attempt passes."""

@@ -78,8 +78,10 @@ def synthesise(
     sample: Path | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
+    inject: bool = True,
 ) -> Summary:
     """Generate and load the data set; write ``sample`` (CSV ``id_number,name``) when given.
+    ``inject=False`` leaves out the anomalies (and their labels): data with nothing to find.
 
     ``workers`` processes sign the credentials (``signing``); by default one per spare core when
     there is more than one chunk, none (signing inline) for a single chunk.
@@ -92,6 +94,8 @@ def synthesise(
         _refuse_non_empty(uow)
         sites = write_sites(uow, random.Random(f"{seed}:sites"), now)
         plan = anomalies.plan(random.Random(f"{seed}:anomalies"), sites, today)
+        if not inject:
+            plan = plan.without_anomalies()
         labels = anomalies.labels(plan, sites, seed, now)
         uow.synth.insert("synth_anomalies", labels)
         summary.anomalies += len(labels)

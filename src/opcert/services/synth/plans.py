@@ -58,10 +58,12 @@ class Run:
 
 
 def plan_chunk(run: Run, ids: IdentityAllocator, chunk: int, count: int) -> list[PlannedHolder]:
-    """The holders of chunk number ``chunk``; at least one of them is examined far from home."""
+    """The holders of chunk number ``chunk``; at least one of them is examined far from home,
+    unless the run injects no anomalies."""
     rng = random.Random(f"{run.seed}:chunk:{chunk}")
     people = [holder(rng, ids, run.today) for _ in range(count)]
-    far = set(rng.sample(range(count), max(1, round(count * anomalies.FAR_SHARE))))
+    share = run.plan.far_share
+    far = set(rng.sample(range(count), max(1, round(count * share)))) if share else set()
     return [_plan_holder(rng, run, person, n in far) for n, person in enumerate(people)]
 
 
