@@ -17,7 +17,7 @@ def filed_review(ctx, world) -> tuple[int, str]:
     [outcome] = submit_results(ctx, world.zhuhai, [row])
     assert outcome.outcome == "issued"
     review = identity_reviews.request_review(
-        ctx, row["id_number"], row["name"], "CN-440400", PNG, "image/png"
+        ctx, row["id_number"], row["name"], PNG, "image/png"
     )
     return review, row["phone"]
 

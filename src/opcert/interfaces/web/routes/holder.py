@@ -118,10 +118,19 @@ def _verified_person(request: Request, challenge_id: str) -> Holder | None:
     return Holder(challenge.id_number, challenge.name) if challenge else None
 
 
+def _reviewer(request: Request, person: Holder | None) -> identity_reviews.Reviewer | None:
+    if person is None:
+        return None
+    return identity_reviews.reviewer_for(ctx_of(request), person.id_number, person.name)
+
+
 @router.get("/holder/review", response_class=HTMLResponse)
 def review_form(request: Request) -> Response:
-    authorities = identity_reviews.authorities(ctx_of(request))
-    return render(request, "holder/review.html", errors={}, authorities=authorities, chosen="")
+    person = _verified_person(request, request.cookies.get(CHALLENGE_COOKIE, ""))
+    if person is None:
+        return redirect(LOGIN)
+    reviewer = _reviewer(request, person)
+    return render(request, "holder/review.html", errors={}, reviewer=reviewer)
 
 
 @router.post("/holder/review", response_class=HTMLResponse)
@@ -130,10 +139,9 @@ async def review(request: Request) -> Response:
     if person is None:
         return redirect(LOGIN)
     ctx = ctx_of(request)
-    authority = ""
     try:
+        # an "authority" field in the post is ignored: the platform decides who reviews
         form = await limited_form(request, "photo", identity_reviews.MAX_PHOTO)
-        authority = text(form, "authority")
         photo = form.get("photo")
         data, kind = (
             (await read_file(photo, "photo", identity_reviews.MAX_PHOTO), photo.content_type or "")
@@ -145,20 +153,14 @@ async def review(request: Request) -> Response:
             ctx,
             person.id_number,
             person.name,
-            authority,
             data,
             kind,
         )
     except DomainError as error:
         errors = form_errors(error, language(request))
-        authorities = identity_reviews.authorities(ctx)
+        reviewer = await run_in_threadpool(_reviewer, request, person)
         return render(
-            request,
-            "holder/review.html",
-            status_for(error),
-            errors=errors,
-            authorities=authorities,
-            chosen=authority,
+            request, "holder/review.html", status_for(error), errors=errors, reviewer=reviewer
         )
     await run_in_threadpool(identity.consume, ctx, request.cookies.get(CHALLENGE_COOKIE, ""))
     response = redirect("/holder/review/sent")
