@@ -62,9 +62,39 @@ async def login(request: Request) -> Response:
     return response
 
 
+def _code_page(request: Request, status: int = 200, errors: dict[str, str] | None = None) -> Response:
+    wait = identity.resend_wait(ctx_of(request), request.cookies.get(CHALLENGE_COOKIE, ""))
+    resent = request.query_params.get("resent") == "1"
+    return render(
+        request, "holder/code.html", status, errors=errors or {}, wait=wait, resent=resent
+    )
+
+
 @router.get("/holder/code", response_class=HTMLResponse)
 def code_form(request: Request) -> Response:
-    return render(request, "holder/code.html", errors={})
+    return _code_page(request)
+
+
+@router.post("/holder/code/resend", response_class=HTMLResponse)
+async def resend_code(request: Request) -> Response:
+    """重新发送: refused with the seconds left before the interval, or by the limits; the new
+    challenge replaces the old one in the cookie."""
+    await checked_form(request)
+    try:
+        challenge = await run_in_threadpool(
+            identity.resend_code,
+            ctx_of(request),
+            throttle.controls(request),
+            request.cookies.get(CHALLENGE_COOKIE, ""),
+            client_ip(request),
+        )
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        status = 429 if error.code in {"RESEND_TOO_SOON", "TOO_MANY_REQUESTS"} else 422
+        return await run_in_threadpool(_code_page, request, status, errors)
+    response = redirect("/holder/code?resent=1")
+    set_challenge(request, response, challenge.id)
+    return response
 
 
 @router.post("/holder/code", response_class=HTMLResponse)
@@ -80,9 +110,8 @@ async def code(request: Request) -> Response:
             client_ip(request),
         )
     except DomainError as error:
-        return render(
-            request, "holder/code.html", 422, errors=form_errors(error, language(request))
-        )
+        errors = form_errors(error, language(request))
+        return await run_in_threadpool(_code_page, request, 422, errors)
     return redirect("/holder/face")
 
 
