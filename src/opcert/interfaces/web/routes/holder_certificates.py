@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from opcert.domain.errors import DomainError
+from opcert.interfaces.api.security_headers import WORKER_POLICY
 from opcert.interfaces.web.dependencies import CurrentHolder
 from opcert.interfaces.web.holder_session import current_holder, end_session
 from opcert.interfaces.web.pages import checked_form, ctx_of, redirect, render
 from opcert.services.holders import certificates as holders
 from opcert.services.holders import documents
+from opcert.services.holders.qr_card import qr_card
 from opcert.services.verification import query as certificates
 
 router = APIRouter(prefix="/holder", include_in_schema=False)
 LOGIN = "/holder/login"
+STATIC = Path(__file__).resolve().parents[1] / "static"
 
 
 @router.get("/certificates", response_class=HTMLResponse)
@@ -55,8 +60,27 @@ def certificate_qr_png(request: Request, number: str, item: str) -> Response:
 
 
 @router.get("/certificates/{number}/{item}/qr", response_class=HTMLResponse)
-def certificate_qr(request: Request, _: CurrentHolder, number: str, item: str) -> Response:
-    return render(request, "holder/qr.html", number=number, item=item)
+def certificate_qr(request: Request, holder: CurrentHolder, number: str, item: str) -> Response:
+    try:
+        card = qr_card(ctx_of(request), holder.id_number, number, item)
+    except DomainError:
+        return Response(status_code=404)
+    response = render(request, "holder/qr.html", card=card)
+    # The page is the holder's own: browsers and proxies keep no copy; the service worker keeps
+    # one in the holder's Cache Storage, which logout clears.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@router.get("/qr-sw.js")
+def qr_service_worker() -> Response:
+    """The service worker that reopens a QR page already opened, with no network. Its scope is
+    /holder/ (the script's folder); its own fetches follow the worker policy."""
+    headers = {
+        "Cache-Control": "no-cache",
+        "Content-Security-Policy": WORKER_POLICY,
+    }
+    return FileResponse(STATIC / "holder-qr-sw.js", media_type="text/javascript", headers=headers)
 
 
 @router.post("/logout", response_class=HTMLResponse)
@@ -64,4 +88,6 @@ async def logout(request: Request) -> Response:
     await checked_form(request)
     response = redirect("/")
     await run_in_threadpool(end_session, request, response)
+    # A shared phone: the kept QR pages (Cache Storage) and the service worker go with the session.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
     return response
