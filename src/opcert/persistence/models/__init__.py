@@ -50,6 +50,7 @@ from opcert.persistence.models.lifecycle import (
     Cancellation,
     CertificateEvent,
     LegacyCard,
+    RenewalApplication,
     ReviewRow,
 )
 from opcert.persistence.models.reminders import (
@@ -67,6 +68,7 @@ __all__ += [
     "LegacyCard",
     "Registration",
     "ReminderRow",
+    "RenewalApplication",
     "ReviewRow",
 ]
 

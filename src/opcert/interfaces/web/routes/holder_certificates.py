@@ -11,11 +11,19 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from opcert.domain.errors import DomainError
 from opcert.interfaces.api.security_headers import WORKER_POLICY
 from opcert.interfaces.web.dependencies import CurrentHolder
-from opcert.interfaces.web.holder_session import current_holder, end_session
-from opcert.interfaces.web.pages import checked_form, ctx_of, redirect, render
+from opcert.interfaces.web.holder_session import Holder, current_holder, end_session
+from opcert.interfaces.web.pages import (
+    checked_form,
+    ctx_of,
+    form_errors,
+    language,
+    redirect,
+    render,
+)
 from opcert.services.holders import certificates as holders
 from opcert.services.holders import documents
 from opcert.services.holders.qr_card import qr_card
+from opcert.services.lifecycle import renewal_applications
 from opcert.services.verification import query as certificates
 
 router = APIRouter(prefix="/holder", include_in_schema=False)
@@ -23,10 +31,42 @@ LOGIN = "/holder/login"
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
 
+def _my_page(
+    request: Request, holder: Holder, status: int = 200, errors: dict[str, str] | None = None
+) -> Response:
+    ctx = ctx_of(request)
+    found = holders.my_certificates(ctx, holder.id_number)
+    options = renewal_applications.options(ctx, holder.id_number)
+    return render(
+        request,
+        "holder/certificates.html",
+        status,
+        holder=holder,
+        certificates=found,
+        options=options,
+        errors=errors or {},
+    )
+
+
 @router.get("/certificates", response_class=HTMLResponse)
 def my_certificates(request: Request, holder: CurrentHolder) -> Response:
-    found = holders.my_certificates(ctx_of(request), holder.id_number)
-    return render(request, "holder/certificates.html", holder=holder, certificates=found)
+    return _my_page(request, holder)
+
+
+@router.post("/certificates/{number}/{item}/renewal", response_class=HTMLResponse)
+async def apply_for_renewal(
+    request: Request, holder: CurrentHolder, number: str, item: str
+) -> Response:
+    """换证申请 from 我的证书: filed with the certificate's issuing authority, in its window."""
+    await checked_form(request)
+    try:
+        await run_in_threadpool(
+            renewal_applications.apply, ctx_of(request), holder.id_number, number, item
+        )
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        return await run_in_threadpool(_my_page, request, holder, 409, errors)
+    return redirect("/holder/certificates?renewal=applied")
 
 
 @router.get("/certificates/{number}/{item}.pdf")
