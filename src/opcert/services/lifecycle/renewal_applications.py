@@ -53,6 +53,7 @@ class QueuedRenewal:
     id: int
     number: str
     item: str
+    item_name: str
     name: str
     valid_to: date
     applied_on: date
@@ -129,6 +130,7 @@ def queue(ctx: ServiceContext, officer: OfficerPrincipal) -> list[QueuedRenewal]
                 app.id,
                 cert.number,
                 cert.item_code,
+                cert.item_name,
                 cert.name,
                 cert.valid_to,
                 app.applied_on,
