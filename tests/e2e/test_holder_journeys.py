@@ -167,7 +167,9 @@ def test_the_qr_page_goes_full_screen_keeps_the_screen_on_and_opens_offline(page
     page.wait_for_function("window.opcertWakeLock && !window.opcertWakeLock.released")
     screenshot(page, "holder-qr-page")
     page.get_by_role("button", name="全屏显示").click()
-    page.wait_for_function("document.fullscreenElement && document.fullscreenElement.id === 'qr-card'")
+    page.wait_for_function(
+        "document.fullscreenElement && document.fullscreenElement.id === 'qr-card'"
+    )
     screenshot(page, "holder-qr-fullscreen")
     page.evaluate("document.exitFullscreen()")
     page.wait_for_function("document.documentElement.dataset.offlineReady === '1'")

@@ -24,9 +24,7 @@ def certified(ctx, world) -> tuple[str, str, date]:
         return row["id_number"], number, cert.valid_to
 
 
-def test_a_new_certificate_is_too_early_to_renew_and_the_page_says_from_when(
-    ctx, world, clock
-):
+def test_a_new_certificate_is_too_early_to_renew_and_the_page_says_from_when(ctx, world, clock):
     person, number, valid_to = certified(ctx, world)
     option = renewal_applications.options(ctx, person)[(number, "1.2")]
     assert option.why == "too_early" and not option.can_apply

@@ -79,9 +79,7 @@ def test_the_old_code_cannot_be_used_with_the_old_cookie_after_a_resend(
     assert replayed.status_code in (401, 422) and "验证码已失效" in replayed.text
 
 
-def test_resending_again_and_again_hits_the_holders_sms_limit(
-    client, ctx, world, clock, platform
-):
+def test_resending_again_and_again_hits_the_holders_sms_limit(client, ctx, world, clock, platform):
     start_login(client, holder(ctx, world))
     for _ in range(2):
         clock.advance(timedelta(seconds=61))

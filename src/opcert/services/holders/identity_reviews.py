@@ -89,7 +89,8 @@ def reviewer_for(ctx: ServiceContext, id_number: str, name: str) -> Reviewer | N
 def request_review(
     ctx: ServiceContext, id_number: str, name: str, photo: bytes, photo_type: str
 ) -> int:
-    """File the request in the queue of ``reviewer_for`` the person (a holder cannot choose); raises ValidationFailed naming the bad fields
+    """File the request in the queue of ``reviewer_for`` the person (a holder cannot choose);
+    raises ValidationFailed naming the bad fields
     (``UploadTooLarge`` when the photo is over the byte limit). The photo is decoded in a child
     process under ``REVIEW_PHOTO_LIMITS`` and stored with the type read from its content: the
     ``photo_type`` the browser claimed is not trusted."""

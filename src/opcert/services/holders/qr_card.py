@@ -42,19 +42,25 @@ def qr_svg(text: str) -> QrSvg:
     barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="Q")
     modules = Image.fromarray(barcode.to_image(scale=1, add_quiet_zones=False)).convert("L")
     width, height = modules.size
-    pixels = modules.load()
-    runs = []
-    for y in range(height):
-        x = 0
-        while x < width:
-            if pixels[x, y] < _DARK:
-                start = x
-                while x < width and pixels[x, y] < _DARK:
-                    x += 1
-                runs.append(f"M{start + QUIET_ZONE} {y + QUIET_ZONE}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
+    data = modules.tobytes()  # one byte per module, row after row
+    runs = [
+        f"M{start + QUIET_ZONE} {y + QUIET_ZONE}h{length}v1h-{length}z"
+        for y in range(height)
+        for start, length in _dark_runs(data[y * width : (y + 1) * width])
+    ]
     return QrSvg(width + 2 * QUIET_ZONE, "".join(runs))
+
+
+def _dark_runs(row: bytes) -> list[tuple[int, int]]:
+    """(start, length) of each run of dark modules in one row."""
+    runs, start = [], None
+    for x, value in enumerate([*row, 255]):
+        if value < _DARK and start is None:
+            start = x
+        elif value >= _DARK and start is not None:
+            runs.append((start, x - start))
+            start = None
+    return runs
 
 
 def qr_card(ctx: ServiceContext, id_number: str, number: str, item: str) -> QrCard:

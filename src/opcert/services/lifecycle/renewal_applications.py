@@ -105,7 +105,9 @@ def apply(ctx: ServiceContext, id_number: str, number: str, item: str) -> int:
         today, now = ctx.today(), ctx.now()
         require_window(uow, row, today)
         if uow.lifecycle.pending_renewal(row.id) is not None:
-            raise Conflict("RENEWAL_PENDING", "已提交换证申请，请等待发证机关办理", "already applied")
+            raise Conflict(
+                "RENEWAL_PENDING", "已提交换证申请，请等待发证机关办理", "already applied"
+            )
         application = RenewalApplication(
             certificate_id=row.id,
             authority_code=row.authority_code,

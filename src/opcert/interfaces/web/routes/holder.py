@@ -62,7 +62,9 @@ async def login(request: Request) -> Response:
     return response
 
 
-def _code_page(request: Request, status: int = 200, errors: dict[str, str] | None = None) -> Response:
+def _code_page(
+    request: Request, status: int = 200, errors: dict[str, str] | None = None
+) -> Response:
     wait = identity.resend_wait(ctx_of(request), request.cookies.get(CHALLENGE_COOKIE, ""))
     resent = request.query_params.get("resent") == "1"
     return render(

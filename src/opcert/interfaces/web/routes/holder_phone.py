@@ -57,7 +57,9 @@ async def phone(request: Request, holder: CurrentHolder) -> Response:
     return response
 
 
-def _code_page(request: Request, status: int = 200, errors: dict[str, str] | None = None) -> Response:
+def _code_page(
+    request: Request, status: int = 200, errors: dict[str, str] | None = None
+) -> Response:
     wait = holder_phone.resend_wait(ctx_of(request), request.cookies.get(TICKET_COOKIE, ""))
     resent = request.query_params.get("resent") == "1"
     return render(

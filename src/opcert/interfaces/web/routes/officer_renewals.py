@@ -11,7 +11,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError
 from opcert.interfaces.web.dependencies import CurrentOfficer
-from opcert.interfaces.web.pages import checked_form, ctx_of, form_errors, language, redirect, render
+from opcert.interfaces.web.pages import (
+    checked_form,
+    ctx_of,
+    form_errors,
+    language,
+    redirect,
+    render,
+)
 from opcert.services.lifecycle import renewal_applications
 
 router = APIRouter(prefix="/officer", include_in_schema=False)
@@ -27,7 +34,9 @@ def renewals(request: Request, officer: CurrentOfficer, done: str = "") -> Respo
 
 
 @router.post("/renewals/{application_id}/renew", response_class=HTMLResponse)
-async def renew(request: Request, officer: CurrentOfficer, application_id: ApplicationId) -> Response:
+async def renew(
+    request: Request, officer: CurrentOfficer, application_id: ApplicationId
+) -> Response:
     await checked_form(request)
     ctx = ctx_of(request)
     try:
@@ -38,6 +47,12 @@ async def renew(request: Request, officer: CurrentOfficer, application_id: Appli
         rows = await run_in_threadpool(renewal_applications.queue, ctx, officer)
         errors = form_errors(error, language(request))
         return render(
-            request, "officer/renewals.html", 409, officer=officer, rows=rows, done="", errors=errors
+            request,
+            "officer/renewals.html",
+            409,
+            officer=officer,
+            rows=rows,
+            done="",
+            errors=errors,
         )
     return redirect("/officer/renewals?done=1")
