@@ -29,6 +29,7 @@ from opcert.interfaces.web.pages import (
     render,
     text,
 )
+from opcert.interfaces.web.routes.holder_phone import code_page, resend_status
 from opcert.interfaces.web.uploads import limited_form, off_loop, read_file
 from opcert.services.holders import identity, identity_reviews
 
@@ -66,10 +67,7 @@ def _code_page(
     request: Request, status: int = 200, errors: dict[str, str] | None = None
 ) -> Response:
     wait = identity.resend_wait(ctx_of(request), request.cookies.get(CHALLENGE_COOKIE, ""))
-    resent = request.query_params.get("resent") == "1"
-    return render(
-        request, "holder/code.html", status, errors=errors or {}, wait=wait, resent=resent
-    )
+    return code_page(request, "holder/code.html", wait, status, errors)
 
 
 @router.get("/holder/code", response_class=HTMLResponse)
@@ -92,8 +90,7 @@ async def resend_code(request: Request) -> Response:
         )
     except DomainError as error:
         errors = form_errors(error, language(request))
-        status = 429 if error.code in {"RESEND_TOO_SOON", "TOO_MANY_REQUESTS"} else 422
-        return await run_in_threadpool(_code_page, request, status, errors)
+        return await run_in_threadpool(_code_page, request, resend_status(error), errors)
     response = redirect("/holder/code?resent=1")
     set_challenge(request, response, challenge.id)
     return response

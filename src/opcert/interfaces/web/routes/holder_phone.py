@@ -57,14 +57,24 @@ async def phone(request: Request, holder: CurrentHolder) -> Response:
     return response
 
 
+def code_page(
+    request: Request, template: str, wait: int, status: int, errors: dict[str, str] | None
+) -> Response:
+    """A code page (login or phone change) with its 重新发送 countdown of ``wait`` seconds."""
+    resent = request.query_params.get("resent") == "1"
+    return render(request, template, status, errors=errors or {}, wait=wait, resent=resent)
+
+
+def resend_status(error: DomainError) -> int:
+    """429 for a resend refused for its timing or a limit, 422 otherwise."""
+    return 429 if error.code in {"RESEND_TOO_SOON", "TOO_MANY_REQUESTS"} else 422
+
+
 def _code_page(
     request: Request, status: int = 200, errors: dict[str, str] | None = None
 ) -> Response:
     wait = holder_phone.resend_wait(ctx_of(request), request.cookies.get(TICKET_COOKIE, ""))
-    resent = request.query_params.get("resent") == "1"
-    return render(
-        request, "holder/phone_code.html", status, errors=errors or {}, wait=wait, resent=resent
-    )
+    return code_page(request, "holder/phone_code.html", wait, status, errors)
 
 
 @router.get("/phone/code", response_class=HTMLResponse)
@@ -87,8 +97,7 @@ async def phone_code_resend(request: Request, holder: CurrentHolder) -> Response
         )
     except DomainError as error:
         errors = form_errors(error, language(request))
-        status = 429 if error.code in {"RESEND_TOO_SOON", "TOO_MANY_REQUESTS"} else 422
-        return await run_in_threadpool(_code_page, request, status, errors)
+        return await run_in_threadpool(_code_page, request, resend_status(error), errors)
     response = redirect("/holder/phone/code?resent=1")
     set_cookie(request, response, TICKET_COOKIE, ticket, max_age=600)
     return response
