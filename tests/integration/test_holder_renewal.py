@@ -123,3 +123,35 @@ def test_from_my_certificates_to_the_officers_renewal_queue(client, ctx, world, 
     )
     queue = client.get("/officer/renewals").text
     assert number in queue and "办理换证" in queue
+
+
+def test_a_holder_posting_a_renewal_for_someone_elses_certificate_is_refused(
+    client, ctx, world, clock
+):
+    from tests.integration.test_holder_qr_page import logged_in
+    from tests.integration.web_pages import post_form
+
+    _, other, valid_to = certified(ctx, world)
+    logged_in(client, ctx, world)
+    forged = post_form(
+        client, "/holder/certificates", f"/holder/certificates/{other}/1.2/renewal", {}
+    )
+    assert forged.status_code == 403 and "只能为本人的证书申请换证" in forged.text
+    with ctx.uow() as uow:
+        cert = uow.certificates.get(other, "1.2")
+        assert cert is not None and uow.lifecycle.pending_renewal(cert.id) is None
+
+
+def test_an_officer_of_another_region_renewing_by_id_gets_not_found(client, ctx, world, clock):
+    from tests.integration.web_pages import post_form
+
+    person, number, valid_to = certified(ctx, world)
+    clock.advance(valid_to - ctx.today() - timedelta(days=30))
+    application = renewal_applications.apply(ctx, person, number, "1.2")
+    post_form(
+        client, "/officer/login", "/officer/login", {"username": "cq", "password": world.password}
+    )
+    assert number not in client.get("/officer/renewals").text
+    tried = post_form(client, "/officer/renewals", f"/officer/renewals/{application}/renew", {})
+    assert tried.status_code == 404
+    assert renewal_applications.queue(ctx, world.zhuhai_officer)[0].id == application

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from opcert.domain.errors import DomainError
 from opcert.interfaces.api.security_headers import WORKER_POLICY
+from opcert.interfaces.http_errors import status_for
 from opcert.interfaces.web.dependencies import CurrentHolder
 from opcert.interfaces.web.holder_session import Holder, current_holder, end_session
 from opcert.interfaces.web.pages import (
@@ -65,7 +66,7 @@ async def apply_for_renewal(
         )
     except DomainError as error:
         errors = form_errors(error, language(request))
-        return await run_in_threadpool(_my_page, request, holder, 409, errors)
+        return await run_in_threadpool(_my_page, request, holder, status_for(error), errors)
     return redirect("/holder/certificates?renewal=applied")
 
 

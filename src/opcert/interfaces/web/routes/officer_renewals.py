@@ -10,6 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError
+from opcert.interfaces.http_errors import status_for
 from opcert.interfaces.web.dependencies import CurrentOfficer
 from opcert.interfaces.web.pages import (
     checked_form,
@@ -49,7 +50,7 @@ async def renew(
         return render(
             request,
             "officer/renewals.html",
-            409,
+            status_for(error),
             officer=officer,
             rows=rows,
             done="",
