@@ -50,6 +50,7 @@ def test_a_revoked_certificates_qr_page_says_so_and_shows_no_code(client, ctx, w
     assert "此证书不能作为有效证件出示" in page and "已被发证机关撤销" in page
     assert "<svg" not in page and "全屏显示" not in page
     assert 'data-testid="certificate-state">已撤销<' in page
+    assert client.get(f"/holder/certificates/{number}/1.2/qr.png").status_code == 404
 
 
 def test_another_persons_qr_page_answers_as_unknown(client, ctx, world):

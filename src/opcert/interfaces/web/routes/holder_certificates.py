@@ -89,12 +89,16 @@ async def certificate_pdf(
 
 @router.get("/certificates/{number}/{item}/qr.png")
 def certificate_qr_png(request: Request, number: str, item: str) -> Response:
+    """The QR as an image, for a valid certificate of the holder only: a revoked, cancelled,
+    expired or lapsed certificate's code is not handed out as a pass (404, as for none)."""
     holder = current_holder(request)
     if holder is None:
         return Response(status_code=401)
     try:
-        holders.require_own(ctx_of(request), holder.id_number, number)
-        png = certificates.export_png(ctx_of(request), number, item)
+        card = qr_card(ctx_of(request), holder.id_number, number, item)
+        if card.qr is None:
+            return Response(status_code=404)
+        png = certificates.export_png(ctx_of(request), card.number, card.item)
     except DomainError:
         return Response(status_code=404)
     return Response(png, media_type="image/png", headers={"Cache-Control": "private, no-store"})
