@@ -16,9 +16,7 @@ def filed_review(ctx, world) -> tuple[int, str]:
     row = make_result(phone="13912345678")
     [outcome] = submit_results(ctx, world.zhuhai, [row])
     assert outcome.outcome == "issued"
-    review = identity_reviews.request_review(
-        ctx, row["id_number"], row["name"], "CN-440400", PNG, "image/png"
-    )
+    review = identity_reviews.request_review(ctx, row["id_number"], row["name"], PNG, "image/png")
     return review, row["phone"]
 
 

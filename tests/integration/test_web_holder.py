@@ -91,15 +91,18 @@ def test_a_failed_face_check_leads_to_manual_review_in_the_authoritys_queue(clie
     code_step(client, row)
     face = post_form(client, "/holder/face", "/holder/face", {"evidence": "fail"})
     assert face.headers["location"] == "/holder/review"
-    missing = post_form(client, "/holder/review", "/holder/review", {"authority": ""})
-    assert 'id="e-photo"' in missing.text and 'id="e-authority"' in missing.text
+    form = client.get("/holder/review").text
+    assert "珠海市应急管理局" in form and 'name="authority"' not in form
+    missing = post_form(client, "/holder/review", "/holder/review", {})
+    assert 'id="e-photo"' in missing.text and "珠海市应急管理局" in missing.text
     files = {"photo": ("me.png", small_png(), "image/png")}
+    # a forged authority field is ignored: the review goes to the certificate's issuer
     sent = post_form(
-        client, "/holder/review", "/holder/review", {"authority": "CN-440000"}, files=files
+        client, "/holder/review", "/holder/review", {"authority": "CN-110000"}, files=files
     )
     assert sent.headers["location"] == "/holder/review/sent"
     post_form(
-        client, "/officer/login", "/officer/login", {"username": "gd", "password": world.password}
+        client, "/officer/login", "/officer/login", {"username": "zh", "password": world.password}
     )
     queue = client.get("/officer/identity-reviews").text
     assert row["id_number"] in queue
@@ -111,6 +114,11 @@ def test_a_failed_face_check_leads_to_manual_review_in_the_authoritys_queue(clie
         {"decision": "approve", "reason": ""},
     )
     assert decided.status_code == 303
+
+
+def test_the_review_page_without_a_checked_code_sends_the_visitor_to_login(client):
+    page = client.get("/holder/review", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/holder/login"
 
 
 def test_production_refuses_the_development_identity_provider():

@@ -137,7 +137,7 @@ class ScopeWorld:
 
     def fresh_review(self, site: str, number: str | None = None) -> int:
         return identity_reviews.request_review(
-            self.ctx, number or self.person(site), "李四", SITES[site][2], PHOTO, "image/png"
+            self.ctx, number or self.person(site), "李四", PHOTO, "image/png"
         )
 
     def fresh_clue(self, site: str) -> str:

@@ -16,6 +16,7 @@ from opcert.interfaces.web.routes import (
     institution,
     officer,
     officer_records,
+    officer_renewals,
     offline_app,
     public,
     verify,
@@ -35,6 +36,7 @@ for module in (
     holder_phone,
     officer,
     officer_records,
+    officer_renewals,
     institution,
 ):
     router.include_router(module.router)

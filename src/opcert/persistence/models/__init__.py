@@ -53,6 +53,7 @@ from opcert.persistence.models.lifecycle import (
     Cancellation,
     CertificateEvent,
     LegacyCard,
+    RenewalApplication,
     ReviewRow,
 )
 from opcert.persistence.models.reminders import (
@@ -70,6 +71,7 @@ __all__ += [
     "LegacyCard",
     "Registration",
     "ReminderRow",
+    "RenewalApplication",
     "ReviewRow",
 ]
 

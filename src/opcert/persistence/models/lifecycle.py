@@ -75,3 +75,26 @@ class LegacyCard(Base):
     source: Mapped[str] = mapped_column(String(200))
     imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
     converted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class RenewalApplication(Base):
+    """A holder's application for renewal (换证; Order 30 延期复审), filed in its window from
+    我的证书 and waiting in the authority's queue. ``status``: ``pending``, ``renewed`` (an
+    officer renewed the certificate), ``refused`` (with a reason)."""
+
+    __tablename__ = "renewal_applications"
+    __table_args__ = (
+        Index("ix_renewal_applications_authority_status", "authority_code", "status"),
+        Index("ix_renewal_applications_certificate_status", "certificate_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"))
+    authority_code: Mapped[str] = mapped_column(ForeignKey("authorities.code"))
+    applied_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date)  # the window's last day
+    status: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

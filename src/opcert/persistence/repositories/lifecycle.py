@@ -26,6 +26,7 @@ from opcert.persistence.models import (
     CertificateEvent,
     CredentialVersion,
     LegacyCard,
+    RenewalApplication,
     ReviewRow,
 )
 from opcert.persistence.models.certificates import LAPSE_CANDIDATES
@@ -104,6 +105,34 @@ class LifecycleRepository:
             found = self.session.scalars(_lapse_candidates(batch, cutoff, postgres))
             lapsed += [index_of[int(v)] for v in found]
         return lapsed
+
+    # renewal applications --------------------------------------------------------------------
+    def pending_renewal(self, certificate_id: int) -> RenewalApplication | None:
+        query = select(RenewalApplication).where(
+            RenewalApplication.certificate_id == certificate_id,
+            RenewalApplication.status == "pending",
+        )
+        return self.session.scalar(query.order_by(RenewalApplication.id.desc()).limit(1))
+
+    def renewal(self, application_id: int) -> RenewalApplication | None:
+        return self.session.get(RenewalApplication, application_id)
+
+    def pending_renewals(
+        self, authority_prefix: str, limit: int = 200
+    ) -> Sequence[tuple[RenewalApplication, Certificate]]:
+        """Pending applications filed with an authority whose code starts with the prefix,
+        oldest first, each with its certificate."""
+        query = (
+            select(RenewalApplication, Certificate)
+            .join(Certificate, Certificate.id == RenewalApplication.certificate_id)
+            .where(
+                RenewalApplication.status == "pending",
+                RenewalApplication.authority_code.startswith(authority_prefix, autoescape=True),
+            )
+            .order_by(RenewalApplication.id)
+            .limit(limit)
+        )
+        return [(row, cert) for row, cert in self.session.execute(query).all()]
 
     # reviews ---------------------------------------------------------------------------------
     def pending_review(self, certificate_id: int) -> ReviewRow | None:

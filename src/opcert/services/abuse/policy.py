@@ -43,6 +43,8 @@ HOLDER_LOGIN_ADDRESS = "holder_login_address"
 HOLDER_LOGIN_ID = "holder_login_id_number"
 HOLDER_SMS = "holder_sms"
 HOLDER_CODE = "holder_code_address"
+HOLDER_SMS_PHONE = "holder_sms_phone"
+HOLDER_RESEND = "holder_sms_resend"
 OFFICER_LOGIN_ACCOUNT = "officer_login_account"
 OFFICER_LOGIN_ADDRESS = "officer_login_address"
 FAKE_REPORT = "fake_report"
@@ -86,6 +88,22 @@ FIXED_LIMITS = (
         "3/10 minutes;10/day",
         "短信验证码发送次数过多",
         "too many codes sent",
+    ),
+    # Codes sent to one phone number, whoever asks (a new login phone typed by several holders).
+    Limit(
+        HOLDER_SMS_PHONE,
+        Per.ACCOUNT,
+        "5/hour;10/day",
+        "该手机号收到的验证码过多",
+        "too many codes sent to this phone",
+    ),
+    # 重新发送 within one login or one phone change (besides the 60 s between two codes).
+    Limit(
+        HOLDER_RESEND,
+        Per.ACCOUNT,
+        "3/10 minutes;6/hour",
+        "重新发送次数过多",
+        "too many resends",
     ),
     Limit(
         HOLDER_CODE,

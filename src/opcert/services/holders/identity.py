@@ -24,6 +24,7 @@ from opcert.services.abuse.policy import (
     HOLDER_CODE,
     HOLDER_LOGIN_ADDRESS,
     HOLDER_LOGIN_ID,
+    HOLDER_RESEND,
     HOLDER_SMS,
 )
 from opcert.services.holders import codes
@@ -57,6 +58,36 @@ def start_login(
     challenge = send_code(ctx, id_number, name)
     controls.record(HOLDER_SMS, id_number)
     return challenge
+
+
+def resend_code(
+    ctx: ServiceContext, controls: AbuseControls, challenge_id: str, address: str
+) -> Challenge:
+    """重新发送: a new code in a new challenge, ``RESEND_INTERVAL`` after the last one at the
+    earliest (``ResendTooSoon`` says how long to wait). The old challenge is used up first, so
+    its code stops working. Counts per ID number (the holder's phone) and per login."""
+    store, old_hash, now = ctx.sessions, digest(challenge_id or ""), ctx.now()
+    record = store.challenge(old_hash)
+    if record is None or not record.open(now) or record.verified:
+        raise Unauthorized(
+            "CODE_EXPIRED",
+            "验证码已失效，请重新登录",
+            "the login expired; start again",
+            field="code",
+        )
+    codes.require_resend_allowed(record, now)
+    controls.check(HOLDER_SMS, record.id_number)
+    controls.hit(HOLDER_RESEND, f"login:{record.id_number}:{address}")
+    if not store.consume_challenge(old_hash, now):
+        raise Unauthorized("CODE_EXPIRED", "验证码已失效，请重新登录", "the login expired")
+    challenge = send_code(ctx, record.id_number, record.name)
+    controls.record(HOLDER_SMS, record.id_number)
+    return challenge
+
+
+def resend_wait(ctx: ServiceContext, challenge_id: str) -> int:
+    """Seconds until 重新发送 is allowed for this login (0: now)."""
+    return codes.resend_wait(ctx.sessions.challenge(digest(challenge_id or "")), ctx.now())
 
 
 def answer_code(

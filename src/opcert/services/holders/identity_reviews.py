@@ -38,15 +38,59 @@ class ReviewView:
     decision_reason: str | None
 
 
-def authorities(ctx: ServiceContext) -> list[tuple[str, str]]:
+@dataclass(frozen=True)
+class Reviewer:
+    """The authority that will review a holder's request, and why it is that one: ``basis`` is
+    ``certificate`` (the issuer of the holder's newest certificate), ``id_region`` (the ID
+    number's city or county) or ``province`` (no authority there: the province's)."""
+
+    code: str
+    name: str
+    basis: str
+
+
+def no_reviewer() -> FieldError:
+    return FieldError(
+        "authority",
+        "NO_REVIEWER",
+        "您的证书和身份证所属地区都没有在平台登记的发证机关，无法在线申请人工审核。"
+        "请携带身份证到任一发证机关窗口办理。",
+        "no issuing authority on the platform covers your certificate or your ID's region; "
+        "take your ID card to any issuing authority's counter",
+    )
+
+
+def reviewer_for(ctx: ServiceContext, id_number: str, name: str) -> Reviewer | None:
+    """Who reviews this person's request: never the holder's choice. The issuer of their newest
+    certificate; with none, the authority of the ID number's region (county, then city, then
+    province). None when no authority on the platform covers any of them."""
     with ctx.uow() as uow:
-        return [(a.code, a.name) for a in uow.registry.authorities()]
+        own = sorted(
+            uow.certificates.of_person(id_number, name),
+            key=lambda row: (row.valid_from, row.issued_at),
+        )
+        if own:
+            authority = uow.registry.authority(own[-1].authority_code)
+            if authority is not None:
+                return Reviewer(authority.code, authority.name, "certificate")
+        region = id_number[:6]
+        wanted = [region, region[:4] + "00", region[:2] + "0000"]
+        found = {
+            division: (row.code, row.name)
+            for division, row in uow.registry.authority_by_division(wanted).items()
+        }
+    for division in wanted:
+        if division in found:
+            basis = "province" if division.endswith("0000") else "id_region"
+            return Reviewer(*found[division], basis)
+    return None
 
 
 def request_review(
-    ctx: ServiceContext, id_number: str, name: str, authority: str, photo: bytes, photo_type: str
+    ctx: ServiceContext, id_number: str, name: str, photo: bytes, photo_type: str
 ) -> int:
-    """File the request in the authority's queue; raises ValidationFailed naming the bad fields
+    """File the request in the queue of ``reviewer_for`` the person (a holder cannot choose);
+    raises ValidationFailed naming the bad fields
     (``UploadTooLarge`` when the photo is over the byte limit). The photo is decoded in a child
     process under ``REVIEW_PHOTO_LIMITS`` and stored with the type read from its content: the
     ``photo_type`` the browser claimed is not trusted."""
@@ -60,18 +104,17 @@ def request_review(
             photo_type = run_isolated("photo", "", photo, field="photo", limits=REVIEW_PHOTO_LIMITS)
         except FieldError as error:
             errors.append(error)
+    reviewer = reviewer_for(ctx, id_number, name)
+    if reviewer is None:
+        errors.append(no_reviewer())
+    if errors or reviewer is None:
+        raise ValidationFailed(errors)
     with ctx.uow() as uow:
-        if uow.registry.authority(authority or "") is None:
-            errors.append(
-                FieldError("authority", "REQUIRED", "请选择发证机关", "choose the authority")
-            )
-        if errors:
-            raise ValidationFailed(errors)
         review_id = uow.identity_reviews.file(
             NewIdentityReview(
                 id_number=id_number,
                 name=name,
-                authority_code=authority,
+                authority_code=reviewer.code,
                 photo=photo,
                 photo_type=photo_type,
                 filed_at=ctx.now(),

@@ -16,7 +16,7 @@ from datetime import timedelta
 from opcert.domain.errors import FieldError, Unauthorized
 from opcert.domain.sessions import ChallengeRecord
 from opcert.services.abuse.controls import AbuseControls
-from opcert.services.abuse.policy import HOLDER_SMS
+from opcert.services.abuse.policy import HOLDER_RESEND, HOLDER_SMS, HOLDER_SMS_PHONE
 from opcert.services.holders import codes
 from opcert.services.holders.identity import masked_phone, send_message
 from opcert.services.intake.validation import PHONE
@@ -61,6 +61,50 @@ def start(
     holder's browser keeps. Codes count against the holder's SMS limit."""
     phone = parse_phone(new_phone)
     controls.check(HOLDER_SMS, id_number)
+    controls.check(HOLDER_SMS_PHONE, phone)
+    ticket = _send(ctx, id_number, name, phone)
+    controls.record(HOLDER_SMS, id_number)
+    controls.record(HOLDER_SMS_PHONE, phone)
+    return ticket
+
+
+def resend(
+    ctx: ServiceContext, controls: AbuseControls, *, id_number: str, session: str, ticket: str
+) -> str:
+    """重新发送 for the holder's pending change: a new ticket and code to the same phone, 60 s
+    after the last code at the earliest (``ResendTooSoon``); the old ticket is used up first, so
+    its code stops working. Counts per ID number, per phone and per holder ``session``."""
+    store, id_hash, now = store_of(ctx), _id_hash(ticket), ctx.now()
+    record = store.challenge(id_hash)
+    if record is None or record.id_number != id_number or not record.open(now):
+        raise _expired()
+    codes.require_resend_allowed(record, now)
+    controls.check(HOLDER_SMS, id_number)
+    controls.check(HOLDER_SMS_PHONE, record.sent_to)
+    controls.hit(HOLDER_RESEND, f"session:{session}")
+    if not store.consume_challenge(id_hash, now):
+        raise _expired()
+    fresh = _send(ctx, id_number, record.name, record.sent_to)
+    controls.record(HOLDER_SMS, id_number)
+    controls.record(HOLDER_SMS_PHONE, record.sent_to)
+    return fresh
+
+
+def resend_wait(ctx: ServiceContext, ticket: str) -> int:
+    """Seconds until 重新发送 is allowed for this change (0: now)."""
+    return codes.resend_wait(store_of(ctx).challenge(_id_hash(ticket)), ctx.now())
+
+
+def _expired() -> Unauthorized:
+    return Unauthorized(
+        "CODE_EXPIRED",
+        "验证码已失效，请重新获取",
+        "the code expired; ask for a new one",
+        field="code",
+    )
+
+
+def _send(ctx: ServiceContext, id_number: str, name: str, phone: str) -> str:
     ticket = secrets.token_urlsafe(24)
     id_hash = _id_hash(ticket)
     code = f"{secrets.randbelow(1_000_000):06d}"
@@ -82,7 +126,6 @@ def start(
         f"【特种作业操作证】您正在把登录手机号更换为本号码，验证码 {code}，5 分钟内有效。"
         "如非本人操作，请忽略。",
     )
-    controls.record(HOLDER_SMS, id_number)
     return ticket
 
 
@@ -92,12 +135,7 @@ def confirm(ctx: ServiceContext, *, id_number: str, ticket: str, code: str) -> s
     store, id_hash = store_of(ctx), _id_hash(ticket)
     record = store.challenge(id_hash)
     now = ctx.now()
-    expired = Unauthorized(
-        "CODE_EXPIRED",
-        "验证码已失效，请重新获取",
-        "the code expired; ask for a new one",
-        field="code",
-    )
+    expired = _expired()
     if record is not None and record.id_number != id_number:
         raise expired
     record = codes.check(store, id_hash, record, code, now, expired)

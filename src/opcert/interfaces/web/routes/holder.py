@@ -29,6 +29,7 @@ from opcert.interfaces.web.pages import (
     render,
     text,
 )
+from opcert.interfaces.web.routes.holder_phone import code_page, resend_status
 from opcert.interfaces.web.uploads import limited_form, off_loop, read_file
 from opcert.services.holders import identity, identity_reviews
 
@@ -62,9 +63,37 @@ async def login(request: Request) -> Response:
     return response
 
 
+def _code_page(
+    request: Request, status: int = 200, errors: dict[str, str] | None = None
+) -> Response:
+    wait = identity.resend_wait(ctx_of(request), request.cookies.get(CHALLENGE_COOKIE, ""))
+    return code_page(request, "holder/code.html", wait, status, errors)
+
+
 @router.get("/holder/code", response_class=HTMLResponse)
 def code_form(request: Request) -> Response:
-    return render(request, "holder/code.html", errors={})
+    return _code_page(request)
+
+
+@router.post("/holder/code/resend", response_class=HTMLResponse)
+async def resend_code(request: Request) -> Response:
+    """重新发送: refused with the seconds left before the interval, or by the limits; the new
+    challenge replaces the old one in the cookie."""
+    await checked_form(request)
+    try:
+        challenge = await run_in_threadpool(
+            identity.resend_code,
+            ctx_of(request),
+            throttle.controls(request),
+            request.cookies.get(CHALLENGE_COOKIE, ""),
+            client_ip(request),
+        )
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        return await run_in_threadpool(_code_page, request, resend_status(error), errors)
+    response = redirect("/holder/code?resent=1")
+    set_challenge(request, response, challenge.id)
+    return response
 
 
 @router.post("/holder/code", response_class=HTMLResponse)
@@ -80,9 +109,8 @@ async def code(request: Request) -> Response:
             client_ip(request),
         )
     except DomainError as error:
-        return render(
-            request, "holder/code.html", 422, errors=form_errors(error, language(request))
-        )
+        errors = form_errors(error, language(request))
+        return await run_in_threadpool(_code_page, request, 422, errors)
     return redirect("/holder/face")
 
 
@@ -118,10 +146,19 @@ def _verified_person(request: Request, challenge_id: str) -> Holder | None:
     return Holder(challenge.id_number, challenge.name) if challenge else None
 
 
+def _reviewer(request: Request, person: Holder | None) -> identity_reviews.Reviewer | None:
+    if person is None:
+        return None
+    return identity_reviews.reviewer_for(ctx_of(request), person.id_number, person.name)
+
+
 @router.get("/holder/review", response_class=HTMLResponse)
 def review_form(request: Request) -> Response:
-    authorities = identity_reviews.authorities(ctx_of(request))
-    return render(request, "holder/review.html", errors={}, authorities=authorities, chosen="")
+    person = _verified_person(request, request.cookies.get(CHALLENGE_COOKIE, ""))
+    if person is None:
+        return redirect(LOGIN)
+    reviewer = _reviewer(request, person)
+    return render(request, "holder/review.html", errors={}, reviewer=reviewer)
 
 
 @router.post("/holder/review", response_class=HTMLResponse)
@@ -130,10 +167,9 @@ async def review(request: Request) -> Response:
     if person is None:
         return redirect(LOGIN)
     ctx = ctx_of(request)
-    authority = ""
     try:
+        # an "authority" field in the post is ignored: the platform decides who reviews
         form = await limited_form(request, "photo", identity_reviews.MAX_PHOTO)
-        authority = text(form, "authority")
         photo = form.get("photo")
         data, kind = (
             (await read_file(photo, "photo", identity_reviews.MAX_PHOTO), photo.content_type or "")
@@ -145,20 +181,14 @@ async def review(request: Request) -> Response:
             ctx,
             person.id_number,
             person.name,
-            authority,
             data,
             kind,
         )
     except DomainError as error:
         errors = form_errors(error, language(request))
-        authorities = identity_reviews.authorities(ctx)
+        reviewer = await run_in_threadpool(_reviewer, request, person)
         return render(
-            request,
-            "holder/review.html",
-            status_for(error),
-            errors=errors,
-            authorities=authorities,
-            chosen=authority,
+            request, "holder/review.html", status_for(error), errors=errors, reviewer=reviewer
         )
     await run_in_threadpool(identity.consume, ctx, request.cookies.get(CHALLENGE_COOKIE, ""))
     response = redirect("/holder/review/sent")

@@ -1,7 +1,7 @@
 """The exam-data analysis (issue 16): runs and their signals.
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0014
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
