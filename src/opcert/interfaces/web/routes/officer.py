@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from opcert.domain.errors import DomainError, Forbidden
+from opcert.domain.errors import DomainError
 from opcert.interfaces import throttle
 from opcert.interfaces.web.dependencies import CurrentOfficer
 from opcert.interfaces.web.officer_refusals import REFUSALS, refusal
@@ -142,7 +142,7 @@ async def approve_clean(request: Request, officer: CurrentOfficer) -> Response:
         count = await run_in_threadpool(
             review_queue.approve_clean, ctx_of(request), officer, chosen
         )
-    except Forbidden as error:
+    except REFUSALS as error:  # a role that may not decide; an application outside the scope
         return refusal(request, officer, error)
     except DomainError as error:
         errors = form_errors(error, language(request))
