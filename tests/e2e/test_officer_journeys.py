@@ -43,6 +43,17 @@ def shows_no_codes(page) -> None:  # type: ignore[no-untyped-def]
     assert not [code for code in RAW_CODES if code in text], text
 
 
+def test_an_empty_batch_is_refused_with_a_message_and_approves_nothing(page, server):
+    # runs before the journey that approves the one clean application, so the box is there
+    login(page)
+    before = page.get_by_test_id("queue-row").count()
+    page.get_by_role("button", name="批量批准所选申请").click()
+    expect(page.get_by_test_id("batch-error")).to_contain_text("没有勾选任何申请")
+    expect(page.get_by_test_id("decision-done")).to_have_count(0)
+    assert page.get_by_test_id("queue-row").count() == before
+    screenshot(page, "officer-batch-empty")
+
+
 def test_an_officer_approves_and_the_certificate_is_then_queryable(page, server):
     _, seeded = server
     login(page)
@@ -57,16 +68,6 @@ def test_an_officer_approves_and_the_certificate_is_then_queryable(page, server)
     expect(page.get_by_test_id("decision-done")).to_contain_text("已批准")
     query(page, seeded.review_id, seeded.review_name)
     expect(page.get_by_test_id("certificate-status")).to_have_text("有效")
-
-
-def test_an_empty_batch_is_refused_with_a_message_and_approves_nothing(page, server):
-    login(page)
-    before = page.get_by_test_id("queue-row").count()
-    page.get_by_role("button", name="批量批准所选申请").click()
-    expect(page.get_by_test_id("batch-error")).to_contain_text("没有勾选任何申请")
-    expect(page.get_by_test_id("decision-done")).to_have_count(0)
-    assert page.get_by_test_id("queue-row").count() == before
-    screenshot(page, "officer-batch-empty")
 
 
 def test_a_decision_without_a_choice_is_refused_and_the_application_stays_in_review(page, server):

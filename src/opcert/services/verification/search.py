@@ -53,7 +53,11 @@ def search_page(
             query, officer.authority_prefix, limit=per_page + 1, offset=(page - 1) * per_page
         )
         today = ctx.today()
-        found = [certificate_json(row, today) for row in rows[:per_page]]
+        names = {a.code: a.name for a in uow.registry.authorities()} if rows else {}
+        found = [
+            {**certificate_json(row, today), "authority_name": names.get(row.authority_code)}
+            for row in rows[:per_page]
+        ]
     return SearchPage(found, page, len(rows) > per_page)
 
 
