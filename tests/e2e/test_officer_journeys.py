@@ -163,9 +163,9 @@ def test_a_search_by_part_of_a_name_stays_in_the_region_it_names_and_pages(page,
     page.get_by_role("button", name="检索").click()
     expect(page.get_by_test_id("certificate-status")).to_have_count(20)
     screenshot(page, "officer-search")
-    page.get_by_role("link", name="下一页").click()
+    page.get_by_role("link", name="下一页 ›").click()
     expect(page.get_by_test_id("certificate-status")).to_have_count(1)
-    expect(page.get_by_role("link", name="上一页")).to_be_visible()
+    expect(page.get_by_role("link", name="‹ 上一页")).to_be_visible()
 
 
 def test_a_chongqing_officer_does_not_find_a_zhuhai_holder_and_is_told_where_it_searched(
