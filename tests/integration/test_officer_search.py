@@ -156,3 +156,21 @@ def test_another_regions_officer_cannot_preview_a_revocation(ctx, world):
     number = issue(ctx, world, "李四")
     with pytest.raises(NotFound):
         revocation.preview(ctx, world.chongqing_officer, number, "1.2", "unfit", "体检不合格")
+
+
+def test_the_override_confirmation_and_the_revocation_preview_read_in_english(client, ctx, world):
+    old = id_number(division="500103", born=date(1950, 3, 1))
+    [outcome] = submit_results(
+        ctx, world.chongqing, [make_result(id_number=old, exam_point="EP-500000-01")]
+    )
+    officer_login(client, world)
+    client.cookies.set("lang", "en")
+    url = f"/officer/applications/{outcome.application_id}"
+    detail = client.get(url, params={"lang": "en"}).text
+    assert "In review" in detail and "age" in detail and "not applicable" in detail
+    token = detail.split('name="csrf_token" value="')[1].split('"')[0]
+    page = client.post(
+        f"{url}/decision?lang=en",
+        data={"csrf_token": token, "decision": "approve", "reason": "checked by hand"},
+    ).text
+    assert "Check your answers, then approve" in page and "Failed automatic checks" in page
