@@ -186,3 +186,16 @@ def test_the_api_refuses_an_override_without_a_confirmation_naming_the_field(cli
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "confirmation"
     assert _status(ctx, app_id) == "in_review"
+
+
+def test_an_officer_with_the_longest_username_can_confirm_an_override(ctx, world):
+    username = "o" * 64
+    registry.add_officer(ctx, username=username, region="500000", password=world.password)
+    with ctx.uow() as uow:
+        row = uow.registry.officer_by_username(username)
+        assert row is not None
+        officer = OfficerPrincipal(row.id, row.username, row.region, row.role)
+    app_id = _failed_check_application(ctx, world)
+    shown = overrides.prepare(ctx, officer, app_id, "仍予批准")
+    done = approval.decide(ctx, officer, app_id, "approve", "仍予批准", confirmation=shown.key)
+    assert done.status == "issued"

@@ -28,6 +28,11 @@ LIFETIME = timedelta(minutes=30)
 FIELD = "confirmation"
 
 
+def _owner(officer: OfficerPrincipal) -> str:
+    # by id, not username: the store's owner column is 64 characters, a username may be 64 too
+    return f"officer:{officer.id}"
+
+
 def _bound(officer: OfficerPrincipal, act: str, answers: dict[str, Any]) -> bytes:
     body = {"officer": officer.id, "act": act, "answers": answers}
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
@@ -38,7 +43,7 @@ def issue(ctx: ServiceContext, officer: OfficerPrincipal, act: str, answers: dic
     key = secrets.token_urlsafe(24)
     now = ctx.now()
     record = KeptFile(
-        digest(key), officer.actor, _bound(officer, act, answers), now, now + LIFETIME
+        digest(key), _owner(officer), _bound(officer, act, answers), now, now + LIFETIME
     )
     ctx.sessions.keep_file(record)
     return key
@@ -65,7 +70,7 @@ def require(
     shown = _bound(officer, act, answers)
     if (
         record is None
-        or not record.open_to(officer.actor, ctx.now())
+        or not record.open_to(_owner(officer), ctx.now())
         or not hmac.compare_digest(record.data, shown)
     ):
         raise FieldError(
