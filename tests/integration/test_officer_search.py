@@ -174,3 +174,11 @@ def test_the_override_confirmation_and_the_revocation_preview_read_in_english(cl
         data={"csrf_token": token, "decision": "approve", "reason": "checked by hand"},
     ).text
     assert "Check your answers, then approve" in page and "Failed automatic checks" in page
+
+
+@pytest.mark.parametrize("typed", ["abc", "-3", "0", "99999999999999999999", "1e9", "²"])
+def test_a_page_number_that_is_not_one_shows_the_first_page_not_an_error(client, world, typed):
+    officer_login(client, world, "zh")
+    for url in ("/officer/queue", "/officer/certificates"):
+        page = client.get(url, params={"page": typed, "q": "李"})
+        assert page.status_code == 200, (url, page.text)

@@ -103,8 +103,13 @@ async def change_password(request: Request, officer: CurrentOfficer) -> Response
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue(request: Request, officer: CurrentOfficer, done: str = "", page: int = 1) -> Response:
-    return _queue_page(request, officer, done, page, {})
+def queue(request: Request, officer: CurrentOfficer, done: str = "", page: str = "1") -> Response:
+    return _queue_page(request, officer, done, page_number(page), {})
+
+
+def page_number(text: str) -> int:
+    """A page link's number; anything else (a word, an overlong number) is the first page."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else 1
 
 
 def _queue_page(

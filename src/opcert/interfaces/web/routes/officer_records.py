@@ -20,6 +20,7 @@ from opcert.interfaces.web.pages import (
     render,
     text,
 )
+from opcert.interfaces.web.routes.officer import page_number
 from opcert.services.holders import identity_reviews
 from opcert.services.kernel.principals import OfficerPrincipal
 from opcert.services.lifecycle import acts, revocation
@@ -139,9 +140,9 @@ async def revoke(request: Request, officer: CurrentOfficer) -> Response:
 
 
 @router.get("/certificates", response_class=HTMLResponse)
-def search(request: Request, officer: CurrentOfficer, q: str = "", page: int = 1) -> Response:
+def search(request: Request, officer: CurrentOfficer, q: str = "", page: str = "1") -> Response:
     try:
-        found = certificate_search.search_page(ctx_of(request), officer, q, page)
+        found = certificate_search.search_page(ctx_of(request), officer, q, page_number(page))
     except DomainError as error:
         return refusal(request, officer, error)
     return render(
