@@ -109,7 +109,7 @@ def queue(request: Request, officer: CurrentOfficer, done: str = "", page: str =
 
 def page_number(text: str) -> int:
     """A page link's number; anything else (a word, an overlong number) is the first page."""
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else 1
+    return max(1, int(text)) if text.isascii() and text.isdigit() and len(text) <= 6 else 1
 
 
 def _queue_page(
