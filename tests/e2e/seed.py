@@ -13,6 +13,7 @@ from opcert.services.lifecycle import acts
 from opcert.services.registry import parties as registry
 from opcert.services.verification import query as certificates
 from opcert.settings import Settings
+from tests.e2e.officer_seed import seed_officer_world
 from tests.integration.builders import id_number, make_result
 
 PASSWORD = "correct horse battery staple"
@@ -93,6 +94,7 @@ def seed(data_dir: Path) -> Seeded:
     [queued] = submit_results(ctx, cq_principal, [review])
     assert queued.outcome == "in_review", queued
     acts.revoke(ctx, "T" + revoked["id_number"], "1.2", "以欺骗手段取得", ground="deception")
+    seed_officer_world(ctx, zh_principal, cq_principal, exam_day)
     valid_qr, revoked_qr = data_dir / "valid-qr.png", data_dir / "revoked-qr.png"
     valid_qr.write_bytes(certificates.export_png(ctx, "T" + valid["id_number"], "1.2"))
     revoked_qr.write_bytes(certificates.export_png(ctx, "T" + revoked["id_number"], "1.2"))

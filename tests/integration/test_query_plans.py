@@ -99,6 +99,12 @@ HOT = {
     "officer queue": lambda uow: uow.applications.in_scope(
         "in_review", "4404", authority_prefix="CN-4404"
     ),
+    "officer search by the start of a name": lambda uow: uow.certificates.search(
+        "李", "CN-4404", limit=21, offset=20
+    ),
+    "officer search by ID number": lambda uow: uow.certificates.search(
+        "440402199005170031", "CN-4404", limit=21
+    ),
 }
 
 

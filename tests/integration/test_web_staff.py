@@ -109,20 +109,24 @@ def test_revocation_with_grounds_and_certificate_search(client, ctx, world):
         "/officer/revoke",
         {"number": outcome.certificate_no, "item": "1.2", "ground": "unfit", "reason": ""},
     )
-    assert 'class="error"' in missing_reason.text
-    done = post_form(
-        client,
-        "/officer/revoke",
-        "/officer/revoke",
-        {
-            "number": outcome.certificate_no,
-            "item": "1.2",
-            "ground": "unfit",
-            "reason": "体检不合格",
-        },
-    )
+    assert 'id="e-reason"' in missing_reason.text
+    answers = {
+        "number": outcome.certificate_no,
+        "item": "1.2",
+        "ground": "unfit",
+        "reason": "体检不合格",
+    }
+    preview = post_form(client, "/officer/revoke", "/officer/revoke", answers)
+    assert 'data-testid="revoke-preview"' in preview.text
+    assert "有效" in preview.text and "已撤销" not in found_state(client, row)
+    key = preview.text.split('name="confirmation" value="')[1].split('"')[0]
+    done = post_form(client, "/officer/revoke", "/officer/revoke", {**answers, "confirmation": key})
     assert 'data-testid="revoked"' in done.text
-    assert "已撤销" in client.get("/officer/certificates", params={"q": row["id_number"]}).text
+    assert "已撤销" in found_state(client, row)
+
+
+def found_state(client, row) -> str:  # type: ignore[no-untyped-def]
+    return str(client.get("/officer/certificates", params={"q": row["id_number"]}).text)
 
 
 def test_an_institution_uploads_a_csv_and_gets_a_per_row_report_and_error_sheet(client, ctx, world):

@@ -20,6 +20,7 @@ from opcert.services.holders import identity
 from opcert.services.lifecycle import acts
 from opcert.services.registry import parties as registry
 from opcert.services.review import decisions as approval
+from opcert.services.review import overrides
 from tests.integration.builders import id_number, make_result
 from tests.integration.web_pages import post_form
 
@@ -137,7 +138,9 @@ def test_an_officer_who_approves_a_name_mismatch_issues_in_the_recorded_name(
     post(client, world.zhuhai_key, [make_result(id_number=number, name="王芳", item="1.1")])
     [other] = post(client, world.zhuhai_key, [make_result(id_number=number, name="王方")])
 
-    approval.decide(ctx, world.zhuhai_officer, other["application_id"], "approve", None)
+    app_id, reason = other["application_id"], "户籍核实：报送时姓名错写"
+    shown = overrides.prepare(ctx, world.zhuhai_officer, app_id, reason)  # the name check failed
+    approval.decide(ctx, world.zhuhai_officer, app_id, "approve", reason, confirmation=shown.key)
 
     with ctx.uow() as uow:
         issued = uow.session.query(Certificate).filter_by(id_number=number, item_code="1.2").one()

@@ -35,6 +35,13 @@ class Certificate(Base):
             sqlite_where=text(LAPSE_CANDIDATES),
             postgresql_where=text(LAPSE_CANDIDATES),
         ),
+        # An officer's search by the start of a name (migration 0013): a pattern operator class
+        # on PostgreSQL so LIKE '李%' uses it under any collation; SQLite searches by range.
+        Index(
+            "ix_certificates_name_prefix",
+            "name",
+            postgresql_ops={"name": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

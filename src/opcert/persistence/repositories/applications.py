@@ -88,5 +88,6 @@ class ApplicationRepository:
             query = query.where(
                 Application.authority_code.startswith(authority_prefix, autoescape=True)
             )
-        query = query.order_by(Application.due_on, Application.filed_at).limit(limit).offset(offset)
+        query = query.order_by(Application.due_on, Application.filed_at, Application.id)
+        query = query.limit(limit).offset(offset)
         return self.session.scalars(query).all()

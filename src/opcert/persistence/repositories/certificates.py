@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, exists, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, select, update
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import (
@@ -195,21 +195,32 @@ class CertificateRepository:
         return [(c, bool(p), bool(g), a) for c, p, g, a in rows]
 
     def search(
-        self, text: str, authority_prefix: str = "", limit: int = 50
+        self, text: str, authority_prefix: str = "", limit: int = 50, offset: int = 0
     ) -> Sequence[Certificate]:
-        """Certificates matching ``text`` whose authority code starts with ``authority_prefix``."""
+        """Certificates whose ID number or certificate number is ``text`` or whose name starts
+        with it, and whose authority code starts with ``authority_prefix``; newest first (by id,
+        a stable order for paging)."""
         query = select(Certificate)
         if text:
             query = query.where(
                 (Certificate.id_number == text.upper())
                 | (Certificate.number == text.upper())
-                | (Certificate.name == text)
+                | self._name_starts(text)
             )
         if authority_prefix:
             query = query.where(
                 Certificate.authority_code.startswith(authority_prefix, autoescape=True)
             )
-        return self.session.scalars(query.order_by(Certificate.id.desc()).limit(limit)).all()
+        query = query.order_by(Certificate.id.desc()).limit(limit).offset(offset)
+        return self.session.scalars(query).all()
+
+    def _name_starts(self, text: str) -> ColumnElement[bool]:
+        starts = Certificate.name.startswith(text, autoescape=True)
+        if self.session.get_bind().dialect.name != "sqlite":
+            return starts  # PostgreSQL: LIKE 'x%' on the varchar_pattern_ops index (0013)
+        # SQLite's LIKE ignores case and so cannot use a binary index: the same prefix as a range
+        # of UTF-8 byte strings can, and LIKE then keeps exactly the matches.
+        return and_(Certificate.name >= text, Certificate.name < text + "\U0010ffff", starts)
 
     def bans(self, id_numbers: Iterable[str], on: date) -> dict[str, Ban]:
         query = select(Ban).where(Ban.id_number.in_(list(id_numbers)), Ban.until_on >= on)

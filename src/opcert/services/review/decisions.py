@@ -6,7 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from opcert.domain.applications import ApplicationStatus, Transition, approval, transition
+from opcert.domain.applications import (
+    ApplicationStatus,
+    Transition,
+    approval,
+    is_clean,
+    transition,
+)
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.domain.clock import local_date
 from opcert.domain.errors import Conflict, DomainError, FieldError, NotFound
@@ -17,6 +23,7 @@ from opcert.services.issuance.pipeline import IssueRequest, issue_many
 from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import Action, OfficerPrincipal
+from opcert.services.review.overrides import not_clean, require_in_review, require_override
 
 MAX_REASON = 500
 
@@ -148,21 +155,31 @@ class Decision:
 
 
 def decide(
-    ctx: ServiceContext, officer: OfficerPrincipal, app_id: str, decision: str, reason: str | None
+    ctx: ServiceContext,
+    officer: OfficerPrincipal,
+    app_id: str,
+    decision: str,
+    reason: str | None,
+    *,
+    confirmation: str | None = None,
+    batch: bool = False,
 ) -> Decision:
     """Approve (and issue) or reject an application under review. A reason is required to reject.
+    Approving over a failed automatic check needs an override reason and the key of the
+    confirmation the officer was shown (:func:`opcert.services.review.overrides.prepare`);
+    without either, ``FieldError`` names the field and nothing is written. ``batch`` approves
+    only an application no check failed (``Conflict`` ``NOT_CLEAN`` otherwise).
     Raises ``Forbidden`` for a role that may not decide, ``NotFound`` outside the officer's scope."""
     officer.require(Action.DECIDE_APPLICATIONS)
     reason = _checked_decision(decision, reason)
     with ctx.uow() as uow:
         uow.begin_write()
         row = _application(uow.applications.get(app_id, lock=True), app_id, officer)
-        if row.status != ApplicationStatus.IN_REVIEW.value:
-            raise Conflict(
-                "NOT_IN_REVIEW",
-                f"该申请当前状态为「{row.status}」，不在审核中",
-                f"the application is {row.status}, not in review",
-            )
+        require_in_review(row)
+        if decision == "approve" and batch and not is_clean(row.review_reasons):
+            raise not_clean()
+        if decision == "approve":
+            require_override(ctx, officer, row, reason, confirmation)
         now = ctx.now()
         moves = _moves(row.status, decision, now, officer.actor, reason or None)
         number = _issue(uow, ctx, row) if decision == "approve" else None
@@ -184,8 +201,15 @@ def decide(
 
 
 def _checked_decision(decision: str, reason: str | None) -> str:
-    """The reason, stripped; ``FieldError`` for an unknown decision, a rejection without a
-    reason, or a reason over the limit."""
+    """The reason, stripped; ``FieldError`` for a missing or unknown decision, a rejection
+    without a reason, or a reason over the limit."""
+    if not (decision or "").strip():
+        raise FieldError(
+            "decision",
+            "DECISION_REQUIRED",
+            "请选择审批决定：批准发证或不予发证",
+            "choose a decision: approve or reject",
+        )
     if decision not in ("approve", "reject"):
         raise FieldError(
             "decision",
@@ -245,10 +269,37 @@ def _moves(
     return approval(status, at=now, actor=actor, reason=reason)
 
 
+MAX_BATCH = 200
+
+
 def approve_clean(
     ctx: ServiceContext, officer: OfficerPrincipal, app_ids: list[str]
 ) -> list[Decision]:
-    """Batch approval of a list the officer checked: each decided on its own, all or nothing each."""
-    return [
-        decide(ctx, officer, app_id, "approve", "批量审批 / batch approval") for app_id in app_ids
-    ]
+    """Batch approval of the applications the officer ticked. Every one is checked before any is
+    approved: ``FieldError`` on ``application`` for an empty (or oversized) selection,
+    ``NotFound`` for one unknown or outside the officer's scope, ``Conflict`` for one no longer in
+    review or with a failed check (``NOT_CLEAN``). Then each is decided on its own."""
+    officer.require(Action.DECIDE_APPLICATIONS)
+    chosen = list(dict.fromkeys(a.strip() for a in app_ids if a and a.strip()))
+    if not chosen:
+        raise FieldError(
+            "application",
+            "SELECTION_EMPTY",
+            "没有勾选任何申请：请先勾选要批准的申请，再点批量批准",
+            "nothing was ticked: tick the applications to approve first",
+        )
+    if len(chosen) > MAX_BATCH:
+        raise FieldError(
+            "application",
+            "SELECTION_TOO_LARGE",
+            f"一次最多批量批准 {MAX_BATCH} 件",
+            f"at most {MAX_BATCH} applications at once",
+        )
+    with ctx.uow() as uow:
+        for app_id in chosen:
+            row = _application(uow.applications.get(app_id), app_id, officer)
+            require_in_review(row)
+            if not is_clean(row.review_reasons):
+                raise not_clean()
+    reason = "批量审批 / batch approval"
+    return [decide(ctx, officer, app_id, "approve", reason, batch=True) for app_id in chosen]

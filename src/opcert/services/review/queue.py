@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from opcert.domain.applications import POLICY_REASON, is_clean
 from opcert.services.kernel.context import ServiceContext
-from opcert.services.kernel.principals import Action, OfficerPrincipal
+from opcert.services.kernel.principals import OfficerPrincipal
 from opcert.services.review import decisions as approval
 
 POLICY_TEXT = ("发证机关要求逐件人工审批", "the authority reviews every application by hand")
@@ -27,11 +27,31 @@ class QueueRow:
     clean: bool
 
 
-def explained_queue(ctx: ServiceContext, officer: OfficerPrincipal) -> list[QueueRow]:
-    return [
+PAGE_SIZE = 20
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    page: int
+    has_next: bool
+
+
+def explained_queue(
+    ctx: ServiceContext, officer: OfficerPrincipal, page: int = 1, per_page: int = PAGE_SIZE
+) -> QueuePage:
+    """One page of the officer's queue (nearest deadline first, then filing time and id, so the
+    order is stable from page to page)."""
+    page = min(max(1, page), MAX_PAGE)
+    entries = approval.queue(
+        ctx, officer, "in_review", limit=per_page + 1, offset=(page - 1) * per_page
+    )
+    rows = [
         QueueRow(entry, explain(entry.reasons, entry.checks), is_clean(entry.reasons))
-        for entry in approval.queue(ctx, officer, "in_review")
+        for entry in entries[:per_page]
     ]
+    return QueuePage(rows, page, len(entries) > per_page)
 
 
 def explain(reasons: list[str], checks: list[dict[str, str]]) -> list[Reason]:
@@ -49,9 +69,7 @@ def explain(reasons: list[str], checks: list[dict[str, str]]) -> list[Reason]:
 
 
 def approve_clean(ctx: ServiceContext, officer: OfficerPrincipal, app_ids: list[str]) -> int:
-    """Approve the chosen applications that are clean and in the officer's queue (ids outside
-    their scope are ignored like unknown ones); returns how many were approved. Raises
-    ``Forbidden`` for a role that may not decide."""
-    officer.require(Action.DECIDE_APPLICATIONS)
-    clean = {row.entry.id for row in explained_queue(ctx, officer) if row.clean}
-    return len(approval.approve_clean(ctx, officer, [i for i in app_ids if i in clean]))
+    """Approve the ticked applications; how many were approved. Refuses (before approving any)
+    an empty selection and any application the officer may not approve in a batch: see
+    :func:`opcert.services.review.decisions.approve_clean`."""
+    return len(approval.approve_clean(ctx, officer, app_ids))

@@ -1,8 +1,10 @@
-"""Certificate search for officers: by ID number, certificate number or name, in their scope."""
+"""Certificate search for officers: by ID number, certificate number or the start of a name
+(李, 李四, 阿依古丽), in their region, a page at a time."""
 
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from opcert.domain.errors import FieldError
@@ -11,21 +13,54 @@ from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import Action, OfficerPrincipal
 from opcert.services.verification.query import certificate_json
 
+PAGE_SIZE = 20
+MAX_PAGE = 10_000
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    certificates: list[dict[str, Any]]
+    page: int
+    has_next: bool
+
+
+def _query(text: str) -> str:
+    query = " ".join((text or "").split())
+    # The name rule sees the text as typed (阿依古丽•买买提 and 阿依古丽.买买提 become
+    # 阿依古丽·买买提); what is not a whole name (a number, a lone surname) is compared as it is.
+    with suppress(FieldError):
+        query = PersonName.parse(query).text
+    return query
+
+
+def search_page(
+    ctx: ServiceContext,
+    officer: OfficerPrincipal,
+    text: str,
+    page: int = 1,
+    per_page: int = PAGE_SIZE,
+) -> SearchPage:
+    """Certificates issued by an authority in the officer's division whose ID number or
+    certificate number is ``text`` or whose holder's name starts with it, newest first. Raises
+    ``Forbidden`` for a role that may not read certificates."""
+    officer.require(Action.READ_CERTIFICATES)
+    query = _query(text)
+    page = min(max(1, page), MAX_PAGE)
+    if not query:
+        return SearchPage([], page, False)
+    with ctx.uow() as uow:
+        rows = uow.certificates.search(
+            query, officer.authority_prefix, limit=per_page + 1, offset=(page - 1) * per_page
+        )
+        today = ctx.today()
+        names = {a.code: a.name for a in uow.registry.authorities()} if rows else {}
+        found = [
+            {**certificate_json(row, today), "authority_name": names.get(row.authority_code)}
+            for row in rows[:per_page]
+        ]
+    return SearchPage(found, page, len(rows) > per_page)
+
 
 def search(ctx: ServiceContext, officer: OfficerPrincipal, text: str) -> list[dict[str, Any]]:
-    """Certificates issued by an authority in the officer's division whose ID number, certificate
-    number or name is ``text``: a name is compared after the one name rule (so 阿依古丽•买买提
-    finds 阿依古丽·买买提), numbers as typed. Raises ``Forbidden`` for a role that may not read
-    certificates."""
-    officer.require(Action.READ_CERTIFICATES)
-    query = " ".join((text or "").split())
-    if not query:
-        return []
-    # The name rule sees the text as typed (a tab or an em space in it is refused there as it is
-    # at intake); what is not a name (an ID or certificate number has digits) is compared as it is.
-    with suppress(FieldError):
-        query = PersonName.parse(text).text
-    with ctx.uow() as uow:
-        rows = uow.certificates.search(query, officer.authority_prefix)
-        today = ctx.today()
-        return [certificate_json(row, today) for row in rows]
+    """The first page of :func:`search_page`."""
+    return search_page(ctx, officer, text).certificates

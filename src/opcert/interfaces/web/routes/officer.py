@@ -26,6 +26,7 @@ from opcert.services.abuse import logins
 from opcert.services.kernel import accounts
 from opcert.services.kernel.principals import OfficerPrincipal
 from opcert.services.review import decisions as approval
+from opcert.services.review import labels, overrides
 from opcert.services.review import queue as review_queue
 
 router = APIRouter(prefix="/officer", include_in_schema=False)
@@ -102,12 +103,40 @@ async def change_password(request: Request, officer: CurrentOfficer) -> Response
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue(request: Request, officer: CurrentOfficer, done: str = "") -> Response:
+def queue(request: Request, officer: CurrentOfficer, done: str = "", page: str = "1") -> Response:
+    return _queue_page(request, officer, done, page_number(page), {})
+
+
+def page_number(text: str) -> int:
+    """A page link's number; anything else (a word, an overlong number) is the first page."""
+    return max(1, int(text)) if text.isascii() and text.isdigit() and len(text) <= 6 else 1
+
+
+def _queue_page(
+    request: Request,
+    officer: OfficerPrincipal,
+    done: str,
+    page: int,
+    errors: dict[str, str],
+    status: int = 200,
+) -> Response:
+    ctx = ctx_of(request)
     try:
-        rows = review_queue.explained_queue(ctx_of(request), officer)
+        listed = review_queue.explained_queue(ctx, officer, page)
     except DomainError as error:
         return refusal(request, officer, error)
-    return render(request, "officer/queue.html", officer=officer, rows=rows, done=done)
+    return render(
+        request,
+        "officer/queue.html",
+        status,
+        officer=officer,
+        rows=listed.rows,
+        listing=listed,
+        done=done,
+        errors=errors,
+        region=labels.region_label(officer),
+        authorities=labels.authority_names(ctx),
+    )
 
 
 @router.post("/queue/approve-clean", response_class=HTMLResponse)
@@ -118,8 +147,11 @@ async def approve_clean(request: Request, officer: CurrentOfficer) -> Response:
         count = await run_in_threadpool(
             review_queue.approve_clean, ctx_of(request), officer, chosen
         )
-    except DomainError as error:
+    except REFUSALS as error:  # a role that may not decide; an application outside the scope
         return refusal(request, officer, error)
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        return await run_in_threadpool(_queue_page, request, officer, "", 1, errors, 422)
     return redirect(f"/officer/queue?done=batch-{count}")
 
 
@@ -129,9 +161,11 @@ def _detail_page(
     app_id: str,
     errors: dict[str, str],
     status: int = 200,
+    values: dict[str, str] | None = None,
 ) -> Response:
+    ctx = ctx_of(request)
     try:
-        detail = approval.application_detail(ctx_of(request), officer, app_id)
+        detail = approval.application_detail(ctx, officer, app_id)
     except DomainError as error:
         return refusal(request, officer, error)
     reasons = review_queue.explain(detail["reasons"], detail["checks"])
@@ -143,6 +177,10 @@ def _detail_page(
         app=detail,
         reasons=reasons,
         errors=errors,
+        values=values or {},
+        failed=overrides.failed_checks(detail["checks"]),
+        labels=labels,
+        authority=labels.authority_names(ctx).get(detail["authority"], detail["authority"]),
     )
 
 
@@ -154,11 +192,40 @@ def detail(request: Request, officer: CurrentOfficer, app_id: str) -> Response:
 @router.post("/applications/{app_id}/decision", response_class=HTMLResponse)
 async def decide(request: Request, officer: CurrentOfficer, app_id: str) -> Response:
     form = await checked_form(request)
-    decision, reason = text(form, "decision"), text(form, "reason")
+    values = {k: text(form, k) for k in ("decision", "reason", "confirmation")}
+    if text(form, "change"):  # 返回修改 on the confirmation page: the answers come back as typed
+        return await run_in_threadpool(_detail_page, request, officer, app_id, {}, 200, values)
+    ctx = ctx_of(request)
     try:
-        await run_in_threadpool(approval.decide, ctx_of(request), officer, app_id, decision, reason)
+        await run_in_threadpool(
+            lambda: approval.decide(
+                ctx,
+                officer,
+                app_id,
+                values["decision"],
+                values["reason"],
+                confirmation=values["confirmation"] or None,
+            )
+        )
     except REFUSALS as error:
         return refusal(request, officer, error)
     except DomainError as error:
-        return _detail_page(request, officer, app_id, form_errors(error, language(request)), 422)
-    return redirect(f"/officer/queue?done={decision}")
+        if error.code == "CONFIRMATION_REQUIRED" and not values["confirmation"]:
+            return await run_in_threadpool(_confirm_page, request, officer, app_id, values)
+        errors = form_errors(error, language(request))
+        return await run_in_threadpool(_detail_page, request, officer, app_id, errors, 422, values)
+    return redirect(f"/officer/queue?done={values['decision']}")
+
+
+def _confirm_page(
+    request: Request, officer: OfficerPrincipal, app_id: str, values: dict[str, str]
+) -> Response:
+    """The check-your-answers page of an approval over failed checks: nothing is written yet."""
+    try:
+        shown = overrides.prepare(ctx_of(request), officer, app_id, values["reason"])
+    except REFUSALS as error:
+        return refusal(request, officer, error)
+    except DomainError as error:
+        errors = form_errors(error, language(request))
+        return _detail_page(request, officer, app_id, errors, 422, values)
+    return render(request, "officer/confirm.html", officer=officer, shown=shown, labels=labels)

@@ -20,9 +20,11 @@ from opcert.interfaces.web.pages import (
     render,
     text,
 )
+from opcert.interfaces.web.routes.officer import page_number
 from opcert.services.holders import identity_reviews
 from opcert.services.kernel.principals import OfficerPrincipal
-from opcert.services.lifecycle import acts
+from opcert.services.lifecycle import acts, revocation
+from opcert.services.review import labels
 from opcert.services.verification import clues
 from opcert.services.verification import search as certificate_search
 
@@ -84,7 +86,7 @@ def revoke_form(
         acts.revocation_grounds(officer)
     except DomainError as error:
         return refusal(request, officer, error)
-    return _revoke_page(request, officer, values, {}, "")
+    return _revoke_page(request, officer, values, {}, None)
 
 
 def _revoke_page(
@@ -92,10 +94,9 @@ def _revoke_page(
     officer: OfficerPrincipal,
     values: dict[str, str],
     errors: dict[str, str],
-    done: str,
+    done: acts.Revocation | None,
     status: int = 200,
 ) -> Response:
-    grounds = acts.REVOCATION_GROUNDS
     return render(
         request,
         "officer/revoke.html",
@@ -103,42 +104,56 @@ def _revoke_page(
         officer=officer,
         values=values,
         errors=errors,
-        grounds=grounds,
+        grounds=acts.REVOCATION_GROUNDS,
+        banning=acts.BANNING_GROUNDS,
         done=done,
     )
 
 
+REVOKE_FIELDS = ("number", "item", "ground", "reason", "confirmation")
+
+
 @router.post("/revoke", response_class=HTMLResponse)
 async def revoke(request: Request, officer: CurrentOfficer) -> Response:
+    """Without a confirmation key: the preview (nothing revoked). With one: the act."""
     form = await checked_form(request)
-    values = {k: text(form, k) for k in ("number", "item", "ground", "reason")}
+    values = {k: text(form, k) for k in REVOKE_FIELDS}
+    if text(form, "change"):  # 返回修改 on the preview: the answers come back as typed
+        return _revoke_page(request, officer, values, {}, None)
+    ctx = ctx_of(request)
+    number, item, ground, reason = (values[k] for k in REVOKE_FIELDS[:4])
     try:
-        await run_in_threadpool(
-            lambda: acts.revoke(
-                ctx_of(request),
-                values["number"],
-                values["item"],
-                values["reason"],
-                ground=values["ground"] or None,
-                officer=officer,
+        if not values["confirmation"]:
+            shown = await run_in_threadpool(
+                revocation.preview, ctx, officer, number, item, ground, reason
             )
+            return render(request, "officer/revoke_confirm.html", officer=officer, shown=shown)
+        done = await run_in_threadpool(
+            revocation.confirm, ctx, officer, number, item, ground, reason, values["confirmation"]
         )
     except Forbidden as error:
         return refusal(request, officer, error)
     except DomainError as error:
-        return _revoke_page(
-            request, officer, values, form_errors(error, language(request)), "", 422
-        )
-    return _revoke_page(request, officer, {}, {}, values["number"])
+        errors = form_errors(error, language(request))
+        return _revoke_page(request, officer, values, errors, None, 422)
+    return _revoke_page(request, officer, {}, {}, done)
 
 
 @router.get("/certificates", response_class=HTMLResponse)
-def search(request: Request, officer: CurrentOfficer, q: str = "") -> Response:
+def search(request: Request, officer: CurrentOfficer, q: str = "", page: str = "1") -> Response:
     try:
-        found = certificate_search.search(ctx_of(request), officer, q)
+        found = certificate_search.search_page(ctx_of(request), officer, q, page_number(page))
     except DomainError as error:
         return refusal(request, officer, error)
-    return render(request, "officer/search.html", officer=officer, q=q, certificates=found)
+    return render(
+        request,
+        "officer/search.html",
+        officer=officer,
+        q=q,
+        certificates=found.certificates,
+        listing=found,
+        region=labels.region_label(officer),
+    )
 
 
 @router.get("/clues", response_class=HTMLResponse)
