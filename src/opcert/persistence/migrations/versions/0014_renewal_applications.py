@@ -14,7 +14,7 @@ from alembic import op
 
 revision: str = "0014"
 # On merge with the branch that adds 0013 (officer search index), this becomes "0013".
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
