@@ -70,14 +70,25 @@ class MonthlyCounts:
     below: int  # theory scores in [78, 80)
     above: int  # theory scores in [80, 82)
     practical_n: int  # practical scores above 0 (0: the practical was not sat)
+    # Sums of (score - 80) to the 1st..4th power over the practical scores: the moments behind
+    # the spread test (the 3rd and 4th give the kurtosis its sampling variance needs).
     practical_sum: float
     practical_squares: float
+    practical_cubes: float
+    practical_fourths: float
     far: int  # candidates whose home province is not the exam point's
     off_days: int  # exams held on a day that is not an official working day
     shared_phone: int  # candidates whose phone is given by 3 or more people
 
 
 _FIELDS = [f.name for f in fields(MonthlyCounts)]
+
+
+def _power_sum(condition: Any, value: Any, power: int) -> Any:
+    term = value
+    for _ in range(power - 1):
+        term = term * value
+    return func.coalesce(func.sum(case((condition, term), else_=0.0)), 0.0)
 
 
 def _between(column: Any, low: float, high: float) -> Any:
@@ -139,6 +150,7 @@ class AnalyticsRepository:
         month = month_of(r.exam_on)
         # A practical score of 0 is a practical not sat (the theory was failed first).
         sat_practical = r.practical_score > 0
+        shifted = r.practical_score - PASS_MARK  # small numbers: the 4th power stays exact
         one = literal(1)
         off = case((r.exam_on.in_(list(off_days)), one), else_=0) if off_days else literal(0)
         columns = (
@@ -154,11 +166,7 @@ class AnalyticsRepository:
             _between(r.theory_score, PASS_MARK - HEAP_WIDTH, PASS_MARK),
             _between(r.theory_score, PASS_MARK, PASS_MARK + HEAP_WIDTH),
             func.sum(case((sat_practical, 1), else_=0)),
-            func.coalesce(func.sum(case((sat_practical, r.practical_score), else_=0.0)), 0.0),
-            func.coalesce(
-                func.sum(case((sat_practical, r.practical_score * r.practical_score), else_=0.0)),
-                0.0,
-            ),
+            *(_power_sum(sat_practical, shifted, power) for power in (1, 2, 3, 4)),
             func.sum(
                 case(
                     (func.substr(Person.division, 1, 2) != func.substr(ExamPoint.region, 1, 2), 1),
@@ -183,7 +191,7 @@ class AnalyticsRepository:
 def _counts(row: Any) -> MonthlyCounts:
     code, institution, region, item, month = row[:5]
     ints = [int(v or 0) for v in row[5:12]]
-    sums = (float(row[12]), float(row[13]))
-    tail = [int(v or 0) for v in row[14:]]
+    sums = [float(v) for v in row[12:16]]
+    tail = [int(v or 0) for v in row[16:]]
     values: list[Any] = [code, institution, region, item, month, *ints, *sums, *tail]
     return MonthlyCounts(**dict(zip(_FIELDS, values, strict=True)))

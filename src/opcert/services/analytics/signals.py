@@ -110,6 +110,8 @@ class Cell:
     practical_n: int = 0
     practical_sum: float = 0.0
     practical_squares: float = 0.0
+    practical_cubes: float = 0.0
+    practical_fourths: float = 0.0
     far: int = 0
     off_days: int = 0
     shared_phone: int = 0
@@ -200,22 +202,43 @@ def share_tests(
     ]
 
 
+def _moments(cell: Cell) -> tuple[float, float]:
+    """The practical scores' sample variance and kurtosis (m4 / m2²) from the power sums."""
+    n = cell.practical_n
+    m1 = cell.practical_sum / n
+    raw2, raw3, raw4 = (
+        cell.practical_squares / n,
+        cell.practical_cubes / n,
+        cell.practical_fourths / n,
+    )
+    m2 = raw2 - m1 * m1
+    m4 = raw4 - 4 * m1 * raw3 + 6 * m1 * m1 * raw2 - 3 * m1**4
+    return max(m2 * n / (n - 1), 1e-6), (m4 / (m2 * m2) if m2 > 1e-9 else 3.0)
+
+
 def spread_tests(level: UnitType, month: str, cells: Cells) -> list[Test]:
-    """Practical scores that vary too little: each unit's log variance against its peers'."""
-    units, logs, sizes, sds = [], [], [], []
+    """Practical scores that vary too little: each unit's log variance against its peers'.
+
+    The sampling variance of a log sample variance is (κ − (n−3)/(n−1)) / n for scores of
+    kurtosis κ (2/(n−1) only for normal scores); exam scores are far from normal (a pass mark,
+    a ceiling), so κ is the median of the units' own kurtosis that period."""
+    units, logs, sizes, sds, kurtoses = [], [], [], [], []
     for (unit, m), cell in cells.items():
         n = cell.practical_n
         if m != month or n < MINIMUM[Kind.PRACTICAL_SPREAD]:
             continue
-        mean = cell.practical_sum / n
-        variance = max((cell.practical_squares - n * mean * mean) / (n - 1), 1e-6)
+        variance, kurtosis = _moments(cell)
         units.append(unit)
         logs.append(np.log(variance))
         sizes.append(n)
         sds.append(np.sqrt(variance))
+        kurtoses.append(kurtosis)
     if len(units) < 3:
         return []
-    funnel = overdispersed(logs, 2 / (np.array(sizes) - 1.0), direction=Direction.LOW)
+    n_arr = np.array(sizes, dtype=float)
+    kappa = float(np.median(kurtoses))
+    sampling = np.maximum((kappa - (n_arr - 3) / (n_arr - 1)) / n_arr, 2 / (n_arr - 1))
+    funnel = overdispersed(logs, sampling, direction=Direction.LOW)
     typical = float(np.exp(funnel.target / 2))
     return [
         Test(level, u, Kind.PRACTICAL_SPREAD, month, float(z), float(p), typical / sd, sd, typical)
