@@ -121,9 +121,10 @@ def _normalised(value: object, field: str) -> str:
         kept = _kept(char)
         if kept is None:
             # NFKC where it is safe: a full-width letter, a Kangxi radical, a compatibility form
-            # of a dot, when what it stands for is itself allowed.
+            # of a dot, when what it stands for is itself a letter or the dot (not a space: the
+            # spaces a name may hold are SPACES only).
             kept = "".join(_kept(c) or "\0" for c in unicodedata.normalize("NFKC", char))
-            if "\0" in kept or not kept:
+            if not kept or "\0" in kept or " " in kept:
                 raise _refused(field, char)
         chars.append(kept)
     # Only U+0020 is left as white space: collapse its runs, trim both ends.
