@@ -25,7 +25,8 @@ def test_one_digit_months_and_days_as_excel_writes_them_are_read():
 
 
 @pytest.mark.parametrize(
-    "typed", ["2026年11月22日", "２０２６年１１月２２日", "2026 年 11 月 22 日", "２０２６-１１-２２"]
+    "typed",
+    ["2026年11月22日", "２０２６年１１月２２日", "2026 年 11 月 22 日", "２０２６-１１-２２"],
 )
 def test_a_date_written_in_chinese_or_with_full_width_digits_is_that_day(typed):
     assert parse_date(typed, "exam_date") == date(2026, 11, 22)
