@@ -12,15 +12,19 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
 
 from opcert.domain.errors import FieldError
+from opcert.interfaces.cli import context as cli_context
+from opcert.interfaces.cli.main import app
 from opcert.services.holders import identity as holder_identity
 from opcert.services.intake import submissions
-from opcert.services.intake.files import REASON_HEADER, read_rows, template_sheet
+from opcert.services.intake.files import REASON_HEADER, error_sheet, read_rows, template_sheet
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.intake.validation import FIELD_LABELS, FIELDS
 from opcert.services.verification import query as certificates
 from tests.integration.builders import id_number, make_result
+from tests.integration.conftest import START
 from tests.integration.web_pages import post_form
 from tests.security.hostile_files import sheet_of_numbers
 from tests.security.session_helpers import add_institution_user, institution_web_login
@@ -301,3 +305,44 @@ def test_the_holder_login_names_a_certificate_number_typed_for_the_id(ctx, minor
         holder_identity.send_code(ctx, "T" + minority, AYIGULI)
     errors = getattr(caught.value, "errors", [caught.value])
     assert any(isinstance(e, FieldError) and e.code == "ID_IS_CERTIFICATE_NUMBER" for e in errors)
+
+
+# --- the command line -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(platform, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("OPCERT_DATA_DIR", str(platform.settings.data_dir))
+    monkeypatch.setenv("OPCERT_DATABASE_URL", platform.settings.resolved_database_url)
+    monkeypatch.setenv("OPCERT_FAKE_NOW", START.isoformat())
+    cli_context.platform.cache_clear()
+    yield lambda *args: CliRunner().invoke(app, list(args))
+    cli_context.platform.cache_clear()
+
+
+def test_the_cli_query_takes_an_id_pasted_with_spaces_and_a_name_with_a_bullet(cli, minority):
+    result = cli("certificates", "show", spaced(minority), "阿依古丽•买买提")
+    assert result.exit_code == 0, result.stderr
+    assert '"number": "T' + minority + '"' in result.stdout
+
+
+def test_the_cli_import_reads_a_gbk_csv_with_chinese_dates(cli, ctx, world, tmp_path):
+    row = make_result(name="欧阳·买买提", exam_date="2026年11月19日")
+    path = tmp_path / "成绩.csv"
+    path.write_bytes(csv_bytes([row], "gbk"))
+    result = cli("results", "import", str(path), "--institution", "EXAM-ZH")
+    assert result.exit_code == 0, result.stderr
+    [past] = stored(ctx, world)
+    assert past.name == "欧阳·买买提"
+
+
+# --- an enormous cell -------------------------------------------------------------------------
+
+
+def test_an_enormous_cell_is_cut_to_what_excel_opens_and_says_so():
+    rejected = {"outcome": "rejected", "errors": [{"field": "name", "message": "x"}]}
+    huge = "张" * 100_000
+    data = error_sheet([{"ref": "R-1", "name": huge}], [rejected])
+    sheet = load_workbook(io.BytesIO(data)).active
+    cell = sheet.cell(2, FIELDS.index("name") + 1).value
+    assert len(cell) == 32_767 and cell.endswith("（已截断）")

@@ -160,7 +160,7 @@ def parse_resident_id(
         raise FieldError(
             field,
             "ID_IS_CERTIFICATE_NUMBER",
-            f"这是证书编号，请填写身份证号码（证书编号去掉开头的字母{number[0]}即是）。",
+            f"这是证书编号，请填写身份证号码（证书编号去掉开头的字母 {number[0]} 就是身份证号码）。",
             "This is a certificate number; please enter the resident ID number (the certificate "
             f"number without its leading {number[0]}).",
         )
