@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -14,6 +15,15 @@ from tests.e2e.test_public_journeys import query
 from tests.integration.builders import id_number
 
 pytestmark = pytest.mark.e2e
+
+
+def upload_as_the_zhuhai_institution(page, seeded, path: Path) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/institution/login")
+    page.get_by_label("用户名").fill(seeded.institution_user)
+    page.get_by_label("密码", exact=True).fill(seeded.institution_password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_label("成绩文件（.xlsx 或 .csv）").set_input_files(str(path))
+    page.get_by_role("button", name="上传", exact=True).click()
 
 
 def test_an_upload_with_one_bad_row_reports_it_and_offers_the_error_sheet(page, server, tmp_path):
@@ -27,12 +37,7 @@ def test_an_upload_with_one_bad_row_reports_it_and_offers_the_error_sheet(page, 
         f"WEB-2,440402199005170000,周八,1.2,88,90,{day},EP-440400-01,13800000002\n",
         encoding="utf-8",
     )
-    page.goto("/institution/login")
-    page.get_by_label("用户名").fill(seeded.institution_user)
-    page.get_by_label("密码", exact=True).fill(seeded.institution_password)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_label("成绩文件（.xlsx 或 .csv）").set_input_files(str(csv))
-    page.get_by_role("button", name="上传", exact=True).click()
+    upload_as_the_zhuhai_institution(page, seeded, csv)
     report = page.get_by_test_id("upload-report")
     expect(report.locator('[data-outcome="issued"]')).to_have_count(1)
     expect(report.locator('[data-outcome="rejected"]')).to_have_count(1)
@@ -60,12 +65,7 @@ def test_a_gbk_upload_gives_a_chinese_sheet_of_only_the_rows_to_fix_and_the_work
             f"{day},EP-440400-01\n"
         ).encode("gbk")
     )
-    page.goto("/institution/login")
-    page.get_by_label("用户名").fill(seeded.institution_user)
-    page.get_by_label("密码", exact=True).fill(seeded.institution_password)
-    page.get_by_role("button", name="登录").click()
-    page.get_by_label("成绩文件（.xlsx 或 .csv）").set_input_files(str(csv))
-    page.get_by_role("button", name="上传", exact=True).click()
+    upload_as_the_zhuhai_institution(page, seeded, csv)
     report = page.get_by_test_id("upload-report")
     expect(report.locator('[data-outcome="issued"]')).to_have_count(1)
     expect(report.locator('[data-outcome="failed"]')).to_have_count(1)

@@ -11,20 +11,17 @@ import io
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
-from typer.testing import CliRunner
+from openpyxl import load_workbook
 
 from opcert.domain.errors import FieldError
-from opcert.interfaces.cli import context as cli_context
-from opcert.interfaces.cli.main import app
 from opcert.services.holders import identity as holder_identity
 from opcert.services.intake import submissions
 from opcert.services.intake.files import REASON_HEADER, error_sheet, read_rows, template_sheet
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.intake.validation import FIELD_LABELS, FIELDS
 from opcert.services.verification import query as certificates
-from tests.integration.builders import id_number, make_result
-from tests.integration.conftest import START
+from tests.integration.builders import clerk_workbook, id_number, make_result
+from tests.integration.cli_runner import cli_of
 from tests.integration.web_pages import post_form
 from tests.security.hostile_files import sheet_of_numbers
 from tests.security.session_helpers import add_institution_user, institution_web_login
@@ -56,20 +53,8 @@ def csv_bytes(rows: list[dict[str, Any]], encoding: str) -> bytes:
     return out.getvalue().encode(encoding)
 
 
-def workbook(rows: list[list[object]], header: list[str] = HEADERS) -> bytes:
-    """A sheet as openpyxl writes it: ints stay numeric cells, as when a clerk's column is not
-    formatted as text."""
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # a text typed by a clerk, "=..." included
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def workbook(rows: list[list[object]]) -> bytes:
+    return clerk_workbook(rows, HEADERS)
 
 
 def as_list(row: dict[str, Any]) -> list[object]:
@@ -312,12 +297,8 @@ def test_the_holder_login_names_a_certificate_number_typed_for_the_id(ctx, minor
 
 @pytest.fixture
 def cli(platform, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("OPCERT_DATA_DIR", str(platform.settings.data_dir))
-    monkeypatch.setenv("OPCERT_DATABASE_URL", platform.settings.resolved_database_url)
-    monkeypatch.setenv("OPCERT_FAKE_NOW", START.isoformat())
-    cli_context.platform.cache_clear()
-    yield lambda *args: CliRunner().invoke(app, list(args))
-    cli_context.platform.cache_clear()
+    with cli_of(platform, monkeypatch) as run:
+        yield run
 
 
 def test_the_cli_query_takes_an_id_pasted_with_spaces_and_a_name_with_a_bullet(cli, minority):

@@ -23,12 +23,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
-from typer.testing import CliRunner
 
 from opcert.domain.errors import FieldError
 from opcert.interfaces.api.app import create_app
-from opcert.interfaces.cli import context as cli_context
-from opcert.interfaces.cli.main import app
 from opcert.interfaces.http_errors import status_for
 from opcert.services.holders import identity_reviews
 from opcert.services.intake import submissions
@@ -44,8 +41,8 @@ from opcert.services.uploads.limits import (
     UploadLimits,
 )
 from opcert.services.verification.photo import verify_photo
-from tests.integration.builders import id_number, make_result
-from tests.integration.conftest import START
+from tests.integration.builders import clerk_workbook, id_number, make_result
+from tests.integration.cli_runner import cli_of
 from tests.integration.web_pages import post_form
 from tests.security.hostile_files import (
     forged_dimension_xlsx,
@@ -115,18 +112,7 @@ def csv_of(rows: list[dict], encoding: str = "utf-8", labels: bool = False) -> b
 
 
 def xlsx_of(rows: list[list[object]], header: list[str] = COLUMNS) -> bytes:
-    """A workbook as a clerk types it: texts are text cells (a text starting with = included)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return clerk_workbook(rows, header)
 
 
 def refusal(name: str, data: bytes, limits: UploadLimits = SHEET_LIMITS) -> FieldError:
@@ -440,12 +426,8 @@ def test_the_error_sheet_of_a_csv_upload_keeps_negative_number_texts_plain():
 
 @pytest.fixture
 def cli(platform, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("OPCERT_DATA_DIR", str(platform.settings.data_dir))
-    monkeypatch.setenv("OPCERT_DATABASE_URL", platform.settings.resolved_database_url)
-    monkeypatch.setenv("OPCERT_FAKE_NOW", START.isoformat())
-    cli_context.platform.cache_clear()
-    yield lambda *args: CliRunner().invoke(app, list(args))
-    cli_context.platform.cache_clear()
+    with cli_of(platform, monkeypatch) as run:
+        yield run
 
 
 def test_the_cli_import_reads_through_the_same_limits_and_escapes_its_report(cli, world, tmp_path):
