@@ -327,3 +327,15 @@ def test_an_enormous_cell_is_cut_to_what_excel_opens_and_says_so():
     sheet = load_workbook(io.BytesIO(data)).active
     cell = sheet.cell(2, FIELDS.index("name") + 1).value
     assert len(cell) == 32_767 and cell.endswith("（已截断）")
+
+
+def test_the_report_names_each_row_by_its_line_in_the_file_blank_lines_included(client, world):
+    log_in(client)
+    good, bad = make_result(), make_result(exam_date="2026年2月30日")
+    bad_line = csv_bytes([bad], "utf-8").split(b"\r\n", 1)[1]
+    # line 1 the header, 2 the good row, 3 a row of empty cells, 4 an empty line, 5 the bad row
+    data = csv_bytes([good], "utf-8") + b",,,\r\n\r\n" + bad_line
+    page = upload(client, "r.csv", data)
+    assert outcomes(page.text) == ["issued", "rejected"]
+    cells = page.text.split('data-outcome="rejected"><td data-label="行">')[1]
+    assert cells.startswith("5<")

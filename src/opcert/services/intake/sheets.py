@@ -52,6 +52,9 @@ HEADER_ALIASES = {
 # Every column of the upload template and the error sheet is read back by its Chinese label.
 HEADER_ALIASES.update({label: key for key, label in FIELD_LABELS.items() if key in FIELDS})
 FORMATS = (".xlsx", ".csv", ".json")
+# Where each row stood in the file (its line in a CSV, its row in a sheet), for the report; no
+# header is read under this name (normalise_header never yields it), and nothing stores it.
+LINE = "\x00line"
 # Columns of digits that Excel turns into numbers when the cell is not formatted as text.
 DIGIT_FIELDS = ("id_number", "phone")
 # Every integer below 2**53 is exact in a double; an 18-digit ID number is far above it, so an
@@ -62,8 +65,15 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def normalise_header(text: object) -> str:
-    key = str(text or "").strip()
+    key = str(text or "").strip().replace("\x00", "")
     return HEADER_ALIASES.get(key, key.lower())
+
+
+def line_of(row: object, index: int) -> int:
+    """The line or sheet row that ``row`` (the ``index``-th read) came from; for rows without
+    one (a JSON file), its place after a header line."""
+    line = row.get(LINE) if isinstance(row, dict) else None
+    return line if isinstance(line, int) and not isinstance(line, bool) else index + 2
 
 
 @dataclass
@@ -176,7 +186,7 @@ def _csv_rows(text: str, budget: _Budget) -> list[dict[str, Any]]:
             budget.take(len(values), blank)
             if not blank:
                 row = {k: v.strip() for k, v in zip(header, values, strict=False) if k}
-                rows.append(_with_digits(row))
+                rows.append({**_with_digits(row), LINE: reader.line_num})
     except csv.Error as error:
         raise FieldError(
             "file",
@@ -206,12 +216,12 @@ def _xlsx_rows(data: bytes, budget: _Budget) -> list[dict[str, Any]]:
         header = [normalise_header(h) for h in next(lines, ())]
         budget.take(len(header), blank=False, header=True)
         rows: list[dict[str, Any]] = []
-        for values in lines:
+        for line, values in enumerate(lines, start=2):
             blank = all(v in (None, "") for v in values)
             budget.take(len(values), blank)
             if not blank:
                 row = {k: _cell(v) for k, v in zip(header, values, strict=False) if k}
-                rows.append(_with_digits(row))
+                rows.append({**_with_digits(row), LINE: line})
         return rows
     finally:
         book.close()

@@ -27,6 +27,7 @@ from opcert.interfaces.web.session_cookies import INSTITUTION_COOKIE, delete_coo
 from opcert.interfaces.web.uploads import read_results
 from opcert.services.intake import submissions
 from opcert.services.intake.files import error_sheet, submit_file, template_sheet
+from opcert.services.intake.sheets import line_of
 from opcert.services.intake.validation import FIELD_LABELS
 from opcert.services.kernel import accounts, kept_files, sessions
 from opcert.services.kernel.principals import InstitutionPrincipal
@@ -88,6 +89,7 @@ def _upload_page(
         "errors": {},
         "outcomes": None,
         "sheet": None,
+        "lines": [],
         "field_labels": FIELD_LABELS,
         **extra,
     }
@@ -121,7 +123,8 @@ async def upload(request: Request, institution: CurrentInstitution) -> Response:
         if bad
         else None
     )
-    return _upload_page(request, institution, outcomes=outcomes, sheet=sheet)
+    lines = [line_of(row, index) for index, row in enumerate(rows)]
+    return _upload_page(request, institution, outcomes=outcomes, sheet=sheet, lines=lines)
 
 
 @router.get("/error-sheets/{key}")
