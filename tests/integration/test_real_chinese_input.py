@@ -19,6 +19,7 @@ from opcert.services.intake import submissions
 from opcert.services.intake.files import REASON_HEADER, error_sheet, read_rows, template_sheet
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.intake.validation import FIELD_LABELS, FIELDS
+from opcert.services.verification import clues
 from opcert.services.verification import query as certificates
 from tests.integration.builders import clerk_workbook, id_number, make_result
 from tests.integration.cli_runner import cli_of
@@ -339,3 +340,10 @@ def test_the_report_names_each_row_by_its_line_in_the_file_blank_lines_included(
     assert outcomes(page.text) == ["issued", "rejected"]
     cells = page.text.split('data-outcome="rejected"><td data-label="行">')[1]
     assert cells.startswith("5<")
+
+
+def test_a_fake_report_with_the_number_as_printed_on_the_fake_reaches_the_local_officer(ctx, world):
+    printed = "T 440402 19900517 0011"  # a certificate number copied from a fake, in groups
+    clues.report_fake(ctx, details="工地上见到的假证", id_number=printed, name="张三")
+    [clue] = clues.clues_for(ctx, world.zhuhai_officer)
+    assert clue.id_number == "440402199005170011"
