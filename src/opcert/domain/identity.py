@@ -48,6 +48,7 @@ _FORM_18 = re.compile(r"[0-9]{17}[0-9X]")
 _FORM_15 = re.compile(r"[0-9]{15}")
 # What Excel shows for an 18-digit number it has cut to 15 significant digits: 4.40402199005171E+17.
 _EXCEL_NUMBER = re.compile(r"[0-9](\.[0-9]+)?E\+?[0-9]+")
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # The prefixes of the certificate numbers (domain.certificates.NUMBER_PREFIXES: T SO, A SM).
 CERTIFICATE_PREFIXES = ("T", "A")
 # Hyphens and dashes (NFKC has made U+FF0D a "-" already) and zero-width characters.
@@ -113,8 +114,11 @@ def normalise_id_text(text: str) -> str:
     produce are read as their ASCII forms. Nothing that is left is dropped: a letter, a dot or a
     look-alike digit of another script stays and the shape check refuses it. Idempotent.
     """
-    kept = unicodedata.normalize("NFKC", text).translate(_DROPPED_IN_IDS)
-    return "".join(kept.split()).upper()
+    kept = "".join(unicodedata.normalize("NFKC", text).translate(_DROPPED_IN_IDS).split())
+    # NFKC again: a mark the dropped characters kept apart from its letter composes now; and
+    # only ASCII is upper-cased (x and the t of a certificate number), so the result is a fixed
+    # point of this function.
+    return unicodedata.normalize("NFKC", kept).translate(_ASCII_UPPER)
 
 
 def certificate_number_id(text: str) -> str | None:
