@@ -122,3 +122,24 @@ class World:
 
     def headers(self, key: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {key or self.zhuhai_key}"}
+
+
+def clerk_workbook(rows: list[list[object]], header: list[str]) -> bytes:
+    """A workbook as a clerk types it: texts are text cells (a text starting with = included),
+    numbers numeric cells, as openpyxl writes them (a float above 2**53 loses digits, as in
+    Excel)."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -32,6 +32,7 @@ __all__ = [
     "EARLIEST_BIRTH_DATE",
     "ResidentId",
     "Sex",
+    "certificate_number_id",
     "division_name",
     "has_id_shape",
     "normalise_id_text",
@@ -45,6 +46,17 @@ EARLIEST_BIRTH_DATE = date(1850, 1, 1)
 
 _FORM_18 = re.compile(r"[0-9]{17}[0-9X]")
 _FORM_15 = re.compile(r"[0-9]{15}")
+# What Excel shows for an 18-digit number it has cut to 15 significant digits: 4.40402199005171E+17.
+_EXCEL_NUMBER = re.compile(r"[0-9](\.[0-9]+)?E\+?[0-9]+")
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# The prefixes of the certificate numbers (domain.certificates.NUMBER_PREFIXES: T SO, A SM).
+CERTIFICATE_PREFIXES = ("T", "A")
+# Hyphens and dashes (NFKC has made U+FF0D a "-" already) and zero-width characters.
+_DROPPED_IN_IDS = dict.fromkeys(
+    map(
+        ord, "-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\u200b\u200c\u200d\u2060\ufeff"
+    )
+)
 
 
 class Sex(IntEnum):
@@ -94,12 +106,29 @@ class ResidentId:
 
 
 def normalise_id_text(text: str) -> str:
-    """Upper-case the number and drop every kind of white space.
+    """Upper-case the number and drop what people put between its digits: every kind of white
+    space (the ideographic space U+3000 included), hyphens and dashes (``4405-2418...``), and
+    the invisible zero-width characters a copy from a web page or a chat brings along.
 
-    NFKC first, so full-width digits and the full-width X and space that
-    Chinese input methods produce are read as their ASCII forms.
+    NFKC first, so full-width digits and the full-width X and space that Chinese input methods
+    produce are read as their ASCII forms. Nothing that is left is dropped: a letter, a dot or a
+    look-alike digit of another script stays and the shape check refuses it. Idempotent.
     """
-    return "".join(unicodedata.normalize("NFKC", text).split()).upper()
+    kept = "".join(unicodedata.normalize("NFKC", text).translate(_DROPPED_IN_IDS).split())
+    # NFKC again: a mark the dropped characters kept apart from its letter composes now; and
+    # only ASCII is upper-cased (x and the t of a certificate number), so the result is a fixed
+    # point of this function.
+    return unicodedata.normalize("NFKC", kept).translate(_ASCII_UPPER)
+
+
+def certificate_number_id(text: str) -> str | None:
+    """The ID number inside a certificate number (``T`` or ``A`` + the 18-character ID, as
+    :func:`opcert.domain.certificates.certificate_number` makes it), or ``None`` when ``text``
+    is not one. Spaces, hyphens and a lower-case prefix are accepted as in an ID number."""
+    number = normalise_id_text(text)
+    if number[:1] in CERTIFICATE_PREFIXES and has_id_shape(number[1:]):
+        return number[1:]
+    return None
 
 
 def has_id_shape(number: str) -> bool:
@@ -108,10 +137,18 @@ def has_id_shape(number: str) -> bool:
     return _FORM_18.fullmatch(number) is not None
 
 
-def parse_resident_id(text: str, *, today: date, field: str = "id_number") -> ResidentId:
+def parse_resident_id(
+    text: str, *, today: date, field: str = "id_number", certificate_number: bool = False
+) -> ResidentId:
     """Parse and check a typed or pasted 18-character resident ID number.
 
-    Raises ``FieldError`` on ``field`` with code ``ID_EMPTY``, ``ID_FORMAT``,
+    Spaces, hyphens and zero-width characters between the digits are dropped first
+    (:func:`normalise_id_text`). A certificate number (``T`` + the ID) is read as its ID
+    where ``certificate_number`` says the asker may give one; elsewhere it is refused with
+    ``ID_IS_CERTIFICATE_NUMBER``, which says so.
+
+    Raises ``FieldError`` on ``field`` with code ``ID_EMPTY``, ``ID_IS_CERTIFICATE_NUMBER``,
+    ``ID_EXCEL_NUMBER`` (``4.40402199005171E+17``: digits Excel lost), ``ID_FORMAT``,
     ``ID_CHECKSUM``, ``ID_PROVINCE`` or ``ID_BIRTH_DATE`` (impossible, after
     ``today`` or before :data:`EARLIEST_BIRTH_DATE`), checked in that order.
     """
@@ -119,6 +156,26 @@ def parse_resident_id(text: str, *, today: date, field: str = "id_number") -> Re
     if not number:
         raise FieldError(
             field, "ID_EMPTY", "请填写身份证号码。", "Please enter the resident ID number."
+        )
+    inner = certificate_number_id(number)
+    if inner is not None and certificate_number:
+        number = inner
+    elif inner is not None:
+        raise FieldError(
+            field,
+            "ID_IS_CERTIFICATE_NUMBER",
+            f"这是证书编号，请填写身份证号码（证书编号去掉开头的字母 {number[0]} 就是身份证号码）。",
+            "This is a certificate number; please enter the resident ID number (the certificate "
+            f"number without its leading {number[0]}).",
+        )
+    if _EXCEL_NUMBER.fullmatch(number):
+        raise FieldError(
+            field,
+            "ID_EXCEL_NUMBER",
+            f"身份证号码被 Excel 存成了数字（{number}），后几位已经丢失：请把这一列的单元格设置为"
+            "“文本”格式，重新输入完整号码。",
+            f"Excel stored the ID number as a number ({number}) and lost its last digits: "
+            "format the column's cells as Text and type the whole number again.",
         )
     _check_form(number, field)
     _check_digit(number, field)

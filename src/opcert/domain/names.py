@@ -32,8 +32,12 @@ from opcert.domain.errors import FieldError
 MAX_NAME = 50
 MIDDLE_DOT = "\u00b7"
 # What people type for the middle dot: bullet, katakana middle dot, full stop, hyphenation point,
-# halfwidth katakana middle dot, fullwidth full stop, and the dot operator / bullet operator.
-DOT_LOOKALIKES = frozenset("\u2022\u30fb.\u2027\uff65\uff0e\u22c5\u2219")
+# halfwidth katakana middle dot, fullwidth full stop, the dot operator / bullet operator, the small
+# full stop, the one dot leader, the word separator middle dot, the Latin sinological dot and the
+# Hangul araea (what a Korean input method gives for a middle dot).
+DOT_LOOKALIKES = frozenset(
+    "\u2022\u30fb.\u2027\uff65\uff0e\u22c5\u2219\ufe52\u2024\u2e31\ua78f\u318d"
+)
 SPACES = frozenset(" \u3000\u00a0")
 HAN_RANGES = (
     (0x3400, 0x4DBF),  # extension A
@@ -90,6 +94,17 @@ class PersonName:
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def key(self) -> str:
+        """The name as it is matched: without its middle dots, so 阿依古丽买买提 (written with no
+        separator) finds 阿依古丽·买买提. Only the dots go; the characters and their order stay."""
+        return name_key(self.text)
+
+
+def name_key(text: str) -> str:
+    """A normalised name (``PersonName.text``) as it is matched: its middle dots dropped."""
+    return text.replace(MIDDLE_DOT, "")
+
 
 def _normalised(value: object, field: str) -> str:
     """The name as the platform stores and compares it; raises ``FieldError`` on ``field``.
@@ -103,14 +118,15 @@ def _normalised(value: object, field: str) -> str:
     text = unicodedata.normalize("NFC", value)
     chars: list[str] = []
     for char in text:
-        if char in SPACES:
-            chars.append(" ")
-        elif char in DOT_LOOKALIKES or char == MIDDLE_DOT:
-            chars.append(MIDDLE_DOT)
-        elif is_han(char) or is_latin_letter(char):
-            chars.append(char)
-        else:
-            raise _refused(field, char)
+        kept = _kept(char)
+        if kept is None:
+            # NFKC where it is safe: a full-width letter, a Kangxi radical, a compatibility form
+            # of a dot, when what it stands for is itself a letter or the dot (not a space: the
+            # spaces a name may hold are SPACES only).
+            kept = "".join(_kept(c) or "\0" for c in unicodedata.normalize("NFKC", char))
+            if not kept or "\0" in kept or " " in kept:
+                raise _refused(field, char)
+        chars.append(kept)
     # Only U+0020 is left as white space: collapse its runs, trim both ends.
     name = " ".join("".join(chars).split())
     name = name.replace(" " + MIDDLE_DOT, MIDDLE_DOT).replace(MIDDLE_DOT + " ", MIDDLE_DOT)
@@ -131,6 +147,17 @@ def _normalised(value: object, field: str) -> str:
             f"the name is longer than {MAX_NAME} characters ({len(name)})",
         )
     return name
+
+
+def _kept(char: str) -> str | None:
+    """What a character of a name becomes (a space, the middle dot, itself), or ``None``."""
+    if char in SPACES:
+        return " "
+    if char in DOT_LOOKALIKES or char == MIDDLE_DOT:
+        return MIDDLE_DOT
+    if is_han(char) or is_latin_letter(char):
+        return char
+    return None
 
 
 def _empty(field: str) -> FieldError:

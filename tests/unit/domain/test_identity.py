@@ -191,7 +191,16 @@ def test_arbitrary_text_either_parses_or_raises_a_field_error(text):
     else:
         code = "OK"
         assert len(rid.number) == 18
-    assert code in {"OK", "ID_EMPTY", "ID_FORMAT", "ID_CHECKSUM", "ID_PROVINCE", "ID_BIRTH_DATE"}
+    assert code in {
+        "OK",
+        "ID_EMPTY",
+        "ID_FORMAT",
+        "ID_CHECKSUM",
+        "ID_PROVINCE",
+        "ID_BIRTH_DATE",
+        "ID_EXCEL_NUMBER",
+        "ID_IS_CERTIFICATE_NUMBER",
+    }
 
 
 @given(

@@ -26,13 +26,29 @@ def test_one_digit_months_and_days_as_excel_writes_them_are_read():
 
 @pytest.mark.parametrize(
     "typed",
+    ["2026年11月22日", "２０２６年１１月２２日", "2026 年 11 月 22 日", "２０２６-１１-２２"],
+)
+def test_a_date_written_in_chinese_or_with_full_width_digits_is_that_day(typed):
+    assert parse_date(typed, "exam_date") == date(2026, 11, 22)
+
+
+def test_an_impossible_day_is_refused_as_not_a_real_date_naming_the_field():
+    with pytest.raises(FieldError) as raised:
+        parse_date("2026年2月30日", "exam_date")
+    assert raised.value.field == "exam_date" and "不是日历上存在的日期" in raised.value.message_zh
+
+
+@pytest.mark.parametrize(
+    "typed",
     [
         "2026-11-20garbage",
         "2026-11-20T10:00",
         "2026-11/20",
         "20261120",
         "2026-02-30",
-        "２０２６-11-20",
+        "٢٠٢٦-11-20",
+        "2026年11月20",
+        "2026年11-20日",
         "2026-11-20\x00",
         "x2026-11-20",
     ],
@@ -46,6 +62,12 @@ def test_a_date_with_anything_more_or_else_is_refused(typed):
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)), st.sampled_from("-/."))
 def test_every_real_date_round_trips_through_each_separator(day, sep):
     assert parse_date(day.isoformat().replace("-", sep), "d") == day
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2999, 12, 31)), st.booleans())
+def test_every_real_date_round_trips_written_the_chinese_way(day, padded):
+    month, dom = (f"{day.month:02d}", f"{day.day:02d}") if padded else (day.month, day.day)
+    assert parse_date(f"{day.year}年{month}月{dom}日", "d") == day
 
 
 @pytest.mark.parametrize(

@@ -123,7 +123,8 @@ def send_code(ctx: ServiceContext, id_number: str, name: str) -> Challenge:
     number, clean_name = _checked_input(ctx, id_number, name)
     with ctx.uow() as uow:
         person = uow.persons.by_id_number(number)
-        known = bool(uow.certificates.of_person(number, clean_name))
+        found = uow.certificates.of_person(number, clean_name)  # finds the name without its dot
+        known, clean_name = bool(found), found[0].name if found else clean_name
         phone = person.phone if person is not None else None
     if not known or person is None:
         raise NotFound(

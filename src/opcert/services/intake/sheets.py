@@ -13,7 +13,7 @@ import csv
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from opcert.domain.errors import FieldError
+from opcert.services.intake.validation import FIELD_LABELS, FIELDS
 from opcert.services.uploads.archives import check_archive
 from opcert.services.uploads.limits import UploadLimits, too_large
 
@@ -48,19 +49,31 @@ HEADER_ALIASES = {
     "培训机构代码": "training_institution",
     "学历": "education",
 }
+# Every column of the upload template and the error sheet is read back by its Chinese label.
+HEADER_ALIASES.update({label: key for key, label in FIELD_LABELS.items() if key in FIELDS})
 FORMATS = (".xlsx", ".csv", ".json")
+# Where each row stood in the file (its line in a CSV, its row in a sheet), for the report; no
+# header is read under this name (normalise_header never yields it), and nothing stores it.
+LINE = "\x00line"
 # Columns of digits that Excel turns into numbers when the cell is not formatted as text.
 DIGIT_FIELDS = ("id_number", "phone")
 # Every integer below 2**53 is exact in a double; an 18-digit ID number is far above it, so an
 # ID that Excel stored as a floating-point number has lost its last digits (Excel keeps 15).
 EXACT_FLOAT = 2**53
-SCIENTIFIC = re.compile(r"^\s*\d+(\.\d+)?[eE]\+?\d+\s*$")
+EXCEL_DIGITS = 15  # the significant digits Excel keeps of a number
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def normalise_header(text: object) -> str:
-    key = str(text or "").strip()
+    key = str(text or "").strip().replace("\x00", "")
     return HEADER_ALIASES.get(key, key.lower())
+
+
+def line_of(row: object, index: int) -> int:
+    """The line or sheet row that ``row`` (the ``index``-th read) came from; for rows without
+    one (a JSON file), its place after a header line."""
+    line = row.get(LINE) if isinstance(row, dict) else None
+    return line if isinstance(line, int) and not isinstance(line, bool) else index + 2
 
 
 @dataclass
@@ -71,7 +84,6 @@ class _Budget:
     limits: UploadLimits
     rows: int = 0
     cells: int = 0
-    lossy: list[tuple[int, str, str]] = field(default_factory=list)
 
     def take(self, width: int, blank: bool, header: bool = False) -> None:
         self.cells += max(width, 1)
@@ -92,7 +104,7 @@ def parse_rows(name: str, data: bytes, limits: UploadLimits) -> list[Any]:
     if suffix == ".json":
         rows = _json_rows(data, budget)
     elif suffix == ".csv":
-        rows = _csv_rows(csv_text(data), budget)
+        rows = _csv_rows(csv_text(data, name), budget)
     elif suffix == ".xlsx":
         check_archive(data, limits)
         rows = _xlsx_rows(data, budget)
@@ -103,8 +115,6 @@ def parse_rows(name: str, data: bytes, limits: UploadLimits) -> list[Any]:
             f"只支持 {'、'.join(FORMATS)} 文件",
             f"only {', '.join(FORMATS)} files are accepted",
         )
-    if budget.lossy:
-        raise _lossy(budget.lossy)
     return rows
 
 
@@ -126,19 +136,19 @@ def _json_rows(data: bytes, budget: _Budget) -> list[Any]:
             'JSON 文件应为 {"results": [...]} 或数组',
             'a JSON file must be {"results": [...]} or an array',
         )
-    for number, row in enumerate(rows, start=1):
+    for row in rows:
         budget.take(len(row) if isinstance(row, dict) else 1, blank=False)
         if isinstance(row, dict):
             for key in DIGIT_FIELDS:
                 if key in row:
-                    row[key] = _digits(row[key], number, key, budget)
+                    row[key] = _digits(row[key])
     return rows
 
 
-def csv_text(data: bytes) -> str:
-    """A CSV file's text: UTF-8 (with or without BOM) first, GB18030 (GBK's superset)
-    otherwise; FieldError("file", "CSV_ENCODING") when it is neither, or holds control
-    characters (UTF-16, a binary file)."""
+def csv_text(data: bytes, name: str = "") -> str:
+    """A CSV file's text: UTF-8 (with or without BOM) first, strictly, then GB18030 (GBK's
+    superset); FieldError("file", "CSV_ENCODING") naming the file and the encodings tried when
+    it is neither, or holds control characters (UTF-16, a binary file)."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -147,12 +157,22 @@ def csv_text(data: bytes) -> str:
         if not CONTROL.search(text):
             return text
         break  # NUL and other controls: UTF-16 or not text at all, whatever decodes it
+    shown = shown_name(name)
     raise FieldError(
         "file",
         "CSV_ENCODING",
-        "CSV 文件的编码无法识别：请在 Excel 中另存为“CSV UTF-8（逗号分隔）”或 GBK 编码的 CSV",
-        "the CSV file's encoding is not recognised: save it as CSV UTF-8 or as GBK/GB18030 CSV",
+        f"无法读取文件「{shown}」：它不是 UTF-8（含或不含 BOM）、GBK 或 GB18030 编码的 CSV。"
+        "请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新上传",
+        f"cannot read {shown!r}: it is not a CSV file in UTF-8 (with or without BOM), GBK or "
+        "GB18030; save it in Excel as CSV UTF-8 (comma delimited) and upload it again",
     )
+
+
+def shown_name(name: str) -> str:
+    """A file name as an error message shows it: its last part, printable, at most 60 chars."""
+    base = Path(name.replace("\\", "/")).name
+    clean = "".join(c if c.isprintable() else "\ufffd" for c in base)
+    return clean if len(clean) <= 60 else clean[:57] + "..."
 
 
 def _csv_rows(text: str, budget: _Budget) -> list[dict[str, Any]]:
@@ -166,7 +186,7 @@ def _csv_rows(text: str, budget: _Budget) -> list[dict[str, Any]]:
             budget.take(len(values), blank)
             if not blank:
                 row = {k: v.strip() for k, v in zip(header, values, strict=False) if k}
-                rows.append(_with_digits(row, reader.line_num, budget))
+                rows.append({**_with_digits(row), LINE: reader.line_num})
     except csv.Error as error:
         raise FieldError(
             "file",
@@ -196,12 +216,12 @@ def _xlsx_rows(data: bytes, budget: _Budget) -> list[dict[str, Any]]:
         header = [normalise_header(h) for h in next(lines, ())]
         budget.take(len(header), blank=False, header=True)
         rows: list[dict[str, Any]] = []
-        for number, values in enumerate(lines, start=2):
+        for line, values in enumerate(lines, start=2):
             blank = all(v in (None, "") for v in values)
             budget.take(len(values), blank)
             if not blank:
                 row = {k: _cell(v) for k, v in zip(header, values, strict=False) if k}
-                rows.append(_with_digits(row, number, budget))
+                rows.append({**_with_digits(row), LINE: line})
         return rows
     finally:
         book.close()
@@ -217,45 +237,35 @@ def _cell(value: object) -> object:
     return str(value)  # a time, a duration: text, as the row travels to the app as JSON
 
 
-def _with_digits(row: dict[str, Any], number: int, budget: _Budget) -> dict[str, Any]:
+def _with_digits(row: dict[str, Any]) -> dict[str, Any]:
     for key, value in row.items():
         if key in DIGIT_FIELDS:
-            row[key] = _digits(value, number, key, budget)
+            row[key] = _digits(value)
         elif isinstance(value, float) and value.is_integer():
             row[key] = int(value)
     return row
 
 
-def _digits(value: object, number: int, key: str, budget: _Budget) -> object:
-    """A column of digits that Excel stored as a number, back as its digits when that is exact;
-    noted as lost (and the file refused) when it is not."""
+def _digits(value: object) -> object:
+    """A column of digits that Excel stored as a number, back as its digits when that is exact.
+
+    When Excel already lost digits (it keeps 15 significant ones: a float above 2**53, or a long
+    integer ending in the zeros Excel put for the lost digits) the value becomes the text Excel
+    shows for it, such as ``4.40402199005171E+17``: the ID rule refuses that row, naming the
+    column and asking for the cell to be formatted as text (``ID_EXCEL_NUMBER``), and the error
+    sheet leaves the cell empty rather than write back a number that is not the person's."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
+        digits = str(abs(value))
+        if len(digits) > EXCEL_DIGITS and len(digits.rstrip("0")) <= EXCEL_DIGITS:
+            return repr(float(value)).upper()
         return str(value)
     if isinstance(value, float):
         if value.is_integer() and abs(value) < EXACT_FLOAT:
-            return str(int(value))
-        budget.lossy.append((number, key, repr(value)))
-        return value
-    if isinstance(value, str) and SCIENTIFIC.match(value):
-        budget.lossy.append((number, key, value.strip()))
+            return _digits(int(value))
+        return repr(value).upper()
     return value
-
-
-def _lossy(found: list[tuple[int, str, str]]) -> FieldError:
-    lines = "、".join(str(number) for number, _, _ in found[:5])
-    more = f" 等 {len(found)} 处" if len(found) > 5 else ""
-    example = found[0][2]
-    return FieldError(
-        "file",
-        "DIGITS_LOST",
-        f"第 {lines} 行{more}的证件号码或手机号码被 Excel 存成了数字（如 {example}），"
-        "后几位已经丢失；请把该列设置为“文本”格式，重新填写号码后再上传",
-        f"row(s) {lines}: Excel stored an ID or phone number as a number (e.g. {example}) and "
-        "its last digits are lost; format the column as Text, type the numbers again and "
-        "upload again",
-    )
 
 
 def _limit(code: str, zh: str, en: str, budget: _Budget) -> FieldError:

@@ -4,7 +4,8 @@ formula (OWASP "CSV injection").
 A text that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula to
 Excel and LibreOffice. In an .xlsx such a text is stored as a string cell with the quote-prefix
 style (Excel's own leading apostrophe: shown and re-read as the same text, never evaluated); in
-a CSV it gets a leading apostrophe. Numbers stay numbers: ``-5`` as a number, or as a text that
+a CSV it gets a leading apostrophe. A text longer than an Excel cell holds (32,767 characters) is
+cut, with a mark saying so, so the sheet still opens. Numbers stay numbers: ``-5`` as a number, or as a text that
 is exactly a decimal number, is left as it is.
 """
 
@@ -17,6 +18,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_CELL = 32_767  # the most characters an Excel cell holds
+CUT_MARK = "…（已截断）"
 NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
@@ -48,8 +51,10 @@ def append_row(sheet: Worksheet, values: Sequence[object]) -> None:
 
 
 def _storable(value: object) -> object:
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     if value is None or isinstance(value, (int, float)):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value if isinstance(value, str) else str(value))
+    if len(text) > MAX_CELL:
+        # Excel refuses to open a sheet with a longer cell: cut it, and say so in the cell.
+        text = text[: MAX_CELL - len(CUT_MARK)] + CUT_MARK
+    return text

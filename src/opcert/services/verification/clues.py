@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from opcert.domain.clock import local_minutes
 from opcert.domain.errors import FieldError, ValidationFailed
+from opcert.domain.identity import certificate_number_id, normalise_id_text
 from opcert.domain.names import PersonName
 from opcert.persistence.repositories.clues import NewClue
 from opcert.persistence.unit_of_work import UnitOfWork
@@ -59,7 +60,8 @@ def report_fake(
             errors.append(error)
     if errors:
         raise ValidationFailed(errors)
-    number = (id_number or "").strip().upper()[:18] or None
+    typed = normalise_id_text(id_number or "")  # spaces, hyphens; a T number is its ID
+    number = (certificate_number_id(typed) or typed)[:18] or None
     with ctx.uow() as uow:
         clue_id = uow.clues.file(
             NewClue(

@@ -117,9 +117,8 @@ def public_query(
         errors.append(FieldError("name", "REQUIRED", "请填写姓名", "the name is required"))
     if errors or id_number is None:
         raise ValidationFailed(errors)
-    number = parse_resident_id(id_number, today=ctx.today(), field="id_number").number
-    # The one name rule: 阿依古丽•买买提, 阿依古丽.买买提 and 阿依古丽·买买提 are one person. Without
-    # any separator the name is another name, as on the ID card: it does not match.
+    number = parse_resident_id(id_number, today=ctx.today(), certificate_number=True).number
+    # The one name rule: 阿依古丽•买买提, 阿依古丽.买买提, 阿依古丽买买提 find 阿依古丽·买买提.
     found = certificates_view(ctx, number, PersonName.parse(name, "name").text)
     if not found:
         raise NotFound("CERTIFICATE_NOT_FOUND", NOT_FOUND_ZH, NOT_FOUND_EN)

@@ -3,6 +3,8 @@ key opens only the API), upload results, see past submissions."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
@@ -24,7 +26,8 @@ from opcert.interfaces.web.pages import (
 from opcert.interfaces.web.session_cookies import INSTITUTION_COOKIE, delete_cookie, set_cookie
 from opcert.interfaces.web.uploads import read_results
 from opcert.services.intake import submissions
-from opcert.services.intake.files import error_sheet, submit_file
+from opcert.services.intake.files import error_sheet, submit_file, template_sheet
+from opcert.services.intake.sheets import line_of
 from opcert.services.intake.validation import FIELD_LABELS
 from opcert.services.kernel import accounts, kept_files, sessions
 from opcert.services.kernel.principals import InstitutionPrincipal
@@ -86,6 +89,7 @@ def _upload_page(
         "errors": {},
         "outcomes": None,
         "sheet": None,
+        "lines": [],
         "field_labels": FIELD_LABELS,
         **extra,
     }
@@ -119,7 +123,8 @@ async def upload(request: Request, institution: CurrentInstitution) -> Response:
         if bad
         else None
     )
-    return _upload_page(request, institution, outcomes=outcomes, sheet=sheet)
+    lines = [line_of(row, index) for index, row in enumerate(rows)]
+    return _upload_page(request, institution, outcomes=outcomes, sheet=sheet, lines=lines)
 
 
 @router.get("/error-sheets/{key}")
@@ -128,5 +133,15 @@ def error_sheet_download(request: Request, key: str) -> Response:
     sheet = kept_files.fetch(ctx_of(request), institution.code, key) if institution else None
     if sheet is None:
         return Response(status_code=404)
-    headers = {"Content-Disposition": 'attachment; filename="errors.xlsx"'}
-    return Response(sheet, media_type=XLSX, headers=headers)
+    return _xlsx(sheet, "errors.xlsx", "错误清单.xlsx")
+
+
+@router.get("/template.xlsx")
+def template_download(request: Request, institution: CurrentInstitution) -> Response:
+    """The sheet to fill in: the Chinese column names that the error sheet uses too."""
+    return _xlsx(template_sheet(), "template.xlsx", "成绩上传模板.xlsx")
+
+
+def _xlsx(data: bytes, ascii_name: str, name: str) -> Response:
+    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
