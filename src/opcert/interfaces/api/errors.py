@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opcert.domain.errors import DomainError, ValidationFailed
 from opcert.interfaces.http_errors import STATUS_BY_ERROR, status_for
+from opcert.interfaces.web import error_pages
 from opcert.services.intake.pipeline import BatchTooLarge
 
 __all__ = ["STATUS_BY_ERROR", "field_errors", "install", "problem", "status_for"]
@@ -26,6 +26,7 @@ TITLES = {
     413: "请求过大",
     422: "输入有误",
     429: "请求过多",
+    500: "服务器内部错误",
     503: "服务暂不可用",
 }
 
@@ -80,9 +81,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         """A path no API route matches (a tile path with a newline, say) or another HTTP error
-        under the API answers problem+json like every API error; pages keep FastAPI's answer."""
+        under the API answers problem+json like every API error; a page gets the error page of
+        its status (never the exception's text)."""
         if not request.url.path.startswith(API_PATHS):
-            return await http_exception_handler(request, error)
+            page = error_pages.error_page(request, error.status_code)
+            page.headers.update(error.headers or {})  # Allow on a 405
+            return page
         zh, en = (
             ("未找到", "not found")
             if error.status_code == 404
@@ -91,7 +95,9 @@ def install(app: FastAPI) -> None:
         return problem(error.status_code, "HTTP_" + str(error.status_code), zh, en, [])
 
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        if not request.url.path.startswith(API_PATHS):
+            return error_pages.error_page(request, status_for(error), error=error)
         extra = {"limit": error.limit} if isinstance(error, BatchTooLarge) else {}
         return problem(
             status_for(error),
@@ -101,6 +107,23 @@ def install(app: FastAPI) -> None:
             field_errors(error),
             **extra,
         )
+
+    @app.exception_handler(error_pages.FormExpired)
+    async def form_expired(request: Request, _: Exception) -> Response:
+        return error_pages.error_page(request, 403, kind=error_pages.FORM_EXPIRED)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, _: Exception) -> Response:
+        """The last resort (Starlette logs the exception and re-raises it after this answer):
+        problem+json under the API, the 500 page elsewhere; neither says what failed."""
+        if request.url.path.startswith(API_PATHS):
+            return problem(
+                500,
+                "INTERNAL_ERROR",
+                "服务器内部错误，请稍后再试",
+                "internal server error: please try again later",
+            )
+        return error_pages.server_error_page(request)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, error: RequestValidationError) -> JSONResponse:

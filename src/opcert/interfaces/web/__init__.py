@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from opcert.interfaces.web.routes import (
     captcha,
+    dev_errors,
     directory,
     holder,
     holder_certificates,
@@ -36,5 +37,6 @@ for module in (
     officer,
     officer_records,
     institution,
+    dev_errors,
 ):
     router.include_router(module.router)
