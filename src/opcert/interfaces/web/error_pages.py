@@ -11,6 +11,7 @@ services write for people (a ``DomainError``), or the page's fixed explanation.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -19,7 +20,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from opcert.domain.errors import DomainError
 from opcert.interfaces.api.security_headers import headers_for
+from opcert.interfaces.web.holder_session import current_holder
 from opcert.interfaces.web.i18n import has_page
+from opcert.interfaces.web.institution_session import current_institution
+from opcert.interfaces.web.officer_session import current_officer
 from opcert.interfaces.web.pages import FormExpired, render
 
 __all__ = ["FORM_EXPIRED", "FormExpired", "error_page", "local_url", "server_error_page"]
@@ -41,11 +45,11 @@ KIND_BY_STATUS = {
     503: "unavailable",
 }
 FORM_EXPIRED = "form_expired"
-# The login of each area; its pages are the role's.
-LOGINS = (
-    ("/officer", "/officer/login"),
-    ("/holder", "/holder/login"),
-    ("/institution", "/institution/login"),
+# Each area of a role: its login, and the page a logged-in visitor of that role starts from.
+AREAS: tuple[tuple[str, str, str, Callable[[Request], object | None]], ...] = (
+    ("/officer", "/officer/login", "/officer/queue", current_officer),
+    ("/holder", "/holder/login", "/holder/certificates", current_holder),
+    ("/institution", "/institution/login", "/institution/upload", current_institution),
 )
 # When the page itself cannot be rendered (the failure is in rendering): still a page, no detail.
 LAST_RESORT = (
@@ -65,7 +69,7 @@ class Way:
     """One way back from an error page: where it goes and which label it wears."""
 
     href: str
-    label: str  # home | back | form | login-officer | login-holder | login-institution
+    label: str  # home | back | form | login-<area> | start-<area> (_error_texts.html)
 
 
 def local_url(url: str | None, request: Request) -> str | None:
@@ -95,9 +99,14 @@ def ways_back(request: Request, kind: str) -> list[Way]:
     here = path + (f"?{request.url.query}" if request.url.query else "")
     if came_from is not None and not (request.method == "GET" and came_from == here):
         ways.append(Way(came_from, "form" if kind == FORM_EXPIRED else "back"))
-    for area, login in LOGINS:
-        if (path == area or path.startswith(area + "/")) and path != login:
-            ways.append(Way(login, "login-" + area.strip("/")))
+    for area, login, start, logged_in in AREAS:
+        if path != area and not path.startswith(area + "/"):
+            continue
+        name = area.strip("/")
+        if logged_in(request) is not None:
+            ways.append(Way(start, "start-" + name))
+        elif path != login:
+            ways.append(Way(login, "login-" + name))
     ways.append(Way("/", "home"))
     return ways
 
