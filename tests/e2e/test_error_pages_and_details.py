@@ -29,9 +29,7 @@ def test_a_wrong_address_shows_the_404_page_and_the_switch_keeps_it(page, server
     expect(page).to_have_url(re.compile(r"/$"))
 
 
-def test_a_form_whose_session_ended_shows_the_expired_page_and_leads_back_to_the_form(
-    page, server
-):
+def test_a_form_whose_session_ended_shows_the_expired_page_and_leads_back_to_the_form(page, server):
     _, seeded = server
     page.goto("/query")
     page.get_by_label("证件号码", exact=True).fill(seeded.valid_id)
@@ -86,9 +84,7 @@ def test_a_qr_text_pasted_with_line_breaks_is_verified_as_the_code_says(page, se
     expect(page.get_by_text("不是本平台签发")).to_have_count(0)
 
 
-def test_the_printed_query_result_is_the_certificate_with_the_query_time_and_address(
-    page, server
-):
+def test_the_printed_query_result_is_the_certificate_with_the_query_time_and_address(page, server):
     url, seeded = server
     query(page, seeded.valid_id, seeded.valid_name)
     expect(page.get_by_test_id("certificate-status")).to_be_visible()

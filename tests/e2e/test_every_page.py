@@ -20,7 +20,6 @@ from opcert.interfaces.api.app import create_app
 from opcert.settings import Settings
 from tests.e2e.conftest import screenshot
 from tests.e2e.seed import PASSWORD
-from tests.e2e.test_public_journeys import captcha_answer
 
 pytestmark = pytest.mark.e2e
 
@@ -54,14 +53,35 @@ PUBLIC = {
     "/officer/login": "/officer/login",
     "/institution/login": "/institution/login",
 }
-HOLDER = ["/holder/certificates", "/holder/certificates/{number}/{item}/qr", "/holder/phone",
-          "/holder/phone/code"]
-OFFICER = ["/officer", "/officer/queue", "/officer/applications/{app_id}", "/officer/password",
-           "/officer/identity-reviews", "/officer/revoke", "/officer/certificates",
-           "/officer/clues"]
+HOLDER = [
+    "/holder/certificates",
+    "/holder/certificates/{number}/{item}/qr",
+    "/holder/phone",
+    "/holder/phone/code",
+]
+OFFICER = [
+    "/officer",
+    "/officer/queue",
+    "/officer/applications/{app_id}",
+    "/officer/password",
+    "/officer/identity-reviews",
+    "/officer/revoke",
+    "/officer/certificates",
+    "/officer/clues",
+]
 INSTITUTION = ["/institution", "/institution/upload"]
-ERROR_KINDS = ["not_found", "forbidden", "method", "too_large", "refused", "rate_limited",
-               "unavailable", "bad_request", "form_expired", "server"]
+ERROR_KINDS = [
+    "not_found",
+    "forbidden",
+    "method",
+    "too_large",
+    "refused",
+    "rate_limited",
+    "unavailable",
+    "bad_request",
+    "form_expired",
+    "server",
+]
 ERRORS = ["/dev/errors/{kind}"]
 VISITED = {*PUBLIC, *HOLDER, *OFFICER, *INSTITUTION, *ERRORS}
 
@@ -91,7 +111,9 @@ def is_api(path: str) -> bool:
 def test_every_get_route_is_visited_or_excluded(server):
     routes = {path for path in get_routes(server) if not is_api(path)}
     missed = routes - VISITED - set(EXCLUDED)
-    assert missed == set(), f"pages neither visited by this file nor excluded with a reason: {missed}"
+    assert missed == set(), (
+        f"pages neither visited by this file nor excluded with a reason: {missed}"
+    )
     gone = (VISITED | set(EXCLUDED)) - routes
     assert gone == set(), f"listed here but no longer routes of the app: {gone}"
 
@@ -156,9 +178,16 @@ def test_every_officer_page_has_no_accessibility_violation(page, server):
     expect(page).to_have_url(re.compile(r"/officer/queue$"))
     detail = page.locator('a[href^="/officer/applications/"]').first.get_attribute("href")
     assert detail, "no application in the officer's queue (the seed files one in review)"
-    for url in ("/officer", "/officer/queue", detail, "/officer/password",
-                "/officer/identity-reviews", "/officer/revoke", "/officer/certificates",
-                "/officer/clues"):
+    for url in (
+        "/officer",
+        "/officer/queue",
+        detail,
+        "/officer/password",
+        "/officer/identity-reviews",
+        "/officer/revoke",
+        "/officer/certificates",
+        "/officer/clues",
+    ):
         visit(page, url, "every-officer-" + slug(url.replace(detail, "/officer/application")))
     # An unknown application: the error page inside the officer's navigation.
     visit(page, "/officer/applications/no-such-id", "every-officer-error-404", 404)
@@ -175,9 +204,18 @@ def test_every_institution_page_has_no_accessibility_violation(page, server):
     visit(page, "/institution/upload", "every-institution-upload")
 
 
-STATUS = {"not_found": 404, "forbidden": 403, "method": 405, "too_large": 413, "refused": 422,
-          "rate_limited": 429, "unavailable": 503, "bad_request": 400, "form_expired": 403,
-          "server": 500}
+STATUS = {
+    "not_found": 404,
+    "forbidden": 403,
+    "method": 405,
+    "too_large": 413,
+    "refused": 422,
+    "rate_limited": 429,
+    "unavailable": 503,
+    "bad_request": 400,
+    "form_expired": 403,
+    "server": 500,
+}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -9,9 +9,8 @@ from html import unescape
 
 from opcert.domain.catalogue import catalogue
 from opcert.interfaces.web import STATIC_DIR
-from opcert.services.intake.pipeline import submit_results
 from opcert.services.verification import query as certificates
-from tests.integration.builders import make_result
+from tests.integration.test_web_public import issued
 from tests.integration.web_pages import post_form, query
 
 
@@ -19,13 +18,6 @@ def switch(html: str) -> str:
     found = re.search(r'<a class="lang" href="([^"]*)"', html)
     assert found, "no language switch on the page"
     return unescape(found.group(1))
-
-
-def issued(ctx, world, **overrides) -> dict:
-    row = make_result(**overrides)
-    [outcome] = submit_results(ctx, world.zhuhai, [row])
-    assert outcome.outcome == "issued"
-    return row
 
 
 # The language switch ---------------------------------------------------------------------------

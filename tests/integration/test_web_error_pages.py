@@ -120,15 +120,20 @@ def test_the_rate_limited_page_says_when_to_try_again_and_sends_retry_after(
     assert hrefs(page.text)[0] == "/query"
 
 
-def test_a_failure_inside_a_page_gets_the_500_page_without_its_text(platform):
+def failing(platform, path: str):  # type: ignore[no-untyped-def]
+    """The answer to GET ``path`` on an app where that route fails with an internal message."""
     app = create_app(platform)
 
     def boom() -> None:
         raise RuntimeError("SECRET-INTERNAL-DETAIL at /srv/opcert/db.py line 12")
 
-    app.add_api_route("/boom", boom)
+    app.add_api_route(path, boom)
     with TestClient(app, raise_server_exceptions=False) as client:
-        page = client.get("/boom")
+        return client.get(path)
+
+
+def test_a_failure_inside_a_page_gets_the_500_page_without_its_text(platform):
+    page = failing(platform, "/boom")
     assert page.status_code == 500
     assert page.headers["content-type"].startswith("text/html")
     assert "系统出错了" in page.text and 'data-testid="server"' in page.text
@@ -138,14 +143,7 @@ def test_a_failure_inside_a_page_gets_the_500_page_without_its_text(platform):
 
 
 def test_a_failure_under_the_api_is_problem_json_500_without_its_text(platform):
-    app = create_app(platform)
-
-    def boom() -> None:
-        raise RuntimeError("SECRET-INTERNAL-DETAIL")
-
-    app.add_api_route("/api/v1/boom", boom)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.get("/api/v1/boom")
+    response = failing(platform, "/api/v1/boom")
     assert response.status_code == 500
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["code"] == "INTERNAL_ERROR"
@@ -167,7 +165,9 @@ def test_a_referer_from_another_host_is_never_offered_as_the_way_back(client):
 
 
 def test_a_referer_on_this_site_is_offered_as_the_way_back(client):
-    page = client.get("/no-such-page", headers={"referer": "http://testserver/institutions?item=1.2"})
+    page = client.get(
+        "/no-such-page", headers={"referer": "http://testserver/institutions?item=1.2"}
+    )
     assert hrefs(page.text) == ["/institutions?item=1.2", "/"]
 
 
@@ -196,3 +196,13 @@ def test_the_error_previews_exist_only_with_the_development_outbox(client, platf
 def test_a_missing_static_file_is_the_404_page(client):
     page = client.get("/static/web/no-such-file.js")
     assert page.status_code == 404 and "找不到这个页面" in page.text
+
+
+def test_a_logged_in_officer_is_led_back_to_the_queue_not_to_the_login(client, world):
+    from tests.integration.test_web_staff import officer_login
+
+    assert officer_login(client, world).status_code == 303
+    for url in ("/officer/no-such-page", "/officer/applications/no-such-id"):
+        page = client.get(url)
+        assert page.status_code == 404
+        assert "/officer/queue" in hrefs(page.text) and "/officer/login" not in hrefs(page.text)

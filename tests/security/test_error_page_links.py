@@ -26,8 +26,27 @@ def request() -> Request:
     )
 
 
-PIECES = ["/", "//", "\\", "http:", "https:", "javascript:", "evil.example", "cert.example",
-          "@", "?", "#", ":", "%2f", "\t", "\n", " ", "a", "..", "%00"]
+PIECES = [
+    "/",
+    "//",
+    "\\",
+    "http:",
+    "https:",
+    "javascript:",
+    "evil.example",
+    "cert.example",
+    "@",
+    "?",
+    "#",
+    ":",
+    "%2f",
+    "\t",
+    "\n",
+    " ",
+    "a",
+    "..",
+    "%00",
+]
 
 
 @given(st.lists(st.sampled_from(PIECES), max_size=8).map("".join) | st.text(max_size=60))

@@ -108,6 +108,26 @@ def install(app: FastAPI) -> None:
             **extra,
         )
 
+    _install_last_resorts(app)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [_pydantic_error(e) for e in error.errors()]
+        malformed = any(e["code"] == "json_invalid" for e in errors)
+        if malformed:
+            return problem(
+                400,
+                "MALFORMED_JSON",
+                "请求体不是有效的 JSON",
+                "the request body is not valid JSON",
+                errors,
+            )
+        return problem(422, "VALIDATION_FAILED", "请求内容有误", "the request is invalid", errors)
+
+
+def _install_last_resorts(app: FastAPI) -> None:
+    """The expired form (pages only) and the last resort (500) on the API and the pages."""
+
     @app.exception_handler(error_pages.FormExpired)
     async def form_expired(request: Request, _: Exception) -> Response:
         return error_pages.error_page(request, 403, kind=error_pages.FORM_EXPIRED)
@@ -124,20 +144,6 @@ def install(app: FastAPI) -> None:
                 "internal server error: please try again later",
             )
         return error_pages.server_error_page(request)
-
-    @app.exception_handler(RequestValidationError)
-    async def request_invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        errors = [_pydantic_error(e) for e in error.errors()]
-        malformed = any(e["code"] == "json_invalid" for e in errors)
-        if malformed:
-            return problem(
-                400,
-                "MALFORMED_JSON",
-                "请求体不是有效的 JSON",
-                "the request body is not valid JSON",
-                errors,
-            )
-        return problem(422, "VALIDATION_FAILED", "请求内容有误", "the request is invalid", errors)
 
 
 def _pydantic_error(error: Any) -> dict[str, str]:

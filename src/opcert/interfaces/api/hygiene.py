@@ -126,8 +126,8 @@ class InputHygiene:
             await response(scope, replay(b""), send)
             return
         if not isinstance(error, FieldError):  # a page's body too large: the 413 page
-            page = error_pages.error_page(Request(scope), status_for(error), error=error)
-            await page(scope, replay(b""), send)
+            answer = error_pages.error_page(Request(scope), status_for(error), error=error)
+            await answer(scope, replay(b""), send)
             return
         state = {**scope.get("state", {}), REFUSED_STATE: error}
         page = _form_page(scope, form)

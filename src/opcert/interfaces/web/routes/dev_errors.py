@@ -13,9 +13,7 @@ from opcert.interfaces.web.pages import platform_of
 
 router = APIRouter(include_in_schema=False)
 # Each page kind under the status that shows it (KIND_BY_STATUS the other way round).
-PREVIEWS = {
-    kind: status for status, kind in KIND_BY_STATUS.items() if status not in (401, 409)
-}
+PREVIEWS = {kind: status for status, kind in KIND_BY_STATUS.items() if status not in (401, 409)}
 PREVIEW_RETRY_AFTER = 90  # seconds: what a refusal of the abuse policy would state
 
 
