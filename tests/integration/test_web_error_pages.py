@@ -206,3 +206,9 @@ def test_a_logged_in_officer_is_led_back_to_the_queue_not_to_the_login(client, w
         page = client.get(url)
         assert page.status_code == 404
         assert "/officer/queue" in hrefs(page.text) and "/officer/login" not in hrefs(page.text)
+
+
+def test_the_health_check_keeps_its_short_json_for_a_wrong_method(client):
+    response = client.post("/healthz")
+    assert response.status_code == 405
+    assert response.json() == {"detail": "Method Not Allowed"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -75,6 +76,8 @@ def _one(error: DomainError) -> dict[str, str]:
 
 # Paths whose errors are problem+json, as docs/api.md and the OpenAPI description say.
 API_PATHS = ("/api/", "/.well-known/")
+# Answers for programs outside the API: their HTTP errors stay FastAPI's short JSON.
+MACHINE_PATHS = frozenset({"/healthz", "/openapi.json"})
 
 
 def install(app: FastAPI) -> None:
@@ -83,6 +86,8 @@ def install(app: FastAPI) -> None:
         """A path no API route matches (a tile path with a newline, say) or another HTTP error
         under the API answers problem+json like every API error; a page gets the error page of
         its status (never the exception's text)."""
+        if request.url.path in MACHINE_PATHS:
+            return await http_exception_handler(request, error)
         if not request.url.path.startswith(API_PATHS):
             page = error_pages.error_page(request, error.status_code)
             page.headers.update(error.headers or {})  # Allow on a 405
