@@ -1,6 +1,7 @@
 """Every page of the application in a real browser, checked by axe-core at 360 px and at desktop
-width (``screenshot`` runs it): public pages, the holder's, the officer's and the institution's
-pages logged in, and each error page in both languages. 0 violations.
+width (``screenshot`` runs it) and for elements marked ``hidden`` yet shown: public pages, the
+holder's, the officer's and the institution's pages logged in, and each error page in both
+languages. 0 violations.
 
 The list of pages is checked against the application's own router: a GET route that is neither
 visited here nor excluded below with a reason fails ``test_every_get_route_is_visited_or_excluded``,
@@ -125,6 +126,10 @@ def slug(url: str) -> str:
 def visit(page, url: str, name: str, status: int = 200) -> None:  # type: ignore[no-untyped-def]
     response = page.goto(url)
     assert response is not None and response.status == status, (url, response and response.status)
+    shown = page.eval_on_selector_all(
+        "[hidden]", "(els) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.id)"
+    )
+    assert shown == [], f"elements marked hidden are shown on {url}: {shown}"
     screenshot(page, name)
 
 
