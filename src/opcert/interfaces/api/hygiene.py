@@ -125,8 +125,9 @@ class InputHygiene:
             )
             await response(scope, replay(b""), send)
             return
-        if not isinstance(error, FieldError):  # a page's body too large: the 413 page
-            answer = error_pages.error_page(Request(scope), status_for(error), error=error)
+        if not isinstance(error, FieldError):  # a page's body too large: the 413 page, whose
+            # words say it without the API's byte count
+            answer = error_pages.error_page(Request(scope), status_for(error))
             await answer(scope, replay(b""), send)
             return
         state = {**scope.get("state", {}), REFUSED_STATE: error}
