@@ -145,6 +145,7 @@ def logged_in(client, ctx, world, platform) -> dict[str, str]:
         "certificate_no": f"T{row['id_number']}",
         "kid": "unknown",
         "tile": "0/000",
+        "kind": "not_found",  # /dev/errors/{kind}: the 404 page (routes/dev_errors.py)
     }
 
 

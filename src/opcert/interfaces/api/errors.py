@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opcert.domain.errors import DomainError, ValidationFailed
 from opcert.interfaces.http_errors import STATUS_BY_ERROR, status_for
+from opcert.interfaces.web import error_pages
 from opcert.services.intake.pipeline import BatchTooLarge
 
 __all__ = ["STATUS_BY_ERROR", "field_errors", "install", "problem", "status_for"]
@@ -26,6 +27,7 @@ TITLES = {
     413: "请求过大",
     422: "输入有误",
     429: "请求过多",
+    500: "服务器内部错误",
     503: "服务暂不可用",
 }
 
@@ -74,15 +76,22 @@ def _one(error: DomainError) -> dict[str, str]:
 
 # Paths whose errors are problem+json, as docs/api.md and the OpenAPI description say.
 API_PATHS = ("/api/", "/.well-known/")
+# Answers for programs outside the API: their HTTP errors stay FastAPI's short JSON.
+MACHINE_PATHS = frozenset({"/healthz", "/openapi.json"})
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         """A path no API route matches (a tile path with a newline, say) or another HTTP error
-        under the API answers problem+json like every API error; pages keep FastAPI's answer."""
-        if not request.url.path.startswith(API_PATHS):
+        under the API answers problem+json like every API error; a page gets the error page of
+        its status (never the exception's text)."""
+        if request.url.path in MACHINE_PATHS:
             return await http_exception_handler(request, error)
+        if not request.url.path.startswith(API_PATHS):
+            page = error_pages.error_page(request, error.status_code)
+            page.headers.update(error.headers or {})  # Allow on a 405
+            return page
         zh, en = (
             ("未找到", "not found")
             if error.status_code == 404
@@ -91,7 +100,9 @@ def install(app: FastAPI) -> None:
         return problem(error.status_code, "HTTP_" + str(error.status_code), zh, en, [])
 
     @app.exception_handler(DomainError)
-    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
+    async def domain_error(request: Request, error: DomainError) -> Response:
+        if not request.url.path.startswith(API_PATHS):
+            return error_pages.error_page(request, status_for(error), error=error)
         extra = {"limit": error.limit} if isinstance(error, BatchTooLarge) else {}
         return problem(
             status_for(error),
@@ -101,6 +112,8 @@ def install(app: FastAPI) -> None:
             field_errors(error),
             **extra,
         )
+
+    _install_last_resorts(app)
 
     @app.exception_handler(RequestValidationError)
     async def request_invalid(_: Request, error: RequestValidationError) -> JSONResponse:
@@ -115,6 +128,27 @@ def install(app: FastAPI) -> None:
                 errors,
             )
         return problem(422, "VALIDATION_FAILED", "请求内容有误", "the request is invalid", errors)
+
+
+def _install_last_resorts(app: FastAPI) -> None:
+    """The expired form (pages only) and the last resort (500) on the API and the pages."""
+
+    @app.exception_handler(error_pages.FormExpired)
+    async def form_expired(request: Request, _: Exception) -> Response:
+        return error_pages.error_page(request, 403, kind=error_pages.FORM_EXPIRED)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, _: Exception) -> Response:
+        """The last resort (Starlette logs the exception and re-raises it after this answer):
+        problem+json under the API, the 500 page elsewhere; neither says what failed."""
+        if request.url.path.startswith(API_PATHS):
+            return problem(
+                500,
+                "INTERNAL_ERROR",
+                "服务器内部错误，请稍后再试",
+                "internal server error: please try again later",
+            )
+        return error_pages.server_error_page(request)
 
 
 def _pydantic_error(error: Any) -> dict[str, str]:

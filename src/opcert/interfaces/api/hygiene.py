@@ -26,7 +26,7 @@ from opcert.domain.errors import DomainError, FieldError
 from opcert.domain.unsafe_text import first_unsafe, unsafe_character
 from opcert.interfaces.api.errors import field_errors, problem, status_for
 from opcert.interfaces.api.json_input import BodyTooLarge
-from opcert.interfaces.web.pages import render
+from opcert.interfaces.web import error_pages
 from opcert.services.uploads.limits import SHEET_LIMITS
 
 API_PREFIXES = ("/api/", "/.well-known/", "/healthz", "/openapi.json", "/docs")
@@ -115,7 +115,7 @@ class InputHygiene:
         await self.app(scope, replay(body, receive), send)
 
     async def _refuse(self, scope: Scope, send: Send, error: DomainError, *, form: bool) -> None:
-        if is_api(scope.get("path", "")) or not isinstance(error, FieldError):
+        if is_api(scope.get("path", "")):
             response = problem(
                 status_for(error),
                 error.code,
@@ -125,6 +125,11 @@ class InputHygiene:
             )
             await response(scope, replay(b""), send)
             return
+        if not isinstance(error, FieldError):  # a page's body too large: the 413 page, whose
+            # words say it without the API's byte count
+            answer = error_pages.error_page(Request(scope), status_for(error))
+            await answer(scope, replay(b""), send)
+            return
         state = {**scope.get("state", {}), REFUSED_STATE: error}
         page = _form_page(scope, form)
         if page is not None:
@@ -132,7 +137,7 @@ class InputHygiene:
             await self.app(page, replay(b""), _as_422(send))
             return
         scope = {**scope, "state": state}
-        await render(Request(scope), "refused.html", 422)(scope, replay(b""), send)
+        await error_pages.error_page(Request(scope), 422)(scope, replay(b""), send)
 
 
 def _form_page(scope: Scope, form: bool) -> Scope | None:

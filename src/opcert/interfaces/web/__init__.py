@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from opcert.interfaces.web.routes import (
     captcha,
+    dev_errors,
     directory,
     holder,
     holder_certificates,
@@ -38,5 +39,6 @@ for module in (
     officer_records,
     officer_renewals,
     institution,
+    dev_errors,
 ):
     router.include_router(module.router)

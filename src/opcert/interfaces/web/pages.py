@@ -7,13 +7,14 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 from opcert.bootstrap import Platform
 from opcert.domain.certificate_states import PublicStatus
+from opcert.domain.clock import SHANGHAI
 from opcert.domain.errors import DomainError, ValidationFailed
 from opcert.interfaces import throttle
 from opcert.interfaces.web import i18n, session_cookies
@@ -97,6 +98,11 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
         lang=lang,
         csrf_token=token,
         pick=lambda zh, en: en if lang == "en" and en else zh,
+        item_label=lambda code, printed=None: i18n.item_name(lang, code, printed),
+        category_label=lambda code, printed=None: i18n.category_name(lang, code, printed),
+        switch_url=i18n.switch_url(request, lang),
+        printed_at=ctx_of(request).now().astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+        site_url=platform_of(request).settings.base_url,
         # Development-only hints (the in-process SMS outbox) with the development provider only.
         dev=platform_of(request).outbox is not None,
         **context,
@@ -106,6 +112,11 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     if request.query_params.get("lang") in i18n.LANGUAGES:
         session_cookies.set_cookie(request, response, LANG_COOKIE, lang, max_age=365 * 86400)
     return response
+
+
+class FormExpired(Exception):
+    """A form whose CSRF token is missing, stale or from another session: nothing was done; the
+    visitor gets the expired-form page (``error_pages``), not a raw error."""
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -119,7 +130,7 @@ async def checked_form(request: Request) -> FormData:
     if not session_cookies.token_matches(
         request, submitted if isinstance(submitted, str) else None
     ):
-        raise HTTPException(403, "表单已过期，请刷新页面后重试 / the form expired: reload the page")
+        raise FormExpired
     return form
 
 

@@ -9,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from opcert.domain import pasted_text
 from opcert.domain.errors import DomainError
 from opcert.interfaces.http_errors import status_for
 from opcert.interfaces.throttle import limit_async
@@ -34,7 +35,7 @@ async def verify(request: Request) -> Response:
     result: dict[str, Any]
     try:
         form = await limited_form(request, "photo", photo_verification.MAX_PHOTO)
-        payload = text(form, "payload")
+        payload = pasted_text.qr_text(text(form, "payload"))  # wrapped or padded when pasted
         photo = form.get("photo")
         if isinstance(photo, UploadFile) and photo.filename:
             await limit_async(request, VERIFY_PHOTO)

@@ -204,6 +204,10 @@ async function update() {
   show(latest);
 }
 
+// Pasted QR text loses its line breaks, tabs and other white space, and its end spaces; a space
+// inside is Base45's own (the same rule as opcert.domain.pasted_text on the server).
+export const pastedQrText = (text) => text.replace(/[^\S ]+/g, "").replace(/^ +| +$/g, "");
+
 // `logProof`: a C2SP tlog-proof given with the credential (GET /api/v1/log/proof?cti=...); with
 // one, the credential must be in the log (spec step 6), as with `opcert verify --log-proof`.
 export async function verifyHere(payload, logProof = undefined) {
@@ -226,7 +230,7 @@ async function start() {
     if (!state.trust) { return; } // nothing kept yet: the server verifies (the form posts)
     event.preventDefault();
     if (navigator.onLine && needsRefresh()) { await update(); }
-    verifyHere(form.elements.payload.value);
+    verifyHere(pastedQrText(form.elements.payload.value));
   });
   window.addEventListener("online", () => { update(); }); // back in signal: fresh lists
   let photoText = null;
