@@ -34,6 +34,8 @@ EXCLUDED = {
     "/holder/certificates/{number}/{item}/qr.png": "a PNG image, shown by the QR page",
     "/officer/identity-reviews/{review_id}/photo": "a photo, shown by the identity review page",
     "/institution/error-sheets/{key}": "an .xlsx download (the institution journey opens it)",
+    "/institution/template.xlsx": "the upload template, an .xlsx download (integration tests)",
+    "/holder/qr-sw.js": "the holder QR page's service worker script",
     "/docs": "Swagger UI, the third-party API reference for developers, served as shipped",
     "/openapi.json": "the API description (JSON)",
     "/healthz": "the health check (JSON)",
@@ -69,6 +71,7 @@ OFFICER = [
     "/officer/revoke",
     "/officer/certificates",
     "/officer/clues",
+    "/officer/renewals",
 ]
 INSTITUTION = ["/institution", "/institution/upload"]
 ERROR_KINDS = [
@@ -192,6 +195,7 @@ def test_every_officer_page_has_no_accessibility_violation(page, server):
         "/officer/revoke",
         "/officer/certificates",
         "/officer/clues",
+        "/officer/renewals",
     ):
         visit(page, url, "every-officer-" + slug(url.replace(detail, "/officer/application")))
     # An unknown application: the error page inside the officer's navigation.
