@@ -37,6 +37,20 @@ def test_an_officer_finds_holders_by_the_start_of_their_name(ctx, world):
     assert names(certificate_search.search(ctx, officer, "阿依古丽•买买提")) == ["阿依古丽·买买提"]
 
 
+def test_an_id_or_certificate_number_typed_with_spaces_or_hyphens_is_found(ctx, world):
+    number = issue(ctx, world, "李四")
+    holder = number[1:]
+    officer = world.zhuhai_officer
+    for typed in (
+        f"{holder[:6]} {holder[6:14]} {holder[14:]}",
+        f"{holder[:6]}-{holder[6:14]}-{holder[14:]}",
+        holder.lower(),
+        f" {number.lower()} ",
+        f"{number[:7]} {number[7:]}",
+    ):
+        assert names(certificate_search.search(ctx, officer, typed)) == ["李四"], typed
+
+
 def test_wildcards_typed_into_the_search_are_characters_not_patterns(ctx, world):
     issue(ctx, world, "李四")
     for typed in ("%", "_", "李%", "李_"):

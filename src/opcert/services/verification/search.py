@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opcert.domain.errors import FieldError
+from opcert.domain.identity import certificate_number_id, has_id_shape, normalise_id_text
 from opcert.domain.names import PersonName
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import Action, OfficerPrincipal
@@ -25,6 +26,11 @@ class SearchPage:
 
 
 def _query(text: str) -> str:
+    # An ID or certificate number typed with spaces, hyphens or full-width digits reads as the
+    # number itself (the same rule as the public query and the holder login).
+    number = normalise_id_text(text or "")
+    if has_id_shape(number) or certificate_number_id(number) is not None:
+        return number
     query = " ".join((text or "").split())
     # The name rule sees the text as typed (阿依古丽•买买提 and 阿依古丽.买买提 become
     # 阿依古丽·买买提); what is not a whole name (a number, a lone surname) is compared as it is.
