@@ -85,7 +85,10 @@ def local_url(url: str | None, request: Request) -> str | None:
     path = parts.path or "/"
     if not path.startswith("/") or path.startswith("//") or "\\" in path:
         return None
-    return path + (f"?{parts.query}" if parts.query else "")
+    # A backslash in the query is harmless, but it is percent-encoded so that no browser's
+    # lenient parsing ever sees one in a link (found by hypothesis: ``?\\``).
+    query = parts.query.replace("\\", "%5C")
+    return path + (f"?{query}" if query else "")
 
 
 def ways_back(request: Request, kind: str) -> list[Way]:
