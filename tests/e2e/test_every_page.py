@@ -129,6 +129,7 @@ def slug(url: str) -> str:
 def visit(page, url: str, name: str, status: int = 200) -> None:  # type: ignore[no-untyped-def]
     response = page.goto(url)
     assert response is not None and response.status == status, (url, response and response.status)
+    page.wait_for_load_state("networkidle")  # the page's own scripts have settled
     shown = page.eval_on_selector_all(
         "[hidden]", "(els) => els.filter((e) => e.getClientRects().length > 0).map((e) => e.id)"
     )
