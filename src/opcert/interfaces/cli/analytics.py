@@ -8,7 +8,7 @@ from datetime import date
 import typer
 from rich.progress import Progress
 
-from opcert.domain.errors import FieldError
+from opcert.domain.input_formats import parse_date
 from opcert.interfaces.cli.context import ready_platform
 from opcert.services.analytics import run as analysis
 
@@ -16,17 +16,8 @@ app = typer.Typer(help="考试数据分析 / exam-data analysis", no_args_is_hel
 
 
 def _date(text: str | None, name: str, default: date) -> date:
-    if text is None:
-        return default
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise FieldError(
-            name,
-            "DATE_INVALID",
-            f"{name} 不是有效日期（YYYY-MM-DD）",
-            f"{name} is not a date (YYYY-MM-DD)",
-        ) from None
+    """The option's date in any form the uploads accept (2026-11-22, 2026/11/22, 2026年11月22日)."""
+    return default if text is None else parse_date(text, name)
 
 
 @app.command("run")
