@@ -187,6 +187,55 @@ class AnalyticsRepository:
         )
         return [_counts(row) for row in self.session.execute(query)]
 
+    def away_exams(self, start: date, end: date) -> list[AwayExam]:
+        """Exams from ``start`` to ``end`` sat outside the candidate's home province, oldest
+        first; the caller judges the distance."""
+        return [_away(row) for row in self.session.execute(_away_query(start, end))]
+
+
+@dataclass(frozen=True)
+class AwayExam:
+    """An exam sat in a province other than the candidate's home province."""
+
+    id_number: str
+    home: str  # the holder's 6-digit division
+    exam_point: str
+    institution: str
+    region: str  # the exam point's division
+    item: str
+    exam_on: date
+    passed: bool
+
+
+def _away_query(start: date, end: date) -> Any:
+    r = ExamResult
+    return (
+        select(
+            r.id_number,
+            Person.division,
+            ExamPoint.code,
+            Institution.code,
+            ExamPoint.region,
+            r.item_code,
+            r.exam_on,
+            r.passed,
+        )
+        .select_from(r)
+        .join(ExamPoint, ExamPoint.id == r.exam_point_id)
+        .join(Institution, Institution.id == ExamPoint.institution_id)
+        .join(Person, Person.id == r.person_id)
+        .where(
+            r.exam_on >= start,
+            r.exam_on <= end,
+            func.substr(Person.division, 1, 2) != func.substr(ExamPoint.region, 1, 2),
+        )
+        .order_by(r.exam_on, r.id)
+    )
+
+
+def _away(row: Any) -> AwayExam:
+    return AwayExam(*row[:6], row[6], bool(row[7]))
+
 
 def _counts(row: Any) -> MonthlyCounts:
     code, institution, region, item, month = row[:5]
