@@ -1,4 +1,5 @@
-"""analytics run: the exam-data analysis over a span of months (issue 16)."""
+"""analytics run: the exam-data analysis over a span of months (issue 16); analytics far: the
+candidates examined far from home."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import typer
 from rich.progress import Progress
 
 from opcert.domain.input_formats import parse_date
-from opcert.interfaces.cli.context import ready_platform
+from opcert.interfaces.cli.context import domain_errors, ready_platform
+from opcert.services.analytics import far
 from opcert.services.analytics import run as analysis
 
 app = typer.Typer(help="考试数据分析 / exam-data analysis", no_args_is_help=True)
@@ -81,3 +83,48 @@ def _json(result: analysis.RunResult) -> dict[str, object]:
             for s in result.signals
         ],
     }
+
+
+@app.command("far")
+def far_list(
+    date_from: str = typer.Option(
+        None, "--from", help="起始日期 / first day (default: 12 months ago)"
+    ),
+    date_to: str = typer.Option(None, "--to", help="截止日期 / last day (default: today)"),
+    km: float = typer.Option(far.FAR_KM, "--km", help="最短距离（公里）/ at least this far (km)"),
+    as_json: bool = typer.Option(False, "--json", help="输出 JSON / print one JSON array"),
+) -> None:
+    """列出在远离户籍省份的考点参加考试的考生（规则见 docs/operations.md），供核查 / list the
+    candidates examined far from their home province (the rule: docs/operations.md), to check."""
+    ctx = ready_platform().ctx
+    today = ctx.today()
+    with domain_errors():
+        start = _date(date_from, "from", date(today.year - 1, today.month, 1))
+        end = _date(date_to, "to", today)
+        found = far.far_exams(ctx, start, end, km)
+    rows = [
+        {
+            "id_number": f.exam.id_number,
+            "home": f.exam.home,
+            "exam_point": f.exam.exam_point,
+            "institution": f.exam.institution,
+            "region": f.exam.region,
+            "item": f.exam.item,
+            "exam_on": f.exam.exam_on.isoformat(),
+            "passed": f.exam.passed,
+            "km": round(f.km),
+        }
+        for f in found
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        typer.echo(
+            f"{row['exam_on']}\t{row['id_number']}\t{row['home']} → {row['region']}"
+            f"\t{row['km']} km\t{row['exam_point']}\t{row['item']}"
+        )
+    typer.echo(
+        f"{len(rows)} 次考试距户籍省份超过 {km:.0f} 公里 / exams over {km:.0f} km from home; "
+        "请先核实考生的用人单位所在地 / check the employer's location first"
+    )
