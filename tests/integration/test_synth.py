@@ -21,6 +21,7 @@ from opcert.services.synth.loader import CHUNK
 from opcert.services.synth.people import IdentityAllocator
 from opcert.services.synth.plans import Run, plan_chunk
 from opcert.services.verification import query as certificates
+from tests.integration.conftest import _reset
 
 SCALE = 0.0001  # 1,800 holders, about 2,500 certificates
 SEED = 11
@@ -174,3 +175,36 @@ def test_a_data_set_without_anomalies_has_no_labels_and_no_one_examined_far_from
             .where(func.substr(Person.division, 1, 2) != func.substr(ExamPoint.region, 1, 2))
         )
     assert far == 0
+
+
+def test_an_exams_only_data_set_has_the_same_people_and_exams_and_no_certificates(
+    platform, ctx, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func
+
+    from opcert.persistence.models import ExamResult, StatusListRow, SyntheticAnomaly
+
+    summary = synthesise(ctx, SCALE, seed=SEED, exams_only=True)
+    with ctx.uow() as uow:
+
+        def count(model):  # type: ignore[no-untyped-def]
+            return uow.session.scalar(select(func.count()).select_from(model))
+
+        exams_only = (count(Person), count(ExamResult), count(SyntheticAnomaly))
+        assert (count(Certificate), count(CredentialVersion), count(StatusListRow)) == (0, 0, 0)
+        exams = sorted(
+            uow.session.execute(
+                select(ExamResult.id_number, ExamResult.item_code, ExamResult.exam_on)
+            ).all()
+        )
+    assert summary.holders == exams_only[0] and exams_only[1] > exams_only[0]
+    assert exams_only[2] > 0, "the labels are kept: the analytics is scored against them"
+    # the same seed in full gives the same people and exams
+    _reset(platform)
+    synthesise(ctx, SCALE, seed=SEED)
+    with ctx.uow() as uow:
+        assert exams == sorted(
+            uow.session.execute(
+                select(ExamResult.id_number, ExamResult.item_code, ExamResult.exam_on)
+            ).all()
+        )

@@ -46,6 +46,12 @@ def synth(
         help="注入带标注的异常（默认）/ inject the labelled anomalies (default); "
         "--no-anomalies: data with nothing to find",
     ),
+    exams_only: bool = typer.Option(
+        False,
+        "--exams-only",
+        help="只写持证人和考试成绩，不生成证书（用于考试数据分析的基准测试）/ holders and exam "
+        "results only, no certificates (for the exam-data analysis benchmark)",
+    ),
 ) -> None:
     """生成全国规模合成数据并写入数据库 / generate synthetic national data into the database."""
     ctx = ready_platform().ctx
@@ -63,7 +69,14 @@ def synth(
             progress.update(task, completed=done, total=total)
 
         summary = synthesise(
-            ctx, scale, seed=seed, sample=sample, progress=advance, workers=workers, inject=inject
+            ctx,
+            scale,
+            seed=seed,
+            sample=sample,
+            progress=advance,
+            workers=workers,
+            inject=inject,
+            exams_only=exams_only,
         )
     rows = ", ".join(f"{table} {count:,}" for table, count in summary.rows.items())
     typer.echo(f"持证人 / holders {summary.holders:,}: {rows}")

@@ -79,9 +79,13 @@ def synthesise(
     progress: Progress | None = None,
     workers: int | None = None,
     inject: bool = True,
+    exams_only: bool = False,
 ) -> Summary:
     """Generate and load the data set; write ``sample`` (CSV ``id_number,name``) when given.
     ``inject=False`` leaves out the anomalies (and their labels): data with nothing to find.
+    ``exams_only`` writes the holders, their exam results and the labels, and no certificates,
+    signed versions or status lists: the nation's exam data for the analytics benchmark, in a
+    fraction of the time and space (the exams and people are the same as in a full run).
 
     ``workers`` processes sign the credentials (``signing``); by default one per spare core when
     there is more than one chunk, none (signing inline) for a single chunk.
@@ -105,9 +109,9 @@ def synthesise(
     codes, weights = exams.items()
     run = Run(seed, today, plan, codes, weights)
     if workers is None:
-        workers = default_workers() if total > CHUNK else 0
+        workers = default_workers() if total > CHUNK and not exams_only else 0
     try:
-        slots = _load(ctx, run, authority, summary, now, progress, workers)
+        slots = _load(ctx, run, authority, summary, now, progress, workers, exams_only)
     except BaseException:
         # Put the indexes back over whatever was written, so the schema is never left without
         # them; the partial data set itself is refused by a second run (SYNTH_NOT_EMPTY).
@@ -121,7 +125,7 @@ def synthesise(
     summary.anomalies += summary.rows.pop("synth_anomalies", 0)
     with ctx.uow() as uow:
         uow.begin_write()
-        lists = slots.rows(now)
+        lists = [] if exams_only else slots.rows(now)
         uow.synth.insert("status_lists", lists)
         uow.synth.analyse()
         uow.commit()
@@ -141,8 +145,10 @@ def _load(
     now: datetime,
     progress: Progress | None,
     workers: int,
+    exams_only: bool = False,
 ) -> SlotAllocator:
-    """Plan, build, sign and write every chunk of holders; the slots handed out."""
+    """Plan, build, sign and write every chunk of holders; the slots handed out. With
+    ``exams_only`` nothing is signed and only the holders, results and labels are written."""
     total, seed = summary.holders, run.seed
     ids, slots = IdentityAllocator(), SlotAllocator(seed)
     signers: dict[str, Signer] = {}
@@ -163,7 +169,7 @@ def _load(
                     planned, reserved, issuing, random.Random(f"{seed}:cti:{chunk}"), seed, now
                 )
                 uow.commit()
-            texts = signing.submit(rows.unsigned)
+            texts = _no_texts if exams_only else signing.submit(rows.unsigned)
             if pending is not None:
                 _write(ctx, *pending, summary, now)
             pending = (rows, texts)
@@ -188,23 +194,39 @@ def _build_indexes(ctx: ServiceContext, statements: list[str]) -> None:
         uow.commit()
 
 
+def _no_texts() -> list[str]:
+    return []
+
+
+EXAM_TABLES = ("persons", "exam_results", "synth_anomalies")
+
+
 def _write(
     ctx: ServiceContext, rows: ChunkRows, texts: Texts, summary: Summary, now: datetime
 ) -> None:
-    """One chunk's rows in one transaction, once its credentials are signed."""
-    rows.signed(texts())
+    """One chunk's rows in one transaction, once its credentials are signed (an exams-only
+    chunk, given ``_no_texts``, writes its exam tables alone)."""
+    exams_only = texts is _no_texts
+    if not exams_only:
+        rows.signed(texts())
     with ctx.uow() as uow:
         uow.begin_write()
         uow.synth.prepare_bulk()
         for table, table_rows in rows.tables():
+            if exams_only and table not in EXAM_TABLES:
+                continue
             uow.synth.insert(table, table_rows)
             summary.rows[table] = summary.rows.get(table, 0) + len(table_rows)
         # Every synthetic credential is logged like an issued one (decision 0010).
-        transparency_log.append(
-            uow,
-            [transparency_log.LogItem(v["cti"], v["sc1"], None) for v in rows.credential_versions],
-            now,
-        )
+        if not exams_only:
+            transparency_log.append(
+                uow,
+                [
+                    transparency_log.LogItem(v["cti"], v["sc1"], None)
+                    for v in rows.credential_versions
+                ],
+                now,
+            )
         uow.commit()
 
 
