@@ -23,6 +23,12 @@ from opcert.persistence.repositories.results import ExamResultRepository
 from opcert.persistence.repositories.synth import SynthRepository
 from opcert.persistence.repositories.tlog import LogRepository
 
+# --- holds ---
+from opcert.persistence.repositories.exam_integrity import (  # noqa: E402
+    AccreditationRepository,
+    HoldRepository,
+)
+
 
 class ConcurrentWriteConflict(Exception):
     """Another transaction wrote the same unique key first; the caller may retry row by row."""
@@ -53,6 +59,9 @@ class UnitOfWork:
         self.synth = SynthRepository(self.session)
         self.log = LogRepository(self.session)
         self.analytics = AnalyticsRepository(self.session)
+        # --- holds ---
+        self.accreditations = AccreditationRepository(self.session)
+        self.holds = HoldRepository(self.session)
         return self
 
     def __exit__(
