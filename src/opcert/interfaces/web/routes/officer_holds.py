@@ -59,6 +59,7 @@ def _page(
         done=done,
         unit_types=UNIT_TYPES,
         beijing=_beijing,
+        q_text=lambda q: "< 0.001" if q < 0.001 else f"= {q:.3f}",
         region_name=lambda code: division_name(code) or code,
         chosen=request.query_params.get("hold", ""),
     )
