@@ -233,3 +233,52 @@ def test_a_hold_on_an_institution_holds_every_one_of_its_exam_points(ctx, world)
     assert [o.outcome for o in outcomes] == ["in_review", "in_review"]
     elsewhere = submit_results(ctx, world.chongqing, [make_result(exam_point="EP-500000-01")])
     assert elsewhere[0].outcome == "issued"
+
+
+# The exam-point register (decision 0028): refused at intake, recorded by the CLI.
+
+
+def test_an_accreditation_ended_before_the_exam_refuses_the_result_and_stores_nothing(
+    ctx, world, platform, monkeypatch
+):  # type: ignore[no-untyped-def]
+    from tests.integration.cli_runner import cli_of
+
+    with cli_of(platform, monkeypatch) as run:
+        ended = run("exam-points", "withdraw", "EP-440400-01", "--to", "2026年11月18日")
+        assert ended.exit_code == 0, ended.output
+        listed = run("exam-points", "register", "EP-440400-01")
+    assert "2026-11-18" in listed.output
+    row = make_result(exam_point="EP-440400-01", exam_date="2026-11-19")
+    [outcome] = submit_results(ctx, world.zhuhai, [row])
+    assert outcome.outcome == "rejected"
+    assert [(e["field"], e["code"]) for e in outcome.errors] == [
+        ("exam_point", "EXAM_POINT_NOT_ACCREDITED")
+    ]
+    with ctx.uow() as uow:
+        assert uow.results.stored(world.zhuhai.id, {row["ref"]}) == {}
+    earlier = make_result(exam_point="EP-440400-01", exam_date="2026-11-18")
+    assert submit_results(ctx, world.zhuhai, [earlier])[0].outcome == "issued"
+
+
+def test_welding_is_accredited_only_with_real_equipment_and_then_accepted(
+    ctx, world, platform, monkeypatch
+):  # type: ignore[no-untyped-def]
+    from tests.integration.cli_runner import cli_of
+
+    welding = make_result(exam_point="EP-440400-02", item="2.1")
+    assert submit_results(ctx, world.zhuhai, [welding])[0].outcome == "rejected"
+    with cli_of(platform, monkeypatch) as run:
+        refused = run(
+            "exam-points", "accredit", "EP-440400-02", "--items", "2.1", "--no-real-equipment"
+        )
+        assert refused.exit_code != 0
+        assert "real_equipment" in refused.output and "实物设备" in refused.output
+        bad_item = run("exam-points", "accredit", "EP-440400-02", "--items", "99.1")
+        assert bad_item.exit_code != 0
+        done = run("exam-points", "accredit", "EP-440400-02", "--items", "2.1", "--from", "2026-11-01")
+        assert done.exit_code == 0, done.output
+    assert submit_results(ctx, world.zhuhai, [make_result(**{**welding, "ref": "W-2"})])[
+        0
+    ].outcome == "issued"
+    early = make_result(exam_point="EP-440400-02", item="2.1", exam_date="2026-10-30")
+    assert submit_results(ctx, world.zhuhai, [early])[0].outcome == "rejected"

@@ -109,6 +109,10 @@ def accredit(
         point = _point(uow, code)
         rows = records(point.id, codes, terms, actor, ctx)
         uow.accreditations.add(rows)
+        # The point's list of authorised items (the automatic check ``institution`` reads it)
+        # follows the register: an item accredited is an item authorised.
+        if point.items is not None:
+            point.items = None if None in codes else sorted({*point.items, *map(str, codes)})
         uow.commit()
         return len(rows)
 
