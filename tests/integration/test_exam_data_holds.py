@@ -73,9 +73,7 @@ def test_a_held_exam_points_results_wait_for_an_officer_until_the_hold_is_releas
 ):  # type: ignore[no-untyped-def]
     found = analytics.run(ctx, date(2026, 10, 1), date(2026, 10, 31))
     heaping = [
-        s
-        for s in found.signals
-        if s.test.unit == "EP-HEAP-01" and s.test.kind == "score_heaping"
+        s for s in found.signals if s.test.unit == "EP-HEAP-01" and s.test.kind == "score_heaping"
     ]
     assert heaping and heaping[0].q_value < 0.01 and heaping[0].test.effect >= 2
     [hold] = holds.holds_in_scope(ctx, world.zhuhai_officer)[0]
@@ -275,10 +273,13 @@ def test_welding_is_accredited_only_with_real_equipment_and_then_accepted(
         assert "real_equipment" in refused.output and "实物设备" in refused.output
         bad_item = run("exam-points", "accredit", "EP-440400-02", "--items", "99.1")
         assert bad_item.exit_code != 0
-        done = run("exam-points", "accredit", "EP-440400-02", "--items", "2.1", "--from", "2026-11-01")
+        done = run(
+            "exam-points", "accredit", "EP-440400-02", "--items", "2.1", "--from", "2026-11-01"
+        )
         assert done.exit_code == 0, done.output
-    assert submit_results(ctx, world.zhuhai, [make_result(**{**welding, "ref": "W-2"})])[
-        0
-    ].outcome == "issued"
+    assert (
+        submit_results(ctx, world.zhuhai, [make_result(**{**welding, "ref": "W-2"})])[0].outcome
+        == "issued"
+    )
     early = make_result(exam_point="EP-440400-02", item="2.1", exam_date="2026-10-30")
     assert submit_results(ctx, world.zhuhai, [early])[0].outcome == "rejected"

@@ -23,7 +23,9 @@ def test_the_page_lists_the_hold_and_its_grounds_and_an_officer_releases_it(clie
     assert page.status_code == 200
     assert "香洲考试点" in page.text and "按往年同期应约 100 人次" in page.text
     assert "解除暂停" in page.text
-    empty = post_form(client, "/officer/holds", f"/officer/holds/{hold_id}/release", {"reason": " "})
+    empty = post_form(
+        client, "/officer/holds", f"/officer/holds/{hold_id}/release", {"reason": " "}
+    )
     assert empty.status_code == 422 and "请填写解除暂停的理由" in empty.text
     assert 'aria-invalid="true"' in empty.text
     done = post_form(
@@ -50,7 +52,9 @@ def test_another_provinces_officer_sees_no_hold_and_cannot_release_it(client, ct
     hold_id = _held(ctx)
     officer_login(client, world, "cq")
     assert "辖区内没有暂停自动发证" in client.get("/officer/holds").text
-    answer = post_form(client, "/officer/holds", f"/officer/holds/{hold_id}/release", {"reason": "x"})
+    answer = post_form(
+        client, "/officer/holds", f"/officer/holds/{hold_id}/release", {"reason": "x"}
+    )
     assert answer.status_code == 404
     assert len(holds.holds_in_scope(ctx, world.zhuhai_officer)[0]) == 1
 
@@ -60,7 +64,9 @@ def test_an_inspector_sees_the_hold_without_a_button_and_is_refused(client, ctx,
     officer_login(client, world, "insp")
     page = client.get("/officer/holds").text
     assert "香洲考试点" in page and "解除暂停</button>" not in page
-    answer = post_form(client, "/officer/holds", f"/officer/holds/{hold_id}/release", {"reason": "x"})
+    answer = post_form(
+        client, "/officer/holds", f"/officer/holds/{hold_id}/release", {"reason": "x"}
+    )
     assert answer.status_code == 403
 
 

@@ -12,6 +12,10 @@ from opcert.persistence.repositories.analytics import AnalyticsRepository
 from opcert.persistence.repositories.applications import ApplicationRepository
 from opcert.persistence.repositories.certificates import CertificateRepository
 from opcert.persistence.repositories.clues import ClueRepository
+from opcert.persistence.repositories.exam_integrity import (  # --- holds ---
+    AccreditationRepository,
+    HoldRepository,
+)
 from opcert.persistence.repositories.identity_reviews import IdentityReviewRepository
 from opcert.persistence.repositories.keys import KeyRepository
 from opcert.persistence.repositories.ledger import LedgerRepository
@@ -22,12 +26,6 @@ from opcert.persistence.repositories.reminders import ReminderRepository
 from opcert.persistence.repositories.results import ExamResultRepository
 from opcert.persistence.repositories.synth import SynthRepository
 from opcert.persistence.repositories.tlog import LogRepository
-
-# --- holds ---
-from opcert.persistence.repositories.exam_integrity import (  # noqa: E402
-    AccreditationRepository,
-    HoldRepository,
-)
 
 
 class ConcurrentWriteConflict(Exception):

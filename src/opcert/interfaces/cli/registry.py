@@ -6,8 +6,8 @@ from datetime import date
 
 import typer
 
-from opcert.interfaces.cli.context import domain_errors, ready_platform
 from opcert.domain.input_formats import parse_date
+from opcert.interfaces.cli.context import domain_errors, ready_platform
 from opcert.services.registry import accreditations, lookups
 from opcert.services.registry import parties as registry
 

@@ -69,7 +69,8 @@ class HoldRepository:
 
     def get(self, hold_id: int, *, lock: bool = False) -> ExamDataHold | None:
         query = select(ExamDataHold).where(ExamDataHold.id == hold_id)
-        return self.session.scalar(query.with_for_update() if lock else query)
+        found: ExamDataHold | None = self.session.scalar(query.with_for_update() if lock else query)
+        return found
 
     def of_units(self, units: Iterable[tuple[str, str]]) -> list[ExamDataHold]:
         """Every hold, active or released, of these (unit_type, unit) pairs, oldest first."""
@@ -105,10 +106,9 @@ class HoldRepository:
         """Holds whose unit lies in the division ``prefix`` (empty: all), newest first; the active
         ones, or the released ones."""
         released = ExamDataHold.released_at
-        query = select(ExamDataHold).where(
-            ExamDataHold.region.startswith(prefix, autoescape=True) if prefix else True,
-            released.is_(None) if active else released.is_not(None),
-        )
+        query = select(ExamDataHold).where(released.is_(None) if active else released.is_not(None))
+        if prefix:
+            query = query.where(ExamDataHold.region.startswith(prefix, autoescape=True))
         order = (ExamDataHold.held_at.desc(), ExamDataHold.id.desc())
         return list(self.session.scalars(query.order_by(*order).limit(limit).offset(offset)))
 

@@ -120,9 +120,7 @@ def _hold_unit(
     if active is not None:
         # The same grounds found again (a later run over the span): point them at its signals.
         current = {(s.kind, s.period): _ground(s) for s in signals}
-        active.grounds = [current.get(k, g) for k, g in known.items()] + [
-            _ground(s) for s in fresh
-        ]
+        active.grounds = [current.get(k, g) for k, g in known.items()] + [_ground(s) for s in fresh]
     if not fresh:
         return None
     kind = "analytics.hold.extended"
@@ -146,8 +144,7 @@ def _hold_unit(
             "unit_type": key[0],
             "unit": key[1],
             "grounds": [
-                {"signal": s.id, "run": s.run_id, "kind": s.kind, "period": s.period}
-                for s in fresh
+                {"signal": s.id, "run": s.run_id, "kind": s.kind, "period": s.period} for s in fresh
             ],
         },
     )

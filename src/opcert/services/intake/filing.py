@@ -26,8 +26,8 @@ from opcert.persistence.repositories.applications import NewApplication
 from opcert.persistence.repositories.persons import NewPerson
 from opcert.persistence.repositories.results import NewExamResult
 from opcert.persistence.unit_of_work import UnitOfWork
-from opcert.services.intake.records import AUTO_ACTOR, application_record, result_record
 from opcert.services.analytics.holds import data_holds
+from opcert.services.intake.records import AUTO_ACTOR, application_record, result_record
 from opcert.services.intake.validation import ValidRow
 from opcert.services.issuance.numbering import authorities_for
 from opcert.services.issuance.pipeline import IssueRequest, issue_many

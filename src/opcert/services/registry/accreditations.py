@@ -52,7 +52,9 @@ def records(
     errors = []
     if terms.valid_from and terms.valid_to and terms.valid_to < terms.valid_from:
         errors.append(
-            FieldError("to", "SPAN_REVERSED", "认定截止日期早于起始日期", "the end is before the start")
+            FieldError(
+                "to", "SPAN_REVERSED", "认定截止日期早于起始日期", "the end is before the start"
+            )
         )
     if not terms.real_equipment and any(i is None or needs_real_equipment(i) for i in items):
         errors.append(

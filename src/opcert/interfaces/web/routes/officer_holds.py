@@ -17,13 +17,23 @@ from opcert.domain.identity import division_name
 from opcert.interfaces.http_errors import status_for
 from opcert.interfaces.web.dependencies import CurrentOfficer
 from opcert.interfaces.web.officer_refusals import REFUSALS, refusal
-from opcert.interfaces.web.pages import checked_form, ctx_of, form_errors, language, redirect, render
+from opcert.interfaces.web.pages import (
+    checked_form,
+    ctx_of,
+    form_errors,
+    language,
+    redirect,
+    render,
+)
 from opcert.services.analytics import holds
 from opcert.services.kernel.principals import OfficerPrincipal
 
 router = APIRouter(prefix="/officer", include_in_schema=False)
 Page = Annotated[int, Query(ge=1, le=10_000)]
-UNIT_TYPES = {"exam_point": ("考试点", "exam point"), "institution": ("考试机构", "exam institution")}
+UNIT_TYPES = {
+    "exam_point": ("考试点", "exam point"),
+    "institution": ("考试机构", "exam institution"),
+}
 
 
 def _beijing(at: datetime | None) -> str:
@@ -85,6 +95,7 @@ async def release(request: Request, officer: CurrentOfficer, hold_id: str) -> Re
     except REFUSALS as error:  # a role that may not release; a hold outside the division
         return refusal(request, officer, error)
     except DomainError as error:
+        status = status_for(error)
         errors = {
             f"{hold_id}:reason" if k == "reason" else "": v
             for k, v in form_errors(error, language(request)).items()
@@ -95,7 +106,7 @@ async def release(request: Request, officer: CurrentOfficer, hold_id: str) -> Re
                 officer,
                 errors=errors,
                 values={hold_id: reason[:2000]},
-                status=status_for(error),
+                status=status,
             )
         )
     return redirect(f"/officer/holds?done={hold_id}")
