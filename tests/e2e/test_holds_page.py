@@ -30,3 +30,6 @@ def test_a_province_officer_releases_a_held_exam_point_with_a_reason(page):  # t
         "已调取考试视频"
     )
     screenshot(page, "holds-released")
+    page.goto("/officer/holds?released=1&lang=en")
+    expect(page.get_by_role("heading", name="Auto-issue on hold")).to_be_visible()
+    screenshot(page, "holds-released-en")

@@ -69,7 +69,8 @@ def _page(
         done=done,
         unit_types=UNIT_TYPES,
         beijing=_beijing,
-        q_text=lambda q: "< 0.001" if q < 0.001 else f"= {q:.3f}",
+        # no-break spaces: "q < 0.001" never splits across lines on a phone
+        q_text=lambda q: "q\u00a0<\u00a00.001" if q < 0.001 else f"q\u00a0=\u00a0{q:.3f}",
         region_name=lambda code: division_name(code) or code,
         chosen=request.query_params.get("hold", ""),
     )
