@@ -100,6 +100,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         sms=sms,
         notifiers=notifiers(settings, sms),
         abuse=abuse,
+        hold_q_max=settings.hold_q_max,  # --- holds ---
+        hold_min_effect=settings.hold_min_effect,
     )
     return Platform(settings, engine, ctx, _development_outbox(ctx), abuse)
 

@@ -105,6 +105,12 @@ class Settings(BaseSettings):
     smtp_host: str | None = "127.0.0.1"
     smtp_port: int = 25
     smtp_sender: str = "noreply@opcert.local"
+    # --- holds ---
+    # Issuance held on strong exam-data signals (decision 0028): the q-value under which, and
+    # per signal kind the smallest effect at which, a signal holds its exam point or institution;
+    # OPCERT_HOLD_MIN_EFFECT is JSON, e.g. {"volume_spike": 3}, over the defaults.
+    hold_q_max: float = Field(default=0.01, gt=0, lt=1)
+    hold_min_effect: dict[str, float] = Field(default_factory=dict)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -95,6 +95,7 @@ def seed(data_dir: Path) -> Seeded:
     assert queued.outcome == "in_review", queued
     acts.revoke(ctx, "T" + revoked["id_number"], "1.2", "以欺骗手段取得", ground="deception")
     seed_officer_world(ctx, zh_principal, cq_principal, exam_day)
+    seed_holds(ctx)  # --- holds ---
     valid_qr, revoked_qr = data_dir / "valid-qr.png", data_dir / "revoked-qr.png"
     valid_qr.write_bytes(certificates.export_png(ctx, "T" + valid["id_number"], "1.2"))
     revoked_qr.write_bytes(certificates.export_png(ctx, "T" + revoked["id_number"], "1.2"))
@@ -109,3 +110,57 @@ def seed(data_dir: Path) -> Seeded:
         valid_qr,
         revoked_qr,
     )
+
+
+# --- holds ---
+# An exam point of Chongqing held on a strong exam-data signal (decision 0028), for the
+# 暂停自动发证 page. Its own point with no results, so no other journey's outcome changes.
+HELD_POINT = "EP-500000-09"
+
+
+def seed_holds(ctx) -> None:  # type: ignore[no-untyped-def]
+    from opcert.persistence.models import AnalyticsRun, AnalyticsSignal
+    from opcert.services.analytics import holds
+
+    registry.add_exam_point(
+        ctx, institution="EXAM-CQ", code=HELD_POINT, name="南岸考试点", region="500108"
+    )
+    now = ctx.now()
+    month = (ctx.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    with ctx.uow() as uow:
+        run = AnalyticsRun(
+            date_from=ctx.today().replace(day=1) - timedelta(days=31),
+            date_to=ctx.today(),
+            fdr=0.1,
+            tests=1,
+            untested={},
+            provisional=[],
+            started_at=now,
+            finished_at=now,
+        )
+        uow.analytics.add(run)
+        uow.flush()
+        uow.analytics.add_signals(
+            [
+                AnalyticsSignal(
+                    run_id=run.id,
+                    unit_type="exam_point",
+                    unit=HELD_POINT,
+                    kind="score_heaping",
+                    period=month,
+                    statistic=9.1,
+                    p_value=1e-12,
+                    q_value=1e-10,
+                    effect=6.8,
+                    observed=0.41,
+                    reference=0.06,
+                    provisional=False,
+                    explanation_zh=f"南岸考试点 {month} 理论考试 80–82 分占 41%，同类考点为 6%",
+                    explanation_en=f"EP-500000-09 {month}: 41% of theory scores in 80–82, "
+                    "against 6% at other exam points",
+                )
+            ]
+        )
+        uow.commit()
+        run_id = run.id
+    holds.apply_holds(ctx, run_id, ["seeded"])

@@ -72,6 +72,7 @@ OFFICER = [
     "/officer/certificates",
     "/officer/clues",
     "/officer/renewals",
+    "/officer/holds",  # --- holds ---
 ]
 INSTITUTION = ["/institution", "/institution/upload"]
 ERROR_KINDS = [
@@ -197,6 +198,7 @@ def test_every_officer_page_has_no_accessibility_violation(page, server):
         "/officer/certificates",
         "/officer/clues",
         "/officer/renewals",
+        "/officer/holds",  # --- holds ---
     ):
         visit(page, url, "every-officer-" + slug(url.replace(detail, "/officer/application")))
     # An unknown application: the error page inside the officer's navigation.

@@ -170,12 +170,18 @@ def test_a_candidate_past_retirement_age_on_the_exam_date_goes_to_review(client,
     assert "AGE_ABOVE_RETIREMENT" in [r["reason"] for r in outcome["reasons"]]
 
 
-def test_an_exam_point_not_authorised_for_the_item_sends_the_application_to_review(client, world):
+def test_a_result_from_an_exam_point_not_accredited_for_the_item_is_refused_naming_the_point(
+    client, world
+):
+    # The exam-point register (decision 0028): refused, not sent to review, and nothing stored.
     outcome = post(client, world, [make_result(item="2.1", exam_point="EP-440400-02")]).json()[
         "results"
     ][0]
-    assert outcome["outcome"] == "in_review"
-    assert [r["reason"] for r in outcome["reasons"]] == ["EXAM_POINT_NOT_AUTHORISED"]
+    assert outcome["outcome"] == "rejected"
+    assert [(e["field"], e["code"]) for e in outcome["errors"]] == [
+        ("exam_point", "EXAM_POINT_NOT_ACCREDITED")
+    ]
+    assert "未经认定" in outcome["errors"][0]["message"]
 
 
 def test_a_second_pass_for_an_item_already_held_goes_to_review(client, world):

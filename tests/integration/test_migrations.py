@@ -93,3 +93,38 @@ def test_unique_constraints_become_unique_indexes_and_the_rows_stay(engine: Engi
             "sc1, list_id, list_index, status_value, created_at) VALUES (1, 2, 'other', 'kid', "
             f"'CN-11', 0, 'SC1:', 'CN-11-0001', 7, 0, '{WHEN}')"
         )
+
+
+# --- holds ---
+def test_exam_points_keep_their_authorised_items_as_accreditations_after_0018(
+    engine: Engine,
+) -> None:
+    _upgrade_to(engine, "0016")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO institutions (id, code, name, kind, region, active, created_at) "
+                f"VALUES (1, 'EXAM-ZH', '珠海考试中心', 'exam', '440402', 1 = 1, '{WHEN}')"
+            )
+        )
+        for point, items in ((1, None), (2, '["1.1", "2.1"]')):
+            connection.execute(
+                text(
+                    "INSERT INTO exam_points (id, code, institution_id, name, region, items, "
+                    "active, created_at) VALUES (:id, :code, 1, '考试点', '440402', :items, "
+                    f"1 = 1, '{WHEN}')"
+                ),
+                {"id": point, "code": f"EP-{point}", "items": items},
+            )
+    _upgrade_to(engine, "0018")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT exam_point_id, item_code, standardised, real_equipment, "
+                "accredited_from, accredited_to, recorded_by FROM exam_point_accreditations "
+                "ORDER BY exam_point_id, item_code"
+            )
+        ).all()
+    assert [(r[0], r[1]) for r in rows] == [(1, None), (2, "1.1"), (2, "2.1")]
+    assert all(r[2] and r[3] and r[4] is None and r[5] is None for r in rows)
+    assert {r[6] for r in rows} == {"migration:0018"}

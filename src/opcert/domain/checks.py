@@ -32,6 +32,8 @@ class CheckResult:
     reason: str
     message_zh: str
     message_en: str
+    # What the reason points at, e.g. (("hold", "7"), ("signal", "1234")) for an exam-data hold.
+    detail: tuple[tuple[str, str], ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -44,6 +46,7 @@ class CheckResult:
             "reason": self.reason,
             "message_zh": self.message_zh,
             "message_en": self.message_en,
+            **dict(self.detail),
         }
 
 
@@ -70,6 +73,19 @@ class CandidateFacts:
     # The name on the national person record; None when this result registers the person.
     recorded_name: str | None = None
     submitted_name: str = ""
+    # The exam point or institution is held on a strong exam-data signal (issue 16).
+    exam_data_hold: DataHold | None = None
+
+
+@dataclass(frozen=True)
+class DataHold:
+    """A hold on the result's exam point or institution, and its strongest signal."""
+
+    hold_id: int
+    signal_id: int
+    unit_name: str
+    explanation_zh: str
+    explanation_en: str
 
 
 def run_checks(facts: CandidateFacts) -> list[CheckResult]:
@@ -85,6 +101,7 @@ def run_checks(facts: CandidateFacts) -> list[CheckResult]:
         check_ban(facts),
         check_duplicate(facts),
         check_training_separation(facts),
+        check_exam_data(facts),
     ]
 
 
@@ -305,4 +322,21 @@ def check_training_separation(facts: CandidateFacts) -> CheckResult:
         "TRAINING_NOT_SEPARATED",
         "培训机构与考试机构为同一单位，违反教考分离",
         "the training and exam institutions are the same entity: teaching and testing not separated",
+    )
+
+
+def check_exam_data(facts: CandidateFacts) -> CheckResult:
+    """Results from an exam point or institution held on a strong exam-data signal go to an
+    officer, with the signal named, until the hold is released (decision 0028)."""
+    hold = facts.exam_data_hold
+    if hold is None:
+        return _ok("exam_data", "考试数据无异常预警", "no exam-data hold on the exam point")
+    return CheckResult(
+        "exam_data",
+        CheckOutcome.FAILED,
+        "EXAM_DATA_ANOMALY",
+        f"{hold.unit_name}因考试数据异常预警暂停自动发证，需人工审核：{hold.explanation_zh}",
+        f"{hold.unit_name} is held on an exam-data signal; an officer must review: "
+        f"{hold.explanation_en}",
+        (("hold", str(hold.hold_id)), ("signal", str(hold.signal_id))),
     )

@@ -12,6 +12,10 @@ from opcert.persistence.repositories.analytics import AnalyticsRepository
 from opcert.persistence.repositories.applications import ApplicationRepository
 from opcert.persistence.repositories.certificates import CertificateRepository
 from opcert.persistence.repositories.clues import ClueRepository
+from opcert.persistence.repositories.exam_integrity import (  # --- holds ---
+    AccreditationRepository,
+    HoldRepository,
+)
 from opcert.persistence.repositories.identity_reviews import IdentityReviewRepository
 from opcert.persistence.repositories.keys import KeyRepository
 from opcert.persistence.repositories.ledger import LedgerRepository
@@ -53,6 +57,9 @@ class UnitOfWork:
         self.synth = SynthRepository(self.session)
         self.log = LogRepository(self.session)
         self.analytics = AnalyticsRepository(self.session)
+        # --- holds ---
+        self.accreditations = AccreditationRepository(self.session)
+        self.holds = HoldRepository(self.session)
         return self
 
     def __exit__(

@@ -7,6 +7,7 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from opcert.domain.accreditation import Accreditation
 from opcert.domain.catalogue import catalogue
 from opcert.services.intake.validation import (
     FIELDS,
@@ -18,9 +19,10 @@ from opcert.services.intake.validation import (
 )
 
 TODAY = date(2026, 11, 20)
+EVERY_ITEM = (Accreditation(None, True, True, True, None, None),)
 POINTS = {
-    "EP-1": PointInfo(1, "EP-1", 7, "440402", None, True),
-    "EP-OTHER": PointInfo(2, "EP-OTHER", 8, "500103", None, True),
+    "EP-1": PointInfo(1, "EP-1", 7, "440402", None, True, EVERY_ITEM),
+    "EP-OTHER": PointInfo(2, "EP-OTHER", 8, "500103", None, True, EVERY_ITEM),
 }
 GOOD = {
     "ref": "R-1",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import typer
 
+from opcert.domain.input_formats import parse_date
 from opcert.interfaces.cli.context import domain_errors, ready_platform
-from opcert.services.registry import lookups
+from opcert.services.registry import accreditations, lookups
 from opcert.services.registry import parties as registry
 
 institutions = typer.Typer(
@@ -112,3 +115,75 @@ def policy(
     with domain_errors():
         registry.set_auto_approve(ctx, issuer, auto_approve)
     typer.echo(f"{issuer}: {'auto-approve' if auto_approve else 'manual review'}")
+
+
+# --- holds ---
+# The exam-point register (考点认定; decision 0028).
+
+
+def _items(items: str | None) -> list[str] | None:
+    return [part for part in items.split(",") if part.strip()] if items else None
+
+
+def _date(value: str | None, field: str) -> date | None:
+    return parse_date(value, field) if value else None
+
+
+@exam_points.command("accredit")
+def accredit(
+    code: str = typer.Argument(..., help="考试点代码 / exam point code"),
+    items: str = typer.Option(None, help="项目，如 2.1,2.2（省略为全部）/ items, all if omitted"),
+    valid_from: str = typer.Option(None, "--from", help="认定起始日期 / accredited from"),
+    valid_to: str = typer.Option(None, "--to", help="认定截止日期 / accredited to"),
+    standardised: bool = typer.Option(
+        True, "--standardised/--not-standardised", help="标准化考点 / standardised exam point"
+    ),
+    real_equipment: bool = typer.Option(
+        True,
+        "--real-equipment/--no-real-equipment",
+        help="实操考试使用实物设备（焊接与热切割必需）/ real equipment for the practical",
+    ),
+    separated: bool = typer.Option(
+        True, "--separated/--not-separated", help="考培分离 / examination apart from training"
+    ),
+) -> None:
+    """登记考试点的认定 / record an exam point's accreditation for items."""
+    ctx = ready_platform().ctx
+    with domain_errors():
+        terms = accreditations.Terms(
+            standardised,
+            real_equipment,
+            separated,
+            _date(valid_from, "from"),
+            _date(valid_to, "to"),
+        )
+        count = accreditations.accredit(ctx, code=code, items=_items(items), terms=terms)
+    typer.echo(f"已登记 {count} 项认定 / {count} accreditation(s) recorded: {code}")
+
+
+@exam_points.command("withdraw")
+def withdraw(
+    code: str = typer.Argument(..., help="考试点代码 / exam point code"),
+    last_day: str = typer.Option(..., "--to", help="认定最后有效日 / last day accredited"),
+    items: str = typer.Option(None, help="项目（省略为全部项目的认定）/ items"),
+) -> None:
+    """终止考试点的认定 / end an exam point's open accreditations."""
+    ctx = ready_platform().ctx
+    with domain_errors():
+        count = accreditations.withdraw(ctx, code=code, items=_items(items), last_day=last_day)
+    typer.echo(f"已终止 {count} 项认定 / {count} accreditation(s) ended: {code}")
+
+
+@exam_points.command("register")
+def register(code: str = typer.Argument(..., help="考试点代码 / exam point code")) -> None:
+    """列出考试点的认定记录 / list an exam point's accreditations."""
+    ctx = ready_platform().ctx
+    with domain_errors():
+        entries = accreditations.register_of(ctx, code)
+    yes = {True: "是", False: "否"}
+    for e in entries:
+        typer.echo(
+            f"{e.item or '全部项目'}\t{e.valid_from or '—'}\t{e.valid_to or '—'}\t"
+            f"标准化:{yes[e.standardised]}\t实物设备:{yes[e.real_equipment]}\t"
+            f"考培分离:{yes[e.training_separated]}\t{e.recorded_by}"
+        )

@@ -16,6 +16,7 @@ from opcert.interfaces.web.routes import (
     holder_phone,
     institution,
     officer,
+    officer_holds,  # --- holds ---
     officer_records,
     officer_renewals,
     offline_app,
@@ -40,5 +41,6 @@ for module in (
     officer_renewals,
     institution,
     dev_errors,
+    officer_holds,  # --- holds ---
 ):
     router.include_router(module.router)

@@ -93,3 +93,12 @@ __all__ += ["KeptFileRow", "LoginChallengeRow", "SessionRow"]
 from opcert.persistence.models.tlog import LogCheckpoint, LogEntry, LogHead, LogTile  # noqa: E402
 
 __all__ += ["LogCheckpoint", "LogEntry", "LogHead", "LogTile"]
+
+# --- holds ---
+# Exam-data integrity (issue 16): the exam-point register and issuance holds.
+from opcert.persistence.models.exam_integrity import (  # noqa: E402
+    ExamDataHold,
+    ExamPointAccreditation,
+)
+
+__all__ += ["ExamDataHold", "ExamPointAccreditation"]

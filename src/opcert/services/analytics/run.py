@@ -15,6 +15,7 @@ from opcert.domain.errors import FieldError
 from opcert.domain.workdays import is_workday
 from opcert.persistence.models import AnalyticsRun, AnalyticsSignal
 from opcert.persistence.repositories.analytics import MonthlyCounts
+from opcert.services.analytics import holds
 from opcert.services.analytics.explanations import explain
 from opcert.services.analytics.signals import MINIMUM, Kind, Test, all_tests
 from opcert.services.analytics.statistics import q_values
@@ -119,6 +120,7 @@ def run(
     signals = select(tests, fdr, open_periods)
     untested = _untested(rows, months)
     run_id = _record(ctx, (start, end, fdr), tests, signals, open_periods, untested, started)
+    holds.apply_holds(ctx, run_id, signals)  # --- holds --- (decision 0028)
     return RunResult(run_id, len(tests), signals, periods, open_periods, untested)
 
 

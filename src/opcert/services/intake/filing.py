@@ -17,7 +17,7 @@ from opcert.domain.applications import (
     transition,
 )
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION
-from opcert.domain.checks import CandidateFacts, exam_outcome, name_check, run_checks
+from opcert.domain.checks import CandidateFacts, DataHold, exam_outcome, name_check, run_checks
 from opcert.domain.periods import add_months
 from opcert.domain.rules import rule_set_for
 from opcert.domain.scoring import next_step_after_failure, next_step_message
@@ -26,6 +26,7 @@ from opcert.persistence.repositories.applications import NewApplication
 from opcert.persistence.repositories.persons import NewPerson
 from opcert.persistence.repositories.results import NewExamResult
 from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.services.analytics.holds import data_holds
 from opcert.services.intake.records import AUTO_ACTOR, application_record, result_record
 from opcert.services.intake.validation import ValidRow
 from opcert.services.issuance.numbering import authorities_for
@@ -49,6 +50,8 @@ class _Lookups:
     issuing: set[tuple[str, str]]
     held: set[tuple[str, str]] = field(default_factory=set)  # valid on the day (dates included)
     recorded_names: dict[str, str | None] = field(default_factory=dict)
+    # Exam-data holds in force: by exam point code, the institution's under None (decision 0028).
+    data_holds: dict[str | None, DataHold] = field(default_factory=dict)
 
 
 def file_batch(
@@ -117,6 +120,7 @@ def _look_up(
         institution_active=bool(institution and institution.active),
         institution_credit_code=institution.credit_code if institution else None,
         issuing=set(),
+        data_holds=data_holds(uow, {row.point.code for row in rows}, principal.code),
     )
 
 
@@ -340,6 +344,7 @@ def _facts(row: ValidRow, looked: _Lookups, today: date) -> CandidateFacts:
         typ=row.typ,
         recorded_name=looked.recorded_names.get(row.ref),
         submitted_name=row.name,
+        exam_data_hold=looked.data_holds.get(row.point.code) or looked.data_holds.get(None),
     )
 
 

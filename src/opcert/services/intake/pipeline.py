@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from opcert.domain.accreditation import Accreditation
 from opcert.domain.catalogue import CURRENT_CATALOGUE_VERSION, catalogue
 from opcert.domain.errors import Conflict, DomainError, FieldError
 from opcert.persistence.unit_of_work import ConcurrentWriteConflict, UnitOfWork
@@ -103,6 +104,8 @@ def _points(uow: UnitOfWork, rows: Sequence[object]) -> dict[str, PointInfo]:
         for r in rows
         if isinstance(r, dict) and r.get("exam_point")
     }
+    points = uow.registry.exam_points_by_codes(codes)
+    register = uow.accreditations.of_points(p.id for p in points.values())
     return {
         code: PointInfo(
             p.id,
@@ -111,8 +114,20 @@ def _points(uow: UnitOfWork, rows: Sequence[object]) -> dict[str, PointInfo]:
             p.region,
             tuple(p.items) if p.items is not None else None,
             p.active,
+            tuple(
+                Accreditation(
+                    a.item_code,
+                    a.standardised,
+                    a.real_equipment,
+                    a.training_separated,
+                    a.accredited_from,
+                    a.accredited_to,
+                )
+                for a in register.get(p.id, [])
+            ),
+            p.name,
         )
-        for code, p in uow.registry.exam_points_by_codes(codes).items()
+        for code, p in points.items()
     }
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from opcert.domain import safety_manager
+from opcert.domain.accreditation import Accreditation, refusal
 from opcert.domain.catalogue import Catalogue, Item
 from opcert.domain.errors import FieldError
 from opcert.domain.identity import ResidentId, parse_resident_id
@@ -66,6 +67,9 @@ class PointInfo:
     region: str
     items: tuple[str, ...] | None
     active: bool
+    # The exam-point register (decision 0028): a result is refused unless one covers it.
+    accreditations: tuple[Accreditation, ...] = ()
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,8 @@ class RowValidator:
                 values[key] = parse(row.get(field))
             except FieldError as error:
                 errors.append(error)
+        if not errors:
+            errors += _accreditation(values, typ)
         if errors:
             ref = values.get("ref") or _text_or_none(row.get("ref"))
             return InvalidRow(index, ref, errors)
@@ -219,6 +225,15 @@ class RowValidator:
                 f"exam point {value!r} belongs to another institution",
             )
         return point
+
+
+def _accreditation(values: dict[str, Any], typ: str) -> list[FieldError]:
+    """A result from an exam point not accredited for the item on the exam date is refused."""
+    point: PointInfo = values["point"]
+    item: Item = values["item"]
+    code = "SM" if typ == "SM" else item.code
+    error = refusal(point.code, point.accreditations, code, item.name_zh, values["exam_on"])
+    return [error] if error is not None else []
 
 
 def _unsafe_fields(row: dict[str, Any]) -> list[FieldError]:

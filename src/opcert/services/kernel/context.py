@@ -38,6 +38,11 @@ class ServiceContext:
     read: Callable[[], UnitOfWork] | None = None  # read-only units of work, where cheaper
     # Named rate limits (the public query's among them), shared by processes through Redis.
     abuse: AbuseControls = field(default_factory=AbuseControls)
+    # --- holds ---
+    # A signal holds its exam point or institution when q < hold_q_max and its effect reaches
+    # the kind's threshold (services/analytics/holds.py LARGE_EFFECT, overridden per kind here).
+    hold_q_max: float = 0.01
+    hold_min_effect: dict[str, float] = field(default_factory=dict)
 
     def reader(self) -> UnitOfWork:
         """A unit of work for a path that only reads (public query, online verification)."""

@@ -35,6 +35,7 @@ class Action(StrEnum):
     READ_IDENTITY_REVIEWS = "identity_reviews.read"
     DECIDE_IDENTITY_REVIEWS = "identity_reviews.decide"
     READ_CLUES = "clues.read"
+    CLEAR_HOLDS = "holds.clear"  # --- holds --- (approver, admin: a decision)
 
 
 ACTION_NAMES = {
@@ -45,6 +46,7 @@ ACTION_NAMES = {
     Action.READ_IDENTITY_REVIEWS: ("查看人工身份审核", "read identity reviews"),
     Action.DECIDE_IDENTITY_REVIEWS: ("决定人工身份审核", "decide identity reviews"),
     Action.READ_CLUES: ("查看假证线索", "read fake-certificate clues"),
+    Action.CLEAR_HOLDS: ("解除考试数据预警暂停", "release exam-data holds"),  # --- holds ---
 }
 _DECIDER = frozenset(Action)
 PERMISSIONS: dict[str, frozenset[Action]] = {

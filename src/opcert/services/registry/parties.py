@@ -27,6 +27,7 @@ from opcert.services.issuance.numbering import authorities_for
 from opcert.services.kernel.authentication import hash_password, issue_api_key
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import ROLES
+from opcert.services.registry import accreditations
 
 
 def default_authorities() -> list[tuple[str, str]]:
@@ -246,7 +247,11 @@ def add_exam_point(
     address: str | None = None,
     latitude: float | None = None,
     longitude: float | None = None,
+    accreditation: accreditations.Terms | None = None,
 ) -> int:
+    """Add an exam point authorised for ``items`` (all when None): its accreditation for them is
+    recorded in the register at once, with ``accreditation`` (default: a standardised point,
+    real equipment, examination apart from training, no dates; decision 0028)."""
     _required(code, "code", 40)
     _required(name, "name", 200)
     _region(region)
@@ -267,6 +272,11 @@ def add_exam_point(
             created_at=ctx.now(),
         )
         uow.registry.add(row)
+        terms = accreditation or accreditations.Terms()
+        register = accreditations.records(
+            row.id, checked or [None], terms, f"registration:{owner.code}", ctx
+        )
+        uow.accreditations.add(register)
         uow.commit()
         return row.id
 

@@ -20,6 +20,7 @@ CHECKS = {
     "ban": ("禁止申领期", "re-application ban"),
     "duplicate": ("重复持证", "certificate already held"),
     "training_separation": ("考培分离", "training kept apart from exams"),
+    "exam_data": ("考试数据预警", "exam-data hold"),  # --- holds ---
 }
 OUTCOMES = {
     "passed": ("通过", "passed"),

@@ -18,6 +18,8 @@ class Reason:
     code: str
     message_zh: str
     message_en: str
+    hold: str | None = None  # an exam-data hold: its id, for the link to /officer/holds
+    signal: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,15 @@ def explain(reasons: list[str], checks: list[dict[str, str]]) -> list[Reason]:
     for code in reasons:
         check = by_code.get(code)
         if check:
-            explained.append(Reason(code, check["message_zh"], check["message_en"]))
+            explained.append(
+                Reason(
+                    code,
+                    check["message_zh"],
+                    check["message_en"],
+                    check.get("hold"),
+                    check.get("signal"),
+                )
+            )
         elif code == POLICY_REASON:
             explained.append(Reason(code, *POLICY_TEXT))
         else:

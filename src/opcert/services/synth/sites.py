@@ -40,4 +40,16 @@ def write_sites(uow: UnitOfWork, rng: random.Random, now: datetime) -> list[Site
     ]  # fmt: skip
     uow.synth.insert("institutions", institutions)
     uow.synth.insert("exam_points", points)
+    # --- holds --- every synthetic point is accredited for every item it examines (all of
+    # them): a standardised point, real equipment, examination apart from training, no dates.
+    accreditation_ids = uow.synth.reserve_ids("exam_point_accreditations", len(sites))
+    uow.synth.insert(
+        "exam_point_accreditations",
+        [
+            {"id": n, "exam_point_id": s.id, "item_code": None, "standardised": True,
+             "real_equipment": True, "training_separated": True, "accredited_from": None,
+             "accredited_to": None, "recorded_by": "synth", "recorded_at": now}
+            for n, s in zip(accreditation_ids, sites, strict=True)
+        ],
+    )  # fmt: skip
     return sites
