@@ -15,6 +15,7 @@ from opcert.persistence.repositories.clues import ClueRepository
 from opcert.persistence.repositories.identity_reviews import IdentityReviewRepository
 from opcert.persistence.repositories.keys import KeyRepository
 from opcert.persistence.repositories.ledger import LedgerRepository
+from opcert.persistence.repositories.letters import LetterRepository  # --- letters ---
 from opcert.persistence.repositories.lifecycle import LifecycleRepository
 from opcert.persistence.repositories.persons import PersonRepository
 from opcert.persistence.repositories.registry import RegistryRepository
@@ -53,6 +54,8 @@ class UnitOfWork:
         self.synth = SynthRepository(self.session)
         self.log = LogRepository(self.session)
         self.analytics = AnalyticsRepository(self.session)
+        # --- letters ---
+        self.letters = LetterRepository(self.session)
         return self
 
     def __exit__(

@@ -16,6 +16,7 @@ from opcert.interfaces.web.routes import (
     holder_phone,
     institution,
     officer,
+    officer_letters,  # --- letters ---
     officer_records,
     officer_renewals,
     offline_app,
@@ -40,5 +41,7 @@ for module in (
     officer_renewals,
     institution,
     dev_errors,
+    # --- letters ---
+    officer_letters,
 ):
     router.include_router(module.router)

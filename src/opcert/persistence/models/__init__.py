@@ -93,3 +93,13 @@ __all__ += ["KeptFileRow", "LoginChallengeRow", "SessionRow"]
 from opcert.persistence.models.tlog import LogCheckpoint, LogEntry, LogHead, LogTile  # noqa: E402
 
 __all__ += ["LogCheckpoint", "LogEntry", "LogHead", "LogTile"]
+
+# --- letters ---
+# Reminder letters to provinces about exam-data signals, and their replies (issue 16).
+from opcert.persistence.models.letters import (  # noqa: E402
+    ReminderLetter,
+    ReminderLetterReply,
+    ReminderLetterSignal,
+)
+
+__all__ += ["ReminderLetter", "ReminderLetterReply", "ReminderLetterSignal"]
