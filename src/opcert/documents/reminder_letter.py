@@ -202,6 +202,13 @@ def _story(view: LetterView, s: dict[str, ParagraphStyle]) -> list[object]:
         )
         for chart in view.funnels:
             story.append(KeepTogether([Spacer(1, 6), funnel_drawing(chart)]))
+    else:
+        story.append(
+            Paragraph(
+                "（本月所涉层级的单位考试人次不足，无法估计其间离散程度，未绘制通过率漏斗图。）",
+                s["small"],
+            )
+        )
     story.append(Paragraph(("三" if view.funnels else "二") + "、回复要求", s["head"]))
     story.extend(_reply(view, s))
     story.append(Spacer(1, 18))
@@ -262,13 +269,30 @@ def _reply(view: LetterView, s: dict[str, ParagraphStyle]) -> list[object]:
 
 
 def _ticks(low: float, high: float) -> list[float]:
+    """1-2-5 ticks across the range; every integer mantissa when it spans less than a decade."""
+    mantissas = (1, 2, 5) if high / low >= 10 else tuple(range(1, 10))
     ticks = []
     for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
-        for mantissa in (1, 2, 5):
+        for mantissa in mantissas:
             value = mantissa * 10.0**exponent
             if low <= value <= high:
                 ticks.append(value)
+    if len(ticks) < 2:  # a narrow range: name its ends too
+        ticks = sorted({*ticks, float(f"{low * 1.02:.2g}"), float(f"{high / 1.02:.2g}")})
     return ticks
+
+
+def _ratio_range(chart: FunnelChart) -> tuple[float, float, float]:
+    """The ratio axis: from just below the lowest point or limit to just above the highest (so a
+    narrow funnel is not squashed against a zero line), with a tick step that gives 3 to 8 ticks."""
+    lows = [p[1] for p in chart.points] + [lim[3] for lim in chart.limits]
+    highs = [p[1] for p in chart.points] + [lim[4] for lim in chart.limits]
+    bottom, top = min(lows, default=0.5), max(highs, default=1.5)
+    span = max(top - bottom, 0.2)
+    step = next(s for s in (0.05, 0.1, 0.25, 0.5, 1.0, 2.0) if span / s <= 7)
+    bottom = max(0.0, math.floor((bottom - span * 0.05) / step) * step)
+    top = math.ceil((top + span * 0.05) / step) * step
+    return bottom, min(top, bottom + 8 * step), step
 
 
 def funnel_drawing(chart: FunnelChart, width: float = WIDTH - 2 * MARGIN) -> Drawing:
@@ -280,15 +304,16 @@ def funnel_drawing(chart: FunnelChart, width: float = WIDTH - 2 * MARGIN) -> Dra
     drawing.add(String(left, height - 11, chart.title, fontName=FONT, fontSize=10, fillColor=INK))
     xs = [p[0] for p in chart.points] + [lim[0] for lim in chart.limits]
     low, high = max(min(xs, default=1.0), 0.5), max(max(xs, default=10.0), 2.0)
-    ys = [p[1] for p in chart.points] + [lim[4] for lim in chart.limits]
-    y_top = min(max(max(ys, default=2.0) * 1.05, 1.5), 4.0)
+    pad = (high / low) ** 0.04  # a margin on each side, so no point sits on the frame
+    low, high = low / pad, high * pad
+    y_low, y_top, step = _ratio_range(chart)
 
     def x_of(v: float) -> float:
         span = math.log(high) - math.log(low) or 1.0
         return left + (math.log(max(v, low)) - math.log(low)) / span * (right - left)
 
     def y_of(v: float) -> float:
-        return bottom + min(max(v, 0.0), y_top) / y_top * (top - bottom)
+        return bottom + (min(max(v, y_low), y_top) - y_low) / (y_top - y_low) * (top - bottom)
 
     drawing.add(Rect(left, bottom, right - left, top - bottom, fillColor=white, strokeColor=GREY))
     for tick in _ticks(low, high):
@@ -297,9 +322,8 @@ def funnel_drawing(chart: FunnelChart, width: float = WIDTH - 2 * MARGIN) -> Dra
             String(x_of(tick), bottom - 11, f"{tick:g}", fontName=FONT, fontSize=7,
                    textAnchor="middle")
         )
-    step = 0.5 if y_top <= 2.5 else 1.0
-    for n in range(int(y_top / step) + 1):
-        value = n * step
+    for n in range(round((y_top - y_low) / step) + 1):
+        value = y_low + n * step
         drawing.add(Line(left - 3, y_of(value), left, y_of(value), strokeColor=INK))
         drawing.add(
             String(left - 5, y_of(value) - 2.5, f"{value:g}", fontName=FONT, fontSize=7,
@@ -336,6 +360,6 @@ def funnel_drawing(chart: FunnelChart, width: float = WIDTH - 2 * MARGIN) -> Dra
                textAnchor="middle")
     )
     drawing.add(
-        String(2, top + 4, "实际/预期", fontName=FONT, fontSize=8, fillColor=INK)
+        String(2, top + 7, "实际/预期", fontName=FONT, fontSize=8, fillColor=INK)
     )
     return drawing
