@@ -61,10 +61,15 @@ def kind_name(kind: str) -> tuple[str, str]:
         return kind, kind
 
 
-def unit_words(unit_type: str, unit: str) -> str:
-    if unit_type in (UnitType.PROVINCE, UnitType.CITY):
+def unit_words(unit_type: str, unit: str, lang: str = "zh") -> str:
+    """考试点 EP-440400-01, 广东省珠海市（440400）; in English: exam point EP-440400-01,
+    city 440400."""
+    known = UnitType(unit_type) if unit_type in set(UnitType) else None
+    zh, en = UNIT_NAMES.get(known, (unit_type, unit_type)) if known else (unit_type, unit_type)
+    if lang == "en":
+        return f"{en} {unit}"
+    if known in (UnitType.PROVINCE, UnitType.CITY):
         return f"{division_name(unit) or unit}（{unit}）"
-    zh = UNIT_NAMES.get(UnitType(unit_type), (unit_type, ""))[0]
     return f"{zh} {unit}"
 
 
@@ -74,16 +79,35 @@ def _pct(share: float) -> str:
 
 def figures(kind: str, observed: float, reference: float, effect: float) -> tuple[str, str, str]:
     """Observed, reference and effect as the letter prints them."""
+    return figures_in("zh", kind, observed, reference, effect)
+
+
+WORDS = {
+    "zh": ("通过 {o:.0f} 人", "预期 {r:.0f} 人", "{e:.2f} 倍", "上年同月 {r}", "优势比 {e:.2f}",
+           "{o:.0f} 人次", "预期约 {r:.0f} 人次", "{e:.1f} 倍", "标准差 {o:.1f} 分",
+           "同类约 {r:.1f} 分", "集中 {e:.1f} 倍", "同类 {r}"),
+    "en": ("{o:.0f} passed", "{r:.0f} expected", "{e:.2f}x", "{r} a year before",
+           "odds ratio {e:.2f}", "{o:.0f} exams", "about {r:.0f} expected", "{e:.1f}x",
+           "SD {o:.1f} points", "peers about {r:.1f}", "{e:.1f}x more uniform", "peers {r}"),
+}  # fmt: skip
+
+
+def figures_in(
+    lang: str, kind: str, observed: float, reference: float, effect: float
+) -> tuple[str, str, str]:
+    """Observed, reference and effect in words of ``lang`` (zh or en), by the signal's kind."""
+    w = WORDS["en" if lang == "en" else "zh"]
+    o, r, e = observed, reference, effect
     k = Kind(kind) if kind in set(Kind) else None
     if k in (Kind.PASS_RATE, Kind.FIRST_ATTEMPT):
-        return f"通过 {observed:.0f} 人", f"预期 {reference:.0f} 人", f"{effect:.2f} 倍"
+        return w[0].format(o=o), w[1].format(r=r), w[2].format(e=e)
     if k is Kind.YEAR_ON_YEAR:
-        return _pct(observed), f"上年同月 {_pct(reference)}", f"优势比 {effect:.2f}"
+        return _pct(o), w[3].format(r=_pct(r)), w[4].format(e=e)
     if k is Kind.VOLUME:
-        return f"{observed:.0f} 人次", f"预期约 {reference:.0f} 人次", f"{effect:.1f} 倍"
+        return w[5].format(o=o), w[6].format(r=r), w[7].format(e=e)
     if k is Kind.PRACTICAL_SPREAD:
-        return f"标准差 {observed:.1f} 分", f"同类约 {reference:.1f} 分", f"集中 {effect:.1f} 倍"
-    return _pct(observed), f"同类 {_pct(reference)}", f"{effect:.1f} 倍"
+        return w[8].format(o=o), w[9].format(r=r), w[10].format(e=e)
+    return _pct(o), w[11].format(r=_pct(r)), w[7].format(e=e)
 
 
 def letter_signal(position: int, s: AnalyticsSignal | ReminderLetterSignal) -> LetterSignal:

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from opcert.documents import reminder_letter
+from opcert.domain.clock import SHANGHAI, local_date
 from opcert.domain.divisions import province_name
 from opcert.domain.errors import Conflict, FieldError, Forbidden, NotFound
 from opcert.domain.workdays import add_workdays, deadline_is_provisional, is_workday
@@ -65,6 +66,7 @@ class LetterSummary:
     period: str
     revision: int
     issued_at: datetime
+    issued_on: date  # Beijing date
     reply_due_on: date
     reply_due_provisional: bool
     signals: int
@@ -82,6 +84,10 @@ class ReplyView:
     text: str
     officer: str
     replied_at: datetime
+
+    @property
+    def beijing_time(self) -> str:
+        return self.replied_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
 @dataclass(frozen=True)
@@ -329,6 +335,7 @@ def _summary(
         period=letter.period,
         revision=letter.revision,
         issued_at=letter.issued_at,
+        issued_on=local_date(letter.issued_at),
         reply_due_on=letter.reply_due_on,
         reply_due_provisional=letter.reply_due_provisional,
         signals=len(uow.letters.letter_signals(letter.id)),

@@ -94,7 +94,12 @@ def _detail(
         "error_position": None,
         "done": False,
         "kind_name": letter_figures.kind_name,
-        "unit_words": letter_figures.unit_words,
+        "unit_words": lambda unit_type, unit: letter_figures.unit_words(
+            unit_type, unit, language(request)
+        ),
+        "figures": lambda sig: letter_figures.figures_in(
+            language(request), sig.kind, sig.observed, sig.reference, sig.effect
+        ),
         **extra,
     }
     return render(request, "officer/letters_detail.html", status, officer=officer, **context)
