@@ -119,7 +119,9 @@ def test_guangdong_answers_a_signal_on_the_letters_page(page, letter) -> None:  
     page.goto(f"/officer/analytics/letters/{letter}")
     first = page.locator("#signal-1")
     first.get_by_label("经核查无问题").check()
-    first.get_by_label("核查经过和结论").fill("已调取当月考场录像逐场核查，成绩分布与评分记录一致。")
+    first.get_by_label("核查经过和结论").fill(
+        "已调取当月考场录像逐场核查，成绩分布与评分记录一致。"
+    )
     first.get_by_role("button", name="提交回复").click()
     expect(page.get_by_role("status")).to_contain_text("回复已记录")
     expect(page.locator("#signal-1").get_by_test_id("letter-replies")).to_contain_text(

@@ -207,7 +207,9 @@ def test_a_reply_to_an_item_the_letter_does_not_have_is_not_found(ctx, world, na
     record_run(ctx, TWO_PROVINCES)
     letter = {x.province: x for x in reminder_letters.issue_letters(ctx, PERIOD, national)}
     with pytest.raises(NotFound):
-        reminder_letters.reply(ctx, world.guangdong_officer, letter[GUANGDONG].id, 9, "rectified", "x")
+        reminder_letters.reply(
+            ctx, world.guangdong_officer, letter[GUANGDONG].id, 9, "rectified", "x"
+        )
 
 
 # --- what the letters do ---
@@ -222,7 +224,10 @@ def test_each_province_with_signals_gets_one_numbered_letter_with_a_working_day_
         (GUANGDONG, 2, True),
         (CHONGQING, 1, True),
     ]
-    assert [x.number for x in issued] == ["应急考提〔2026〕第 0001 号", "应急考提〔2026〕第 0002 号"]
+    assert [x.number for x in issued] == [
+        "应急考提〔2026〕第 0001 号",
+        "应急考提〔2026〕第 0002 号",
+    ]
     # Friday 2026-11-20 + 10 working days: the two weeks after it
     assert {x.reply_due_on for x in issued} == {date(2026, 12, 4)}
     entries = ledger(ctx, "analytics.letter.issued")
@@ -279,7 +284,9 @@ def test_the_provinces_reply_is_shown_on_the_letter_and_kept_in_the_ledger(
     record_run(ctx, TWO_PROVINCES)
     letter = {x.province: x for x in reminder_letters.issue_letters(ctx, PERIOD, national)}
     gd = world.guangdong_officer
-    reminder_letters.reply(ctx, gd, letter[GUANGDONG].id, 2, "explained", "  当月集中补考，已核实。 ")
+    reminder_letters.reply(
+        ctx, gd, letter[GUANGDONG].id, 2, "explained", "  当月集中补考，已核实。 "
+    )
     detail = reminder_letters.letter(ctx, gd, letter[GUANGDONG].id)
     assert detail.may_reply and detail.letter.replied == 1
     answered = detail.signals[1]

@@ -24,12 +24,16 @@ def login(client, username: str):  # type: ignore[no-untyped-def]
 
 
 def ministry(ctx) -> str:  # type: ignore[no-untyped-def]
-    registry.add_officer(ctx, username="ministry", region="000000", role="analyst", password=PASSWORD)
+    registry.add_officer(
+        ctx, username="ministry", region="000000", role="analyst", password=PASSWORD
+    )
     return "ministry"
 
 
 def issue(client, period: str = PERIOD):  # type: ignore[no-untyped-def]
-    return post_form(client, "/officer/analytics/letters", "/officer/analytics/letters", {"period": period})
+    return post_form(
+        client, "/officer/analytics/letters", "/officer/analytics/letters", {"period": period}
+    )
 
 
 def test_the_ministry_issues_the_months_letters_with_the_button(client, ctx, world) -> None:  # type: ignore[no-untyped-def]
@@ -110,7 +114,9 @@ def test_the_letter_pages_need_a_login(client, ctx, world) -> None:  # type: ign
     assert answer.status_code in (302, 303) and answer.headers["location"] == "/officer/login"
 
 
-def test_the_command_writes_one_pdf_per_province(platform, ctx, world, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_the_command_writes_one_pdf_per_province(
+    platform, ctx, world, monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
     record_run(ctx, TWO_PROVINCES)
     with cli_of(platform, monkeypatch) as run:
         result = run("analytics", "letters", "--period", PERIOD, "-o", tmp_path / "out")

@@ -173,9 +173,7 @@ def _story(view: LetterView, s: dict[str, ParagraphStyle]) -> list[object]:
     story.append(Paragraph(f"关于{month}特种作业考试数据异常情况的提醒函", s["title"]))
     if view.supersedes:
         story.append(
-            Paragraph(
-                f"（本函为修订函，取代{view.supersedes}；请按本函回复。）", s["small"]
-            )
+            Paragraph(f"（本函为修订函，取代{view.supersedes}；请按本函回复。）", s["small"])
         )
     story.append(Paragraph(f"{view.addressee}：", s["body"]))
     story.append(
@@ -298,13 +296,14 @@ def _ratio_range(chart: FunnelChart) -> tuple[float, float, float]:
 def funnel_drawing(chart: FunnelChart, width: float = WIDTH - 2 * MARGIN) -> Drawing:
     """The funnel plot as a reportlab Drawing (a flowable): log-scaled expected passes across,
     the observed-over-expected ratio up, the control limits as lines."""
-    height = 78 * mm
+    height = float(78 * mm)
     left, bottom, right, top = 34.0, 28.0, width - 8, height - 28
     drawing = Drawing(width, height, initialFontName=FONT)
     drawing.add(String(left, height - 11, chart.title, fontName=FONT, fontSize=10, fillColor=INK))
     xs = [p[0] for p in chart.points] + [lim[0] for lim in chart.limits]
-    low, high = max(min(xs, default=1.0), 0.5), max(max(xs, default=10.0), 2.0)
-    pad = (high / low) ** 0.04  # a margin on each side, so no point sits on the frame
+    low = float(max(min(xs, default=1.0), 0.5))
+    high = float(max(max(xs, default=10.0), 2.0))
+    pad = float((high / low) ** 0.04)  # a margin on each side, so no point sits on the frame
     low, high = low / pad, high * pad
     y_low, y_top, step = _ratio_range(chart)
 
@@ -319,15 +318,22 @@ def funnel_drawing(chart: FunnelChart, width: float = WIDTH - 2 * MARGIN) -> Dra
     for tick in _ticks(low, high):
         drawing.add(Line(x_of(tick), bottom, x_of(tick), bottom - 3, strokeColor=INK))
         drawing.add(
-            String(x_of(tick), bottom - 11, f"{tick:g}", fontName=FONT, fontSize=7,
-                   textAnchor="middle")
+            String(
+                x_of(tick), bottom - 11, f"{tick:g}", fontName=FONT, fontSize=7, textAnchor="middle"
+            )
         )
     for n in range(round((y_top - y_low) / step) + 1):
         value = y_low + n * step
         drawing.add(Line(left - 3, y_of(value), left, y_of(value), strokeColor=INK))
         drawing.add(
-            String(left - 5, y_of(value) - 2.5, f"{value:g}", fontName=FONT, fontSize=7,
-                   textAnchor="end")
+            String(
+                left - 5,
+                y_of(value) - 2.5,
+                f"{value:g}",
+                fontName=FONT,
+                fontSize=7,
+                textAnchor="end",
+            )
         )
     drawing.add(Line(left, y_of(1.0), right, y_of(1.0), strokeColor=GREY, strokeWidth=0.6))
     for index, dashed in ((1, True), (2, True), (3, False), (4, False)):
@@ -356,10 +362,14 @@ def funnel_drawing(chart: FunnelChart, width: float = WIDTH - 2 * MARGIN) -> Dra
             String(x_of(x) + 4, y_of(y) + 3, text, fontName=FONT, fontSize=7, fillColor=RED)
         )
     drawing.add(
-        String((left + right) / 2, 4, "预期通过人数（对数刻度）", fontName=FONT, fontSize=8,
-               textAnchor="middle")
+        String(
+            (left + right) / 2,
+            4,
+            "预期通过人数（对数刻度）",
+            fontName=FONT,
+            fontSize=8,
+            textAnchor="middle",
+        )
     )
-    drawing.add(
-        String(2, top + 7, "实际/预期", fontName=FONT, fontSize=8, fillColor=INK)
-    )
+    drawing.add(String(2, top + 7, "实际/预期", fontName=FONT, fontSize=8, fillColor=INK))
     return drawing

@@ -131,7 +131,9 @@ def test_a_month_with_too_few_exams_for_a_funnel_says_so(tmp_path) -> None:  # t
     assert "未绘制通过率漏斗图" in text and "通过率漏斗图\n" not in text
 
 
-def test_a_revision_names_the_letter_it_replaces_and_a_provisional_deadline_says_so(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_revision_names_the_letter_it_replaces_and_a_provisional_deadline_says_so(
+    tmp_path,
+) -> None:  # type: ignore[no-untyped-def]
     view = letter(supersedes="应急考提〔2026〕第 0003 号", reply_due_provisional=True)
     text = run("pdftotext", written(tmp_path, view))
     assert "取代应急考提〔2026〕第 0003 号" in text

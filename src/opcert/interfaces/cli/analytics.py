@@ -97,9 +97,7 @@ def letters_command(
     ctx = ready_platform().ctx
     issued = reminder_letters.issue_letters(ctx, period)
     if not issued:
-        typer.echo(
-            f"{period} 没有异常信号，无需发函 / no signals in {period}: no letter to write"
-        )
+        typer.echo(f"{period} 没有异常信号，无需发函 / no signals in {period}: no letter to write")
         return
     out.mkdir(parents=True, exist_ok=True)
     for letter in issued:

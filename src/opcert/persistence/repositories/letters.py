@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from opcert.persistence.models import (
     AnalyticsRun,
@@ -21,7 +21,7 @@ from opcert.persistence.models import (
 
 
 class LetterRepository:
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Session) -> None:
         self.session = session
 
     def add(self, row: object) -> None:

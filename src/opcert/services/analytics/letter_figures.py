@@ -18,15 +18,15 @@ from opcert.services.analytics.figures import pass_rate_funnel
 from opcert.services.analytics.signals import Kind, UnitType
 
 KIND_NAMES = {
-    Kind.PASS_RATE: ("通过率偏高", "pass rate above peers"),
-    Kind.FIRST_ATTEMPT: ("首次参考通过率偏高", "first-attempt pass rate above peers"),
-    Kind.YEAR_ON_YEAR: ("通过率同比升幅异常", "year-on-year rise of the pass rate"),
-    Kind.VOLUME: ("考试人次激增", "spike in exams"),
-    Kind.HEAPING: ("理论成绩在及格线上方堆积", "theory scores heaped at the pass mark"),
-    Kind.PRACTICAL_SPREAD: ("实操成绩过于集中", "practical scores implausibly uniform"),
-    Kind.FAR: ("外省考生比例异常", "many candidates from other provinces"),
-    Kind.SHARED_CONTACT: ("考生共用手机号", "candidates sharing phone numbers"),
-    Kind.OFF_DAY: ("非工作日考试", "exams on days off"),
+    Kind.PASS_RATE: ("通过率偏高", "Pass rate above peers"),
+    Kind.FIRST_ATTEMPT: ("首次参考通过率偏高", "First-attempt pass rate above peers"),
+    Kind.YEAR_ON_YEAR: ("通过率同比升幅异常", "Year-on-year rise of the pass rate"),
+    Kind.VOLUME: ("考试人次激增", "Spike in exams"),
+    Kind.HEAPING: ("理论成绩在及格线上方堆积", "Theory scores heaped at the pass mark"),
+    Kind.PRACTICAL_SPREAD: ("实操成绩过于集中", "Practical scores implausibly uniform"),
+    Kind.FAR: ("外省考生比例异常", "Many candidates from other provinces"),
+    Kind.SHARED_CONTACT: ("考生共用手机号", "Candidates sharing phone numbers"),
+    Kind.OFF_DAY: ("非工作日考试", "Exams on days off"),
 }
 UNIT_NAMES = {
     UnitType.PROVINCE: ("省", "province"),

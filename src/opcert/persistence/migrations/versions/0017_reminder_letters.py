@@ -44,7 +44,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reminder_letters")),
         sa.UniqueConstraint("number", name=op.f("uq_reminder_letters_number")),
         sa.UniqueConstraint(
-            "province", "period", "revision", name=op.f("uq_reminder_letters_province_period_revision")
+            "province",
+            "period",
+            "revision",
+            name=op.f("uq_reminder_letters_province_period_revision"),
         ),
         sa.UniqueConstraint("year", "serial", name=op.f("uq_reminder_letters_year_serial")),
     )
