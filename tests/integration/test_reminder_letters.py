@@ -311,3 +311,23 @@ def test_the_letter_keeps_its_signals_after_the_run_is_replaced(ctx, world, nati
         assert uow.analytics.signals(run_id) == []
     detail = reminder_letters.letter(ctx, national, letter[GUANGDONG].id)
     assert [s.unit for s in detail.signals] == ["EP-440400-01", "440400"]
+
+
+def test_an_issuer_that_loses_a_race_reads_again_and_returns_the_winners_letters(
+    ctx, world, national, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from opcert.persistence.unit_of_work import ConcurrentWriteConflict
+
+    record_run(ctx, TWO_PROVINCES)
+    winner = reminder_letters.issue_letters(ctx, PERIOD, national)
+    real, calls = reminder_letters._issue_once, []
+
+    def lose_once(*args):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConcurrentWriteConflict("uq_reminder_letters_year_serial")
+        return real(*args)
+
+    monkeypatch.setattr(reminder_letters, "_issue_once", lose_once)
+    again = reminder_letters.issue_letters(ctx, PERIOD, national)
+    assert len(calls) == 2 and [x.id for x in again] == [x.id for x in winner]

@@ -29,7 +29,7 @@ from opcert.persistence.models import (
     ReminderLetterReply,
     ReminderLetterSignal,
 )
-from opcert.persistence.unit_of_work import UnitOfWork
+from opcert.persistence.unit_of_work import ConcurrentWriteConflict, UnitOfWork
 from opcert.services.analytics.letter_figures import funnels_for, letter_signal, parse_period
 from opcert.services.analytics.letter_reads import (
     REPLY_NAMES,
@@ -65,6 +65,7 @@ __all__ = [
 ]
 CONSOLE = "cli:operator"
 REPLY_WORKDAYS = 10  # 收函之日起 10 个工作日内回复
+ISSUE_ATTEMPTS = 3
 MAX_REPLY = 2000  # characters of a reply's text
 MUNICIPALITIES = {"11", "12", "31", "50"}  # their department is a 局, not a 厅
 
@@ -111,12 +112,26 @@ def issue_letters(
             f"{period} is not over yet: letters are issued for closed months only",
         )
     month = f"{first.year}-{first.month:02d}"
+    for attempt in range(ISSUE_ATTEMPTS):
+        try:
+            return _issue_once(ctx, actor, month, first, last)
+        except ConcurrentWriteConflict:
+            # Another issuer took the same serial or the same (province, month, revision)
+            # first (PostgreSQL; SQLite's write lock serialises issuers): read again; the
+            # letters it made are then found and returned.
+            if attempt == ISSUE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _issue_once(
+    ctx: ServiceContext, actor: str, month: str, first: date, last: date
+) -> list[LetterSummary]:
     with ctx.uow() as uow:
         uow.begin_write()
         signals = _period_signals(uow, month, first, last)
         by_province = _by_province(uow, signals)
         done: list[LetterSummary] = []
-        made: list[ReminderLetter] = []
         rows = None
         for province in sorted(by_province):
             chosen = by_province[province]
@@ -127,7 +142,6 @@ def issue_letters(
             if rows is None:
                 rows = uow.analytics.monthly_counts(first, last, _days_off(first, last))
             letter = _new_letter(ctx, uow, actor, province, month, chosen, latest, rows)
-            made.append(letter)
             done.append(summarise(uow, letter, created=True))
         uow.commit()
     return done
