@@ -13,6 +13,7 @@ from sqlalchemy import select
 from opcert.domain.errors import Conflict, FieldError, Forbidden, NotFound
 from opcert.persistence.models import AnalyticsRun, AnalyticsSignal, LedgerEntry
 from opcert.services.analytics import letters as reminder_letters
+from opcert.services.kernel.ledger import verify
 from opcert.services.kernel.principals import OfficerPrincipal
 from opcert.services.registry import parties as registry
 from tests.integration.conftest import START
@@ -297,6 +298,9 @@ def test_the_provinces_reply_is_shown_on_the_letter_and_kept_in_the_ledger(
     [entry] = ledger(ctx, "analytics.letter.replied")
     assert entry["subject"] == letter[GUANGDONG].number
     assert entry["data"]["kind"] == "explained" and entry["data"]["unit"] == "440400"
+    assert entry["data"]["text"] == "当月集中补考，已核实。"
+    with ctx.uow() as uow:
+        assert verify(uow).ok  # the chain still holds with the letters' entries in it
     # the national officer sees the answer too
     assert reminder_letters.letters(ctx, national)[0].replied in (0, 1)
     assert {x.replied for x in reminder_letters.letters(ctx, national)} == {0, 1}
