@@ -39,6 +39,9 @@ EXCLUDED = {
     "/docs": "Swagger UI, the third-party API reference for developers, served as shipped",
     "/openapi.json": "the API description (JSON)",
     "/healthz": "the health check (JSON)",
+    # --- letters ---
+    "/officer/analytics/letters/{letter_id}/pdf": "a PDF download (tests/unit/documents, "
+    "test_reminder_letter_pdf.py; its hash is checked by the integration tests)",
 }
 # Where each page is visited (the route's path as the router has it).
 PUBLIC = {
@@ -88,7 +91,10 @@ ERROR_KINDS = [
     "server",
 ]
 ERRORS = ["/dev/errors/{kind}"]
-VISITED = {*PUBLIC, *HOLDER, *OFFICER, *INSTITUTION, *ERRORS}
+# --- letters ---
+# visited, screenshotted and checked by axe-core in tests/e2e/test_letters_page.py
+LETTERS = ["/officer/analytics/letters", "/officer/analytics/letters/{letter_id}"]
+VISITED = {*PUBLIC, *HOLDER, *OFFICER, *INSTITUTION, *ERRORS, *LETTERS}
 
 
 def get_routes(server) -> set[str]:  # type: ignore[no-untyped-def]

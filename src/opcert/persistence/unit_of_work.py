@@ -19,6 +19,7 @@ from opcert.persistence.repositories.exam_integrity import (  # --- holds ---
 from opcert.persistence.repositories.identity_reviews import IdentityReviewRepository
 from opcert.persistence.repositories.keys import KeyRepository
 from opcert.persistence.repositories.ledger import LedgerRepository
+from opcert.persistence.repositories.letters import LetterRepository  # --- letters ---
 from opcert.persistence.repositories.lifecycle import LifecycleRepository
 from opcert.persistence.repositories.persons import PersonRepository
 from opcert.persistence.repositories.registry import RegistryRepository
@@ -60,6 +61,8 @@ class UnitOfWork:
         # --- holds ---
         self.accreditations = AccreditationRepository(self.session)
         self.holds = HoldRepository(self.session)
+        # --- letters ---
+        self.letters = LetterRepository(self.session)
         return self
 
     def __exit__(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 import typer
 from rich.progress import Progress
@@ -12,6 +13,7 @@ from rich.progress import Progress
 from opcert.domain.input_formats import parse_date
 from opcert.interfaces.cli.context import domain_errors, ready_platform
 from opcert.services.analytics import far
+from opcert.services.analytics import letters as reminder_letters
 from opcert.services.analytics import run as analysis
 
 app = typer.Typer(help="考试数据分析 / exam-data analysis", no_args_is_help=True)
@@ -128,3 +130,33 @@ def far_list(
         f"{len(rows)} 次考试距户籍省份超过 {km:.0f} 公里 / exams over {km:.0f} km from home; "
         "请先核实考生的用人单位所在地 / check the employer's location first"
     )
+
+
+# --- letters ---
+@app.command("letters")
+def letters_command(
+    period: str = typer.Option(..., "--period", help="月份 / month, YYYY-MM"),
+    out: Path = typer.Option(..., "-o", "--out", help="输出目录 / directory for the PDFs"),
+) -> None:
+    """为该月有异常信号的每个省份生成提醒函 PDF / write one reminder letter PDF per province with
+    signals in the month. Exit 0 also when no province has a signal (nothing is written); 1 for a
+    bad month, a month not over, or no analysis run covering it."""
+    ctx = ready_platform().ctx
+    issued = reminder_letters.issue_letters(ctx, period)
+    if not issued:
+        typer.echo(f"{period} 没有异常信号，无需发函 / no signals in {period}: no letter to write")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for letter in issued:
+        name, pdf = reminder_letters.letter_pdf(ctx, None, letter.id)
+        (out / name).write_bytes(pdf)
+        state = "新发 / issued" if letter.created else "已发过 / already issued"
+        typer.echo(
+            f"{letter.number}\t{letter.province_name}\t{len_signals(letter.signals)}\t"
+            f"{state}\t{out / name}"
+        )
+    typer.echo(f"已写入 {len(issued)} 份提醒函 / {len(issued)} letters written to {out}")
+
+
+def len_signals(count: int) -> str:
+    return f"{count} 项信号 / signals"

@@ -17,6 +17,7 @@ from opcert.interfaces.web.routes import (
     institution,
     officer,
     officer_holds,  # --- holds ---
+    officer_letters,  # --- letters ---
     officer_records,
     officer_renewals,
     offline_app,
@@ -42,5 +43,7 @@ for module in (
     institution,
     dev_errors,
     officer_holds,  # --- holds ---
+    # --- letters ---
+    officer_letters,
 ):
     router.include_router(module.router)

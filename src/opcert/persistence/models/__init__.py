@@ -102,3 +102,12 @@ from opcert.persistence.models.exam_integrity import (  # noqa: E402
 )
 
 __all__ += ["ExamDataHold", "ExamPointAccreditation"]
+# --- letters ---
+# Reminder letters to provinces about exam-data signals, and their replies (issue 16).
+from opcert.persistence.models.letters import (  # noqa: E402
+    ReminderLetter,
+    ReminderLetterReply,
+    ReminderLetterSignal,
+)
+
+__all__ += ["ReminderLetter", "ReminderLetterReply", "ReminderLetterSignal"]

@@ -36,6 +36,10 @@ class Action(StrEnum):
     DECIDE_IDENTITY_REVIEWS = "identity_reviews.decide"
     READ_CLUES = "clues.read"
     CLEAR_HOLDS = "holds.clear"  # --- holds --- (approver, admin: a decision)
+    # --- letters ---
+    READ_LETTERS = "letters.read"
+    ISSUE_LETTERS = "letters.issue"
+    REPLY_LETTERS = "letters.reply"
 
 
 ACTION_NAMES = {
@@ -61,6 +65,20 @@ PERMISSIONS: dict[str, frozenset[Action]] = {
 DECIDING_ROLES = frozenset(
     role for role, allowed in PERMISSIONS.items() if Action.DECIDE_APPLICATIONS in allowed
 )
+
+# --- letters ---
+# Reminder letters (decision 0027): the ministry's analysts and admins issue them (national
+# officers only, checked in the service); a province's approvers and admins reply; analysts
+# read them too. Inspectors neither see nor answer them.
+ACTION_NAMES.update(
+    {
+        Action.READ_LETTERS: ("查看提醒函", "read reminder letters"),
+        Action.ISSUE_LETTERS: ("发出提醒函", "issue reminder letters"),
+        Action.REPLY_LETTERS: ("回复提醒函", "reply to reminder letters"),
+    }
+)
+PERMISSIONS["approver"] = PERMISSIONS["approver"] - {Action.ISSUE_LETTERS}
+PERMISSIONS["analyst"] = PERMISSIONS["analyst"] | {Action.READ_LETTERS, Action.ISSUE_LETTERS}
 
 
 @dataclass(frozen=True)
