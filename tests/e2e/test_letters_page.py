@@ -103,7 +103,7 @@ def _record_run(ctx, period: str, last: date) -> None:  # type: ignore[no-untype
 SIGNALS = [
     (
         "exam_point", "EP-440400-01", "score_heaping", 0.41, 0.06, 6.8,
-        "考试点 EP-440400-01 {period} 78–82 分的理论成绩中 80–82 分占 41%，同期各考试点为 6%。",
+        "考试点 EP-440400-01 {period} 理论考试 80–82 分（刚过及格线）占 41%，同期各考试点为 6%。",
         "exam point EP-440400-01 {period}: of theory scores from 78 to 82, 80–82 make up 41%, "
         "against 6% at other exam points.",
     ),

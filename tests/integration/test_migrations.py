@@ -99,7 +99,7 @@ def test_unique_constraints_become_unique_indexes_and_the_rows_stay(engine: Engi
 def test_exam_points_keep_their_authorised_items_as_accreditations_after_0018(
     engine: Engine,
 ) -> None:
-    _upgrade_to(engine, "0016")
+    _upgrade_to(engine, "0017")
     with engine.begin() as connection:
         connection.execute(
             text(

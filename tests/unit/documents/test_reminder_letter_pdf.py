@@ -58,7 +58,7 @@ def signals() -> list[AnalyticsSignal]:
             id=12, run_id=1, unit_type="city", unit="440400", kind="score_heaping",
             period="2026-10", statistic=5.0, p_value=4e-7, q_value=1e-4, effect=6.8,
             observed=0.41, reference=0.06, provisional=False,
-            explanation_zh="珠海市（440400） 2026-10 78–82 分的理论成绩中 80–82 分占 41%，全国各市为 6%。",
+            explanation_zh="珠海市（440400） 2026-10 理论考试 80–82 分（刚过及格线）占 41%，全国各市为 6%。",
             explanation_en="",
         ),
     ]  # fmt: skip

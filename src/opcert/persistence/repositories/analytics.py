@@ -69,7 +69,10 @@ class MonthlyCounts:
     first_passed: int
     below: int  # theory scores in [78, 80)
     above: int  # theory scores in [80, 82)
-    practical_n: int  # practical scores above 0 (0: the practical was not sat)
+    # Passing practical scores (80 and over): the spread of the scores that passed does not
+    # depend on how many passed, as the spread of all scores does (a unit that passes more has
+    # fewer low scores, so a narrower spread, with nothing wrong).
+    practical_n: int
     # Sums of (score - 80) to the 1st..4th power over the practical scores: the moments behind
     # the spread test (the 3rd and 4th give the kurtosis its sampling variance needs).
     practical_sum: float
@@ -148,8 +151,8 @@ class AnalyticsRepository:
             .having(func.count(func.distinct(r.person_id)) >= 3)
         )
         month = month_of(r.exam_on)
-        # A practical score of 0 is a practical not sat (the theory was failed first).
-        sat_practical = r.practical_score > 0
+        # The passing practical scores: see ``MonthlyCounts.practical_n``.
+        sat_practical = r.practical_score >= PASS_MARK
         shifted = r.practical_score - PASS_MARK  # small numbers: the 4th power stays exact
         one = literal(1)
         off = case((r.exam_on.in_(list(off_days)), one), else_=0) if off_days else literal(0)

@@ -61,22 +61,23 @@ def explain(test: Test) -> tuple[str, str]:
         )
     if kind is Kind.PRACTICAL_SPREAD:
         return (
-            f"{zh_unit} {period} 实操成绩标准差 {o:.1f} 分，{zh_peers}约 {r:.1f} 分，成绩过于集中。",
-            f"{en_unit} {period}: practical scores vary by {o:.1f} points (standard deviation) "
-            f"against about {r:.1f} at {en_peers}: implausibly uniform.",
+            f"{zh_unit} {period} 及格的实操成绩标准差 {o:.1f} 分，{zh_peers}约 {r:.1f} 分，"
+            "成绩过于集中。",
+            f"{en_unit} {period}: passing practical scores vary by {o:.1f} points (standard "
+            f"deviation) against about {r:.1f} at {en_peers}: implausibly uniform.",
         )
     return _share_sentence(test, zh_unit, en_unit, zh_peers, en_peers)
 
 
 SHARE_WORDS = {
     Kind.HEAPING: (
-        "78–82 分的理论成绩中 80–82 分占",
-        "of theory scores from 78 to 82, 80–82 make up",
+        "理论考试 80–82 分（刚过及格线）占",
+        "theory scores of 80–82 (just over the pass mark) make up",
     ),
     Kind.FAR: ("外省考生占", "candidates from another province make up"),
     Kind.SHARED_CONTACT: (
-        "与 3 人以上共用手机号的考生占",
-        "candidates sharing a phone with 3+ people make up",
+        "手机号被 3 人以上共用的考生占",
+        "candidates whose phone number 3 or more people gave make up",
     ),
     Kind.OFF_DAY: ("在非工作日举行的考试占", "exams held on days off make up"),
 }

@@ -90,7 +90,7 @@ EFFECTS = {
     Kind.YEAR_ON_YEAR: "odds ratio of passing against the same month a year before",
     Kind.VOLUME: "exams over the seasonal expectation",
     Kind.HEAPING: "share of theory scores in [80, 82) over the peers' share",
-    Kind.PRACTICAL_SPREAD: "peers' standard deviation of practical scores over the unit's",
+    Kind.PRACTICAL_SPREAD: "peers' standard deviation of passing practical scores over the unit's",
     Kind.FAR: "share of candidates from another province over the peers' share",
     Kind.SHARED_CONTACT: "share of candidates sharing a phone over the peers' share",
     Kind.OFF_DAY: "share of exams on days off over the peers' share",
@@ -217,7 +217,9 @@ def _moments(cell: Cell) -> tuple[float, float]:
 
 
 def spread_tests(level: UnitType, month: str, cells: Cells) -> list[Test]:
-    """Practical scores that vary too little: each unit's log variance against its peers'.
+    """Passing practical scores that vary too little: each unit's log variance against its
+    peers'. Only the scores that passed are compared, so a unit that passes more (fewer low
+    scores) is not narrower for that alone; scores pushed just over the line are.
 
     The sampling variance of a log sample variance is (κ − (n−3)/(n−1)) / n for scores of
     kurtosis κ (2/(n−1) only for normal scores); exam scores are far from normal (a pass mark,
