@@ -44,6 +44,8 @@ class ExamResult(Base):
     __table_args__ = (
         Index("ux_exam_results_institution_id_ref", "institution_id", "ref", unique=True),
         Index("ix_exam_results_id_number_item_code", "id_number", "item_code"),
+        # the exam-data analysis reads a span of exam dates (migration 0019)
+        Index("ix_exam_results_exam_on", "exam_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
