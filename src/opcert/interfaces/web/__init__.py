@@ -22,6 +22,7 @@ from opcert.interfaces.web.routes import (
     public,
     verify,
 )
+from opcert.interfaces.web.routes import officer_analytics  # pages
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -40,5 +41,7 @@ for module in (
     officer_renewals,
     institution,
     dev_errors,
+    # --- pages ---
+    officer_analytics,
 ):
     router.include_router(module.router)
