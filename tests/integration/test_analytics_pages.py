@@ -287,3 +287,49 @@ def test_a_unit_s_page_shows_its_months_and_its_scores_against_its_peers(
     assert '<script type="module" src="/static/web/analytics.js">' in page.text
     bad = client.get("/officer/analytics/units/exam_point/EP-440400-01", params={"period": "10/2026"})
     assert bad.status_code == 422 and 'id="e-period"' in bad.text
+
+
+# --- on a small world of results and a real run ---
+
+
+def test_after_a_real_run_the_too_good_exam_point_leads_and_the_funnel_shows_own_units_only(
+    client, world, ctx
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import re
+
+    from opcert.services.analytics import charts
+    from opcert.services.analytics.signals import UnitType
+    from opcert.services.kernel.principals import OfficerPrincipal
+    from tests.integration import analytics_world
+
+    built = analytics_world.build(ctx)
+    month = built.months[-1]
+    nation = OfficerPrincipal(0, "n", "000000", "analyst")
+    zhejiang = OfficerPrincipal(0, "z", "330000", "analyst")
+    everything = charts.funnel(ctx, nation, UnitType.EXAM_POINT, month)
+    own = charts.funnel(ctx, zhejiang, UnitType.EXAM_POINT, month)
+    assert everything.funnel is not None and len(everything.points) == 16
+    assert sorted(p.unit for p in own.points) == [
+        "EP-330100-01", "EP-330200-01", "EP-330300-01", "EP-330400-01"
+    ]
+    assert own.funnel is not None and own.funnel.limits == everything.funnel.limits
+    assert analytics_world.ANOMALOUS in own.flagged
+
+    registry.add_officer(ctx, username="zj", region="330000", role="analyst", password=world.password)
+    answer = _signals(client, world, "zj", unit_type="exam_point")
+    assert answer.json()["signals"][0]["unit"] == analytics_world.ANOMALOUS
+    assert {s["unit"] for s in _signals(client, world, "zj").json()["signals"]} <= {
+        "330000", "330200", "EXAM-ZJ", analytics_world.ANOMALOUS
+    }
+    officer_login(client, world, "zj")
+    page = client.get("/officer/analytics")
+    assert page.status_code == 200 and 'data-testid="funnel"' in page.text
+    data = json.loads(re.search(r'id="funnel-data">(.*?)</script>', page.text).group(1))  # type: ignore[union-attr]
+    assert sorted(p[2] for p in data["points"]) == sorted(
+        ["西湖考试点", "海曙考试点", "鹿城考试点", "南湖考试点"]
+    )
+    assert [p[3] for p in data["points"] if p[2] == "海曙考试点"] == [True]
+    unit_page = client.get(f"/officer/analytics/units/exam_point/{analytics_world.ANOMALOUS}")
+    assert unit_page.status_code == 200
+    assert f'<th scope="row">{month}</th><td>72</td><td>72</td><td>100.0%</td><td>有</td>' in unit_page.text
