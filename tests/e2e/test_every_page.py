@@ -72,6 +72,9 @@ OFFICER = [
     "/officer/certificates",
     "/officer/clues",
     "/officer/renewals",
+    # --- pages ---
+    "/officer/analytics",
+    "/officer/analytics/units/{unit_type}/{unit}",
 ]
 INSTITUTION = ["/institution", "/institution/upload"]
 ERROR_KINDS = [
@@ -197,6 +200,10 @@ def test_every_officer_page_has_no_accessibility_violation(page, server):
         "/officer/certificates",
         "/officer/clues",
         "/officer/renewals",
+        # --- pages --- (Chongqing's own exam point, and the province it is in)
+        "/officer/analytics",
+        "/officer/analytics/units/exam_point/EP-500000-01",
+        "/officer/analytics/units/province/500000",
     ):
         visit(page, url, "every-officer-" + slug(url.replace(detail, "/officer/application")))
     # An unknown application: the error page inside the officer's navigation.

@@ -54,7 +54,9 @@ def _months(today: date, count: int) -> list[tuple[int, int]]:
     return [((index - n) // 12, (index - n) % 12 + 1) for n in range(count, 0, -1)]
 
 
-def _row(k: int, point: tuple[str, str, str, str], day: date, too_good: bool, rng: random.Random) -> dict[str, object]:
+def _row(
+    k: int, point: tuple[str, str, str, str], day: date, too_good: bool, rng: random.Random
+) -> dict[str, object]:
     code, _, _, region = point
     if too_good:
         theory, practical = rng.choice((80, 81)), rng.randint(85, 95)

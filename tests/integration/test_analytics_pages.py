@@ -68,7 +68,9 @@ def _record_run(ctx, signals=SIGNALS, span=(date(2025, 11, 1), date(2026, 11, 20
 @pytest.fixture
 def run_id(ctx, world):  # type: ignore[no-untyped-def]
     for username, region, role in [(NATIONAL, "000000", "analyst")]:
-        registry.add_officer(ctx, username=username, region=region, role=role, password=world.password)
+        registry.add_officer(
+            ctx, username=username, region=region, role=role, password=world.password
+        )
     return _record_run(ctx)
 
 
@@ -205,18 +207,34 @@ def test_the_national_analyst_gets_every_signal_strongest_first_with_the_spec_fi
     assert [s["q_value"] for s in body["signals"]] == sorted(s[4] for s in SIGNALS)
     first = body["signals"][0]
     spec = {"unit_type", "unit", "kind", "period", "statistic", "p_value", "q_value", "effect"}
-    assert spec | {"explanation", "id", "provisional", "observed", "reference", "explanation_en"} <= set(first)
+    assert spec | {
+        "explanation",
+        "id",
+        "provisional",
+        "observed",
+        "reference",
+        "explanation_en",
+    } <= set(first)
     assert first["unit_name"] == "香洲考试点"
     assert first["explanation"] == "EP-440400-01 2026-10 中文说明"
     assert body["run"]["id"] == run_id and body["run"]["provisional"] == ["2026-11", "2026"]
 
 
 def test_the_filters_narrow_the_list_and_pages_follow_each_other(client, world, run_id) -> None:  # type: ignore[no-untyped-def]
-    assert _units(_signals(client, world, NATIONAL, kind="pass_rate")) == ["EP-500000-01", "EXAM-CQ"]
+    assert _units(_signals(client, world, NATIONAL, kind="pass_rate")) == [
+        "EP-500000-01",
+        "EXAM-CQ",
+    ]
     assert _units(_signals(client, world, NATIONAL, unit_type="city")) == ["440400"]
     assert _units(_signals(client, world, NATIONAL, period="2026-09")) == ["440000"]
-    assert _units(_signals(client, world, NATIONAL, q_max="0.02")) == ["EP-440400-01", "EP-500000-01"]
-    assert _units(_signals(client, world, NATIONAL, province="500000")) == ["EP-500000-01", "EXAM-CQ"]
+    assert _units(_signals(client, world, NATIONAL, q_max="0.02")) == [
+        "EP-440400-01",
+        "EP-500000-01",
+    ]
+    assert _units(_signals(client, world, NATIONAL, province="500000")) == [
+        "EP-500000-01",
+        "EXAM-CQ",
+    ]
     first = _units(_signals(client, world, NATIONAL, limit="2"))
     second = _units(_signals(client, world, NATIONAL, limit="2", offset="2"))
     assert len(first) == len(second) == 2 and not set(first) & set(second)
@@ -224,7 +242,8 @@ def test_the_filters_narrow_the_list_and_pages_follow_each_other(client, world, 
 
 def test_the_latest_run_is_read_unless_another_is_named(client, world, run_id, ctx) -> None:  # type: ignore[no-untyped-def]
     newer = _record_run(
-        ctx, [("exam_point", "EP-440400-02", "off_day_exams", "2026-11", 0.01)],
+        ctx,
+        [("exam_point", "EP-440400-02", "off_day_exams", "2026-11", 0.01)],
         span=(date(2026, 1, 1), date(2026, 11, 20)),
     )
     assert _units(_signals(client, world, NATIONAL)) == ["EP-440400-02"]
@@ -233,8 +252,12 @@ def test_the_latest_run_is_read_unless_another_is_named(client, world, run_id, c
     assert newer != run_id
 
 
-def test_before_any_run_the_api_says_so_and_the_page_tells_how_to_run_one(client, world, ctx) -> None:  # type: ignore[no-untyped-def]
-    registry.add_officer(ctx, username=NATIONAL, region="000000", role="analyst", password=world.password)
+def test_before_any_run_the_api_says_so_and_the_page_tells_how_to_run_one(
+    client, world, ctx
+) -> None:  # type: ignore[no-untyped-def]
+    registry.add_officer(
+        ctx, username=NATIONAL, region="000000", role="analyst", password=world.password
+    )
     body = _signals(client, world, NATIONAL).json()
     assert body["run"] is None and body["signals"] == [] and body["total"] == 0
     officer_login(client, world, NATIONAL)
@@ -242,7 +265,9 @@ def test_before_any_run_the_api_says_so_and_the_page_tells_how_to_run_one(client
     assert page.status_code == 200 and "opcert analytics run" in page.text
 
 
-def test_the_page_lists_the_signals_in_chinese_and_links_to_the_letters(client, world, run_id) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_lists_the_signals_in_chinese_and_links_to_the_letters(
+    client, world, run_id
+) -> None:  # type: ignore[no-untyped-def]
     officer_login(client, world, "gd")
     page = client.get("/officer/analytics")
     assert page.status_code == 200
@@ -282,10 +307,12 @@ def test_a_unit_s_page_shows_its_months_and_its_scores_against_its_peers(
     page = client.get("/officer/analytics/units/exam_point/EP-440400-01")
     assert page.status_code == 200
     assert "香洲考试点" in page.text and "EP-440400-01 2026-10 中文说明" in page.text
-    assert "<th scope=\"row\">81</th><td>3</td><td>75.0%</td><td>25.0%</td>" in page.text
-    assert "<th scope=\"row\">2026-10</th><td>4</td><td>4</td><td>100.0%</td><td>有</td>" in page.text
+    assert '<th scope="row">81</th><td>3</td><td>75.0%</td><td>25.0%</td>' in page.text
+    assert '<th scope="row">2026-10</th><td>4</td><td>4</td><td>100.0%</td><td>有</td>' in page.text
     assert '<script type="module" src="/static/web/analytics.js">' in page.text
-    bad = client.get("/officer/analytics/units/exam_point/EP-440400-01", params={"period": "10/2026"})
+    bad = client.get(
+        "/officer/analytics/units/exam_point/EP-440400-01", params={"period": "10/2026"}
+    )
     assert bad.status_code == 422 and 'id="e-period"' in bad.text
 
 
@@ -311,16 +338,24 @@ def test_after_a_real_run_the_too_good_exam_point_leads_and_the_funnel_shows_own
     own = charts.funnel(ctx, zhejiang, UnitType.EXAM_POINT, month)
     assert everything.funnel is not None and len(everything.points) == 16
     assert sorted(p.unit for p in own.points) == [
-        "EP-330100-01", "EP-330200-01", "EP-330300-01", "EP-330400-01"
+        "EP-330100-01",
+        "EP-330200-01",
+        "EP-330300-01",
+        "EP-330400-01",
     ]
     assert own.funnel is not None and own.funnel.limits == everything.funnel.limits
     assert analytics_world.ANOMALOUS in own.flagged
 
-    registry.add_officer(ctx, username="zj", region="330000", role="analyst", password=world.password)
+    registry.add_officer(
+        ctx, username="zj", region="330000", role="analyst", password=world.password
+    )
     answer = _signals(client, world, "zj", unit_type="exam_point")
     assert answer.json()["signals"][0]["unit"] == analytics_world.ANOMALOUS
     assert {s["unit"] for s in _signals(client, world, "zj").json()["signals"]} <= {
-        "330000", "330200", "EXAM-ZJ", analytics_world.ANOMALOUS
+        "330000",
+        "330200",
+        "EXAM-ZJ",
+        analytics_world.ANOMALOUS,
     }
     officer_login(client, world, "zj")
     page = client.get("/officer/analytics")
@@ -332,4 +367,7 @@ def test_after_a_real_run_the_too_good_exam_point_leads_and_the_funnel_shows_own
     assert [p[3] for p in data["points"] if p[2] == "海曙考试点"] == [True]
     unit_page = client.get(f"/officer/analytics/units/exam_point/{analytics_world.ANOMALOUS}")
     assert unit_page.status_code == 200
-    assert f'<th scope="row">{month}</th><td>72</td><td>72</td><td>100.0%</td><td>有</td>' in unit_page.text
+    assert (
+        f'<th scope="row">{month}</th><td>72</td><td>72</td><td>100.0%</td><td>有</td>'
+        in unit_page.text
+    )

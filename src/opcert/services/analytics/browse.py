@@ -42,8 +42,8 @@ KIND_LABELS = {
     Kind.OFF_DAY: ("非工作日考试偏多", "many exams on days off"),
 }
 LEVEL_LABELS = {
-    UnitType.PROVINCE: ("省", "province"),
-    UnitType.CITY: ("市", "city"),
+    UnitType.PROVINCE: ("省级", "province"),
+    UnitType.CITY: ("市级", "city"),
     UnitType.INSTITUTION: ("考试机构", "exam institution"),
     UnitType.EXAM_POINT: ("考试点", "exam point"),
 }
@@ -162,7 +162,11 @@ def _number(text: str, field: str, low: float, high: float, whole: bool) -> floa
     except ValueError:
         value = None
     if value is None or not low <= value <= high or value != value:  # NaN is not a number here
-        raise _error(field, f"{field} 应为 {low:g} 到 {high:g} 之间的数", f"{field}: a number from {low:g} to {high:g}")
+        raise _error(
+            field,
+            f"{field} 应为 {low:g} 到 {high:g} 之间的数",
+            f"{field}: a number from {low:g} to {high:g}",
+        )
     return value
 
 
@@ -183,7 +187,9 @@ def parse_filters(raw: Mapping[str, str | None]) -> Filters:
     def member(field: str, allowed: set[str], zh: str) -> Any:
         def check(text: str) -> str:
             if text not in allowed:
-                raise _error(field, f"{zh}不在可选范围内", f"{field} must be one of {sorted(allowed)}")
+                raise _error(
+                    field, f"{zh}不在可选范围内", f"{field} must be one of {sorted(allowed)}"
+                )
             return text
 
         return check
@@ -202,7 +208,9 @@ def parse_filters(raw: Mapping[str, str | None]) -> Filters:
     take("period", pattern("period", PERIOD, "期间应为 YYYY-MM 或 YYYY", "period: YYYY-MM or YYYY"))
     take(
         "province",
-        pattern("province", PROVINCE, "省份应为 2 位或 6 位区划代码", "province: a 2 or 6 digit code"),
+        pattern(
+            "province", PROVINCE, "省份应为 2 位或 6 位区划代码", "province: a 2 or 6 digit code"
+        ),
     )
     take("q_max", lambda t: _number(t, "q_max", 0, 1, whole=False))
     take("limit", lambda t: int(_number(t, "limit", 1, MAX_LIMIT, whole=True)))

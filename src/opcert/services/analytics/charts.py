@@ -57,7 +57,7 @@ class UnitView:
     run: browse.RunSummary | None
     signals: list[browse.SignalView]
     series: list[MonthFigures]
-    marked: set[str]  # months of the series within a signal's period
+    marked: set[str]  # months of the series with a signal of their own
     period: str  # of the histogram
     scores: list[ScoreBin]
 
@@ -78,7 +78,9 @@ def level_of(text: str) -> UnitType:
 
 
 def _unknown(unit: str) -> NotFound:
-    return NotFound("UNIT_NOT_FOUND", f"没有这个单位：{unit[:MAX_UNIT]}", f"no unit {unit[:MAX_UNIT]}")
+    return NotFound(
+        "UNIT_NOT_FOUND", f"没有这个单位：{unit[:MAX_UNIT]}", f"no unit {unit[:MAX_UNIT]}"
+    )
 
 
 def funnel(
@@ -121,20 +123,27 @@ def unit_page(
     if found is None or not officer.covers(found[0]) or not _is_level_code(level, unit):
         raise _unknown(unit)
     region, registered = found
-    page = browse.signals(ctx, officer, browse.Filters(unit_type=str(level), limit=browse.MAX_LIMIT), unit=unit)
+    page = browse.signals(
+        ctx, officer, browse.Filters(unit_type=str(level), limit=browse.MAX_LIMIT), unit=unit
+    )
     own = page.signals
     months = _months(ctx, page.run)
     chosen = period or (own[0].period if own else months[-1])
     start, end = period_span(months[0])[0], period_span(months[-1])[1]
     score_from, score_to = period_span(chosen)
     with ctx.reader() as uow:
-        counted = {m.month: m for m in uow.analytics_views.unit_months(str(level), unit, start, end)}
+        counted = {
+            m.month: m for m in uow.analytics_views.unit_months(str(level), unit, start, end)
+        }
         mine, peers = uow.analytics_views.theory_scores(str(level), unit, score_from, score_to)
     series = [
-        MonthFigures(m, counted[m].sat, counted[m].passed) if m in counted else MonthFigures(m, 0, 0)
+        MonthFigures(m, counted[m].sat, counted[m].passed)
+        if m in counted
+        else MonthFigures(m, 0, 0)
         for m in months
     ]
-    marked = {m for m in months for s in own if m.startswith(s.period)}
+    # Only monthly signals shade a month: a yearly one would shade them all and say nothing.
+    marked = {s.period for s in own if len(s.period) == 7} & set(months)
     name = registered or browse.unit_name(str(level), unit, {})
     return UnitView(
         level,

@@ -28,13 +28,24 @@ function line(name, data, color, dashed) {
   };
 }
 
+// Expected passes: a log axis when the units span a decade or more (the nation's exam points),
+// else a plain one, so that a narrow range still gets ticks and whole numbers.
+function expectedAxis(data, name) {
+  const xs = data.limits.map((l) => l[0]).concat(data.points.map((p) => p[0]));
+  const low = Math.min(...xs);
+  const high = Math.max(...xs);
+  const common = { name, nameLocation: "middle", nameGap: 26, axisLabel: { ...TEXT, formatter: (v) => String(Math.round(v)) } };
+  if (high / low >= 10) return { ...common, type: "log" };
+  return { ...common, type: "value", min: Math.floor(low * 0.9), max: Math.ceil(high * 1.05) };
+}
+
 function funnel(data, labels) {
   const plain = data.points.filter((p) => !p[3]);
   const flagged = data.points.filter((p) => p[3]);
   const limit = (i) => data.limits.map((l) => [l[0], l[i]]);
   const point = (p) => `${p.data[2]}\n${labels.x}: ${p.data[0].toFixed(1)}\n${labels.y}: ${p.data[1].toFixed(2)}`;
   return base({
-    xAxis: { type: "log", name: labels.x, nameLocation: "middle", nameGap: 26, axisLabel: TEXT },
+    xAxis: expectedAxis(data, labels.x),
     yAxis: { type: "value", name: labels.y, scale: true, axisLabel: TEXT },
     tooltip: { renderMode: "richText", confine: true, trigger: "item", formatter: point },
     series: [
