@@ -38,7 +38,9 @@ def test_the_national_analyst_finds_the_too_good_exam_point_and_its_figures(page
     )
     drawn(page, "funnel")
     page.get_by_test_id("funnel-table").locator("summary").click()
-    expect(page.get_by_test_id("funnel-table").get_by_role("link", name="海曙考试点")).to_be_visible()
+    expect(
+        page.get_by_test_id("funnel-table").get_by_role("link", name="海曙考试点")
+    ).to_be_visible()
     screenshot(page, "analytics-list")
 
     page.get_by_label("信号类型").select_option("score_heaping")
@@ -85,7 +87,9 @@ def test_without_javascript_the_figures_are_in_tables(browser, server):  # type:
         page.goto(f"/officer/analytics/units/exam_point/{ANOMALOUS}")
         expect(page.locator(".chart").first).to_be_hidden()
         page.get_by_test_id("scores-table").locator("summary").click()
-        expect(page.get_by_test_id("scores-table").get_by_role("row", name=re.compile("^80"))).to_be_visible()
+        expect(
+            page.get_by_test_id("scores-table").get_by_role("row", name=re.compile("^80"))
+        ).to_be_visible()
         screenshot(page, "analytics-unit-no-js", axe=False)
     finally:
         context.close()

@@ -10,8 +10,14 @@ from swagger_ui_bundle import swagger_ui_path
 from opcert.bootstrap import Platform
 from opcert.interfaces.api import api_docs, errors, openapi, security_headers
 from opcert.interfaces.api.hygiene import InputHygiene
-from opcert.interfaces.api.routers import intake, lifecycle, log, officers, public
-from opcert.interfaces.api.routers import analytics  # pages
+from opcert.interfaces.api.routers import (
+    analytics,  # pages
+    intake,
+    lifecycle,
+    log,
+    officers,
+    public,
+)
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
 from opcert.interfaces.web import dependencies as web_dependencies
 from opcert.interfaces.web import refusals

@@ -16,13 +16,13 @@ from opcert.interfaces.web.routes import (
     holder_phone,
     institution,
     officer,
+    officer_analytics,  # pages
     officer_records,
     officer_renewals,
     offline_app,
     public,
     verify,
 )
-from opcert.interfaces.web.routes import officer_analytics  # pages
 
 STATIC_DIR = Path(__file__).parent / "static"
 

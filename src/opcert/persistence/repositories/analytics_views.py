@@ -85,7 +85,10 @@ class AnalyticsViewRepository:
         query = select(AnalyticsRun)
         if run_id is not None:
             query = query.where(AnalyticsRun.id == run_id)
-        return self.session.scalars(query.order_by(AnalyticsRun.id.desc()).limit(1)).first()
+        found: AnalyticsRun | None = self.session.scalars(
+            query.order_by(AnalyticsRun.id.desc()).limit(1)
+        ).first()
+        return found
 
     def signals(self, q: SignalQuery) -> tuple[list[tuple[AnalyticsSignal, str | None]], int]:
         """One page of the run's signals in scope, strongest first, each with its unit's

@@ -61,7 +61,14 @@ def _funnel_period(filters: browse.Filters, page: browse.SignalPage) -> str | No
         return filters.period
     if page.signals:
         return page.signals[0].period
-    return f"{page.run.date_to:%Y-%m}" if page.run else None
+    if page.run is None:
+        return None
+    # the run's last month, or the one before it while the last is still open
+    last = f"{page.run.date_to:%Y-%m}"
+    if last in page.run.provisional:
+        year, month = page.run.date_to.year, page.run.date_to.month
+        last = f"{year}-{month - 1:02d}" if month > 1 else f"{year - 1}-12"
+    return last
 
 
 @router.get("/analytics", response_class=HTMLResponse)
