@@ -57,6 +57,14 @@ def test_the_national_analyst_finds_the_too_good_exam_point_and_its_figures(page
     drawn(page, "unit-scores")
     screenshot(page, "analytics-unit")
 
+    page.goto("/officer/analytics?lang=en")
+    expect(page.get_by_role("heading", name="Exam-data analysis", exact=True)).to_be_visible()
+    expect(
+        page.get_by_test_id("signal-row").filter(has_text="pass rate above peers").first
+    ).to_be_visible()
+    drawn(page, "funnel")
+    screenshot(page, "analytics-list-en")
+
 
 def test_a_bad_period_is_named_beside_its_field(page, server):
     login(page, ANALYST)

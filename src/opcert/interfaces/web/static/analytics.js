@@ -9,6 +9,9 @@ const RED = "#b3141b";
 const BLUE = "#0b4f9c";
 const GREY = "#4a4a4a";
 const TEXT = { color: "#1a1a1a", fontSize: 12 };
+// An axis name starts at its axis and runs inward, so a long English name is not cut off.
+const LEFT = { ...TEXT, align: "left" };
+const RIGHT = { ...TEXT, align: "right" };
 
 function base(extra) {
   return {
@@ -46,7 +49,7 @@ function funnel(data, labels) {
   const point = (p) => `${p.data[2]}\n${labels.x}: ${p.data[0].toFixed(1)}\n${labels.y}: ${p.data[1].toFixed(2)}`;
   return base({
     xAxis: expectedAxis(data, labels.x),
-    yAxis: { type: "value", name: labels.y, scale: true, axisLabel: TEXT },
+    yAxis: { type: "value", name: labels.y, nameTextStyle: LEFT, scale: true, axisLabel: TEXT },
     tooltip: { renderMode: "richText", confine: true, trigger: "item", formatter: point },
     series: [
       { name: labels.units, type: "scatter", data: plain, symbolSize: 7, itemStyle: { color: BLUE, opacity: 0.75 } },
@@ -64,8 +67,8 @@ function series(data, labels) {
   return base({
     xAxis: { type: "category", data: data.months, axisLabel: TEXT },
     yAxis: [
-      { type: "value", name: labels.sat, axisLabel: TEXT, minInterval: 1 },
-      { type: "value", name: labels.rate, min: 0, max: 100, axisLabel: TEXT },
+      { type: "value", name: labels.sat, nameTextStyle: LEFT, axisLabel: TEXT, minInterval: 1 },
+      { type: "value", name: labels.rate, nameTextStyle: RIGHT, min: 0, max: 100, axisLabel: TEXT },
     ],
     tooltip: { renderMode: "richText", confine: true, trigger: "axis" },
     series: [
@@ -81,7 +84,7 @@ function series(data, labels) {
 function scores(data, labels) {
   return base({
     xAxis: { type: "category", data: data.scores.map(String), axisLabel: TEXT },
-    yAxis: { type: "value", name: labels.y, axisLabel: TEXT },
+    yAxis: { type: "value", name: labels.y, nameTextStyle: LEFT, axisLabel: TEXT },
     tooltip: { renderMode: "richText", confine: true, trigger: "axis" },
     series: [
       {
