@@ -9,11 +9,13 @@ from pathlib import Path
 from opcert.bootstrap import build
 from opcert.services.intake.pipeline import submit_results
 from opcert.services.kernel import accounts, authentication
+from opcert.services.kernel.context import ServiceContext
 from opcert.services.lifecycle import acts
 from opcert.services.registry import parties as registry
 from opcert.services.verification import query as certificates
 from opcert.settings import Settings
 from tests.e2e.officer_seed import seed_officer_world
+from tests.integration import analytics_world
 from tests.integration.builders import id_number, make_result
 
 PASSWORD = "correct horse battery staple"
@@ -99,6 +101,7 @@ def seed(data_dir: Path) -> Seeded:
     valid_qr, revoked_qr = data_dir / "valid-qr.png", data_dir / "revoked-qr.png"
     valid_qr.write_bytes(certificates.export_png(ctx, "T" + valid["id_number"], "1.2"))
     revoked_qr.write_bytes(certificates.export_png(ctx, "T" + revoked["id_number"], "1.2"))
+    seed_analytics(ctx)  # --- pages ---
     platform.close()
     return Seeded(
         valid["id_number"],
@@ -164,3 +167,19 @@ def seed_holds(ctx) -> None:  # type: ignore[no-untyped-def]
         uow.commit()
         run_id = run.id
     holds.apply_holds(ctx, run_id, ["seeded"])
+
+
+# --- pages ---
+ANALYST = "analyst"  # a national analyst (000000)
+ZHEJIANG_ANALYST = "zj-analyst"  # a province analyst (330000)
+
+
+def seed_analytics(ctx: ServiceContext) -> None:
+    """The analytics pages' world: sixteen exam points in four provinces none of the other
+    journeys use, four closed months of results, one exam point too good, and a run."""
+    registry.add_officer(ctx, username=ANALYST, region="000000", role="analyst", password=PASSWORD)
+    registry.add_officer(
+        ctx, username=ZHEJIANG_ANALYST, region="330000", role="analyst", password=PASSWORD
+    )
+    built = analytics_world.build(ctx)
+    assert built.signals > 0, built

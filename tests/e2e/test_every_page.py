@@ -76,6 +76,9 @@ OFFICER = [
     "/officer/clues",
     "/officer/renewals",
     "/officer/holds",  # --- holds ---
+    # --- pages ---
+    "/officer/analytics",
+    "/officer/analytics/units/{unit_type}/{unit}",
 ]
 INSTITUTION = ["/institution", "/institution/upload"]
 ERROR_KINDS = [
@@ -205,6 +208,10 @@ def test_every_officer_page_has_no_accessibility_violation(page, server):
         "/officer/clues",
         "/officer/renewals",
         "/officer/holds",  # --- holds ---
+        # --- pages --- (Chongqing's own exam point, and the province it is in)
+        "/officer/analytics",
+        "/officer/analytics/units/exam_point/EP-500000-01",
+        "/officer/analytics/units/province/500000",
     ):
         visit(page, url, "every-officer-" + slug(url.replace(detail, "/officer/application")))
     # An unknown application: the error page inside the officer's navigation.

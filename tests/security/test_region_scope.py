@@ -36,9 +36,10 @@ ROLE_MAY = {
         "identity_reviews.read",
         "identity_reviews.decide",
         "clues.read",
+        "analytics.read",  # --- pages ---
     },
     "inspector": {"applications.read", "certificates.read", "clues.read"},
-    "analyst": {"applications.read"},
+    "analyst": {"applications.read", "analytics.read"},  # --- pages ---
 }
 ROLE_MAY["admin"] = ROLE_MAY["approver"]
 IN_SCOPE = {"city", "province", "national"}  # of a Zhuhai object

@@ -46,6 +46,7 @@ def test_every_api_operation_answers_within_its_description_and_never_with_a_ser
     credentials = {
         "/api/v1/exam-results": world.zhuhai_key,
         "/api/v1/applications": officer_token,
+        "/api/v1/analytics": officer_token,  # --- pages ---
     }
     cases = 0
     operations = []

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from opcert.persistence.repositories.analytics import AnalyticsRepository
+from opcert.persistence.repositories.analytics_views import AnalyticsViewRepository  # pages
 from opcert.persistence.repositories.applications import ApplicationRepository
 from opcert.persistence.repositories.certificates import CertificateRepository
 from opcert.persistence.repositories.clues import ClueRepository
@@ -58,11 +59,16 @@ class UnitOfWork:
         self.synth = SynthRepository(self.session)
         self.log = LogRepository(self.session)
         self.analytics = AnalyticsRepository(self.session)
+<<<<<<< HEAD
         # --- holds ---
         self.accreditations = AccreditationRepository(self.session)
         self.holds = HoldRepository(self.session)
         # --- letters ---
         self.letters = LetterRepository(self.session)
+=======
+        # --- pages ---
+        self.analytics_views = AnalyticsViewRepository(self.session)
+>>>>>>> pages
         return self
 
     def __exit__(

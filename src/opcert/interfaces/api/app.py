@@ -10,7 +10,14 @@ from swagger_ui_bundle import swagger_ui_path
 from opcert.bootstrap import Platform
 from opcert.interfaces.api import api_docs, errors, openapi, security_headers
 from opcert.interfaces.api.hygiene import InputHygiene
-from opcert.interfaces.api.routers import intake, lifecycle, log, officers, public
+from opcert.interfaces.api.routers import (
+    analytics,  # pages
+    intake,
+    lifecycle,
+    log,
+    officers,
+    public,
+)
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
 from opcert.interfaces.web import dependencies as web_dependencies
 from opcert.interfaces.web import refusals
@@ -43,6 +50,8 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(public.router)
     app.include_router(lifecycle.router)
     app.include_router(log.router)
+    # --- pages ---
+    app.include_router(analytics.router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")
     app.include_router(web_router)
     app.mount("/static/web", StaticFiles(directory=WEB_STATIC_DIR), name="web-static")

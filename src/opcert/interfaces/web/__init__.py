@@ -16,8 +16,12 @@ from opcert.interfaces.web.routes import (
     holder_phone,
     institution,
     officer,
+<<<<<<< HEAD
     officer_holds,  # --- holds ---
     officer_letters,  # --- letters ---
+=======
+    officer_analytics,  # pages
+>>>>>>> pages
     officer_records,
     officer_renewals,
     offline_app,
@@ -42,8 +46,13 @@ for module in (
     officer_renewals,
     institution,
     dev_errors,
+<<<<<<< HEAD
     officer_holds,  # --- holds ---
     # --- letters ---
     officer_letters,
+=======
+    # --- pages ---
+    officer_analytics,
+>>>>>>> pages
 ):
     router.include_router(module.router)
