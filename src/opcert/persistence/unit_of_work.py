@@ -59,16 +59,13 @@ class UnitOfWork:
         self.synth = SynthRepository(self.session)
         self.log = LogRepository(self.session)
         self.analytics = AnalyticsRepository(self.session)
-<<<<<<< HEAD
         # --- holds ---
         self.accreditations = AccreditationRepository(self.session)
         self.holds = HoldRepository(self.session)
         # --- letters ---
         self.letters = LetterRepository(self.session)
-=======
         # --- pages ---
         self.analytics_views = AnalyticsViewRepository(self.session)
->>>>>>> pages
         return self
 
     def __exit__(

@@ -16,12 +16,9 @@ from opcert.interfaces.web.routes import (
     holder_phone,
     institution,
     officer,
-<<<<<<< HEAD
+    officer_analytics,  # pages
     officer_holds,  # --- holds ---
     officer_letters,  # --- letters ---
-=======
-    officer_analytics,  # pages
->>>>>>> pages
     officer_records,
     officer_renewals,
     offline_app,
@@ -46,13 +43,10 @@ for module in (
     officer_renewals,
     institution,
     dev_errors,
-<<<<<<< HEAD
     officer_holds,  # --- holds ---
     # --- letters ---
     officer_letters,
-=======
     # --- pages ---
     officer_analytics,
->>>>>>> pages
 ):
     router.include_router(module.router)

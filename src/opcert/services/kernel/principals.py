@@ -35,16 +35,13 @@ class Action(StrEnum):
     READ_IDENTITY_REVIEWS = "identity_reviews.read"
     DECIDE_IDENTITY_REVIEWS = "identity_reviews.decide"
     READ_CLUES = "clues.read"
-<<<<<<< HEAD
     CLEAR_HOLDS = "holds.clear"  # --- holds --- (approver, admin: a decision)
     # --- letters ---
     READ_LETTERS = "letters.read"
     ISSUE_LETTERS = "letters.issue"
     REPLY_LETTERS = "letters.reply"
-=======
     # --- pages ---
     READ_ANALYTICS = "analytics.read"
->>>>>>> pages
 
 
 ACTION_NAMES = {
@@ -55,12 +52,9 @@ ACTION_NAMES = {
     Action.READ_IDENTITY_REVIEWS: ("查看人工身份审核", "read identity reviews"),
     Action.DECIDE_IDENTITY_REVIEWS: ("决定人工身份审核", "decide identity reviews"),
     Action.READ_CLUES: ("查看假证线索", "read fake-certificate clues"),
-<<<<<<< HEAD
     Action.CLEAR_HOLDS: ("解除考试数据预警暂停", "release exam-data holds"),  # --- holds ---
-=======
     # --- pages ---
     Action.READ_ANALYTICS: ("查看考试数据分析", "read the exam-data analysis"),
->>>>>>> pages
 }
 _DECIDER = frozenset(Action)
 PERMISSIONS: dict[str, frozenset[Action]] = {
