@@ -77,10 +77,12 @@ def test_a_phone_given_by_three_people_is_counted_for_each_of_them(ctx, loaded) 
 
 
 def test_a_run_records_its_signals_and_a_second_run_of_the_same_span_replaces_it(
-    ctx, loaded
+    ctx, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     from opcert.services.analytics import run as analysis
 
+    # 18,000 holders: enough for each province's yearly pass rate to be tested (30 exams)
+    synthesise(ctx, 0.001, seed=5, sample=tmp_path / "sample.csv")
     start, end = date(ctx.today().year - 3, 1, 1), ctx.today()
     first = analysis.run(ctx, start, end, fdr=0.1)
     second = analysis.run(ctx, start, end, fdr=0.1)
