@@ -253,7 +253,7 @@ def _reply(view: LetterView, s: dict[str, ParagraphStyle]) -> list[object]:
     note = "（节假日安排尚未公布，日期为暂定）" if view.reply_due_provisional else ""
     return [
         Paragraph(
-            f"请于收函之日起 {view.reply_workdays} 个工作日内，即 {due}前{note}，"
+            f"请于收函之日起 {view.reply_workdays} 个工作日内，即 {due}（含）之前{note}，"
             "对上列每项信号逐项回复，回复类型为“已整改”“情况说明”或“经核查无问题”之一，"
             "并写明核查经过、结论及整改措施。",
             s["indent"],

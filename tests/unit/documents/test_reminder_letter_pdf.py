@@ -101,7 +101,7 @@ def test_the_letter_embeds_its_only_font_and_reads_on_a_machine_without_fonts(tm
         "广东省应急管理厅：",
         "关于2026年10月特种作业考试数据异常情况的提醒函",
         "考试通过 297 人，按其考试项目构成预期 225 人",
-        "10 个工作日内，即 2026年12月4日前",
+        "10 个工作日内，即 2026年12月4日（含）之前",
         "已整改",
         "/officer/analytics/letters/7",
     ):
