@@ -43,7 +43,11 @@ class ExamResult(Base):
     __tablename__ = "exam_results"
     __table_args__ = (
         Index("ux_exam_results_institution_id_ref", "institution_id", "ref", unique=True),
-        Index("ix_exam_results_id_number_item_code", "id_number", "item_code"),
+        # a person's results in an item, in order: the analysis asks of each exam whether an
+        # earlier one exists, from the index alone (migration 0019)
+        Index(
+            "ix_exam_results_id_number_item_code_exam_on", "id_number", "item_code", "exam_on", "id"
+        ),
         # the exam-data analysis reads a span of exam dates (migration 0019)
         Index("ix_exam_results_exam_on", "exam_on"),
     )

@@ -34,6 +34,7 @@ from opcert.persistence.models import (
 )
 
 PASS_MARK = 80.0  # theory and practical (考核标准: 满分 100 分，80 分及格)
+FIRST_PASSED_UNIT = 2**32  # a group has far fewer than 2**31 rows: the sum stays in 64 bits
 HEAP_WIDTH = 2.0  # the bands compared: [78, 80) just below, [80, 82) just above
 
 
@@ -164,8 +165,9 @@ class AnalyticsRepository:
             month,
             func.count(),
             func.sum(case((r.passed, 1), else_=0)),
-            func.sum(case((first, 1), else_=0)),
-            func.sum(case((and_(first, r.passed), 1), else_=0)),
+            # first attempts and first passes in one sum, so the correlated look-up runs once a
+            # row: FIRST_PASSED_UNIT per first pass plus 1 per first attempt (decoded in _counts)
+            func.sum(case((first, case((r.passed, FIRST_PASSED_UNIT + 1), else_=1)), else_=0)),
             _between(r.theory_score, PASS_MARK - HEAP_WIDTH, PASS_MARK),
             _between(r.theory_score, PASS_MARK, PASS_MARK + HEAP_WIDTH),
             func.sum(case((sat_practical, 1), else_=0)),
@@ -242,8 +244,10 @@ def _away(row: Any) -> AwayExam:
 
 def _counts(row: Any) -> MonthlyCounts:
     code, institution, region, item, month = row[:5]
-    ints = [int(v or 0) for v in row[5:12]]
-    sums = [float(v) for v in row[12:16]]
-    tail = [int(v or 0) for v in row[16:]]
+    sat, passed, firsts = (int(v or 0) for v in row[5:8])
+    first_passed, first_sat = divmod(firsts, FIRST_PASSED_UNIT)
+    ints = [sat, passed, first_sat, first_passed, *(int(v or 0) for v in row[8:11])]
+    sums = [float(v) for v in row[11:15]]
+    tail = [int(v or 0) for v in row[15:]]
     values: list[Any] = [code, institution, region, item, month, *ints, *sums, *tail]
     return MonthlyCounts(**dict(zip(_FIELDS, values, strict=True)))
