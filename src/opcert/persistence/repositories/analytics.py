@@ -239,7 +239,8 @@ def _away_query(start: date, end: date) -> Any:
 
 
 def _away(row: Any) -> AwayExam:
-    return AwayExam(*row[:6], row[6], bool(row[7]))
+    id_number, home, point, institution, region, item, exam_on, passed = row
+    return AwayExam(id_number, home, point, institution, region, item, exam_on, bool(passed))
 
 
 def _counts(row: Any) -> MonthlyCounts:
