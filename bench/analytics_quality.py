@@ -4,6 +4,7 @@ kind and overall, and the run's time beside the time of the bare aggregate query
 
     .venv/bin/python -m bench.analytics_quality --data-dir /tmp/an/s001-seed1 [--data-dir ...]
     .venv/bin/python -m bench.analytics_quality --data-dir DIR --fdr 0.1 --years 10
+    .venv/bin/python -m bench.analytics_quality --data-dir DIR --database-url postgresql+psycopg://…
 
 The matching rules were written from what each label means, before any run was scored, and the
 run's thresholds (FDR 0.1, the minimum counts in ``signals.MINIMUM``, Spiegelhalter's 10 %
@@ -255,9 +256,14 @@ def _stored(platform: Platform) -> run.RunResult:
 
 
 def measure(
-    data_dir: Path, fdr: float, years: int, far_km: float, stored: bool = False
+    data_dir: Path,
+    fdr: float,
+    years: int,
+    far_km: float,
+    stored: bool = False,
+    database_url: str | None = None,
 ) -> dict[str, Any]:
-    platform = build(Settings(data_dir=data_dir, env="development"))
+    platform = build(Settings(data_dir=data_dir, database_url=database_url, env="development"))
     try:
         today = platform.ctx.today()
         start = date(today.year - years, 1, 1)
@@ -281,6 +287,7 @@ def measure(
             "bench": "analytics_quality",
             **machine(),
             "data_dir": str(data_dir),
+            "database": platform.engine.dialect.name,
             "from": start.isoformat(),
             "to": today.isoformat(),
             "fdr": fdr,
@@ -312,9 +319,12 @@ def main() -> None:
     parser.add_argument(
         "--stored", action="store_true", help="score the latest recorded run, without running"
     )
+    parser.add_argument(
+        "--database-url", help="a PostgreSQL data set (with one --data-dir for its keys)"
+    )
     args = parser.parse_args()
     for data_dir in args.data_dir:
-        emit(measure(data_dir, args.fdr, args.years, args.far_km, args.stored))
+        emit(measure(data_dir, args.fdr, args.years, args.far_km, args.stored, args.database_url))
 
 
 if __name__ == "__main__":
