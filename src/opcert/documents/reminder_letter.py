@@ -34,6 +34,7 @@ from reportlab.platypus import (
 from reportlab.platypus.doctemplate import BaseDocTemplate
 
 from opcert.documents import fonts
+from opcert.documents.line_breaking import forbid_line_start_punctuation
 from opcert.documents.pdfa import make_archival
 
 FONT = fonts.FONT
@@ -116,6 +117,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 def render(view: LetterView) -> bytes:
     """The letter as PDF bytes (A4, one or more pages)."""
     fonts.register()
+    forbid_line_start_punctuation()
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out,
@@ -293,51 +295,73 @@ def _ratio_range(chart: FunnelChart) -> tuple[float, float, float]:
     return bottom, min(top, bottom + 8 * step), step
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """Where the plot sits in the drawing, and its scales: log of expected passes across, the
+    ratio up (clipped to its range)."""
+
+    left: float
+    bottom: float
+    right: float
+    top: float
+    low: float
+    high: float
+    y_low: float
+    y_top: float
+
+    def x_of(self, v: float) -> float:
+        span = math.log(self.high) - math.log(self.low) or 1.0
+        share = (math.log(max(v, self.low)) - math.log(self.low)) / span
+        return self.left + share * (self.right - self.left)
+
+    def y_of(self, v: float) -> float:
+        clipped = min(max(v, self.y_low), self.y_top)
+        return self.bottom + (clipped - self.y_low) / (self.y_top - self.y_low) * (
+            self.top - self.bottom
+        )
+
+
 def funnel_drawing(chart: FunnelChart, width: float = WIDTH - 2 * MARGIN) -> Drawing:
     """The funnel plot as a reportlab Drawing (a flowable): log-scaled expected passes across,
     the observed-over-expected ratio up, the control limits as lines."""
     height = float(78 * mm)
-    left, bottom, right, top = 34.0, 28.0, width - 8, height - 28
     drawing = Drawing(width, height, initialFontName=FONT)
-    drawing.add(String(left, height - 11, chart.title, fontName=FONT, fontSize=10, fillColor=INK))
+    drawing.add(String(34.0, height - 11, chart.title, fontName=FONT, fontSize=10, fillColor=INK))
     xs = [p[0] for p in chart.points] + [lim[0] for lim in chart.limits]
     low = float(max(min(xs, default=1.0), 0.5))
     high = float(max(max(xs, default=10.0), 2.0))
     pad = float((high / low) ** 0.04)  # a margin on each side, so no point sits on the frame
-    low, high = low / pad, high * pad
     y_low, y_top, step = _ratio_range(chart)
+    frame = _Frame(34.0, 28.0, width - 8, height - 28, low / pad, high * pad, y_low, y_top)
+    _draw_axes(drawing, frame, step)
+    _draw_limits(drawing, frame, chart)
+    _draw_points(drawing, frame, chart)
+    return drawing
 
-    def x_of(v: float) -> float:
-        span = math.log(high) - math.log(low) or 1.0
-        return left + (math.log(max(v, low)) - math.log(low)) / span * (right - left)
 
-    def y_of(v: float) -> float:
-        return bottom + (min(max(v, y_low), y_top) - y_low) / (y_top - y_low) * (top - bottom)
+def _draw_axes(drawing: Drawing, f: _Frame, step: float) -> None:
+    drawing.add(Rect(f.left, f.bottom, f.right - f.left, f.top - f.bottom, fillColor=white,
+                     strokeColor=GREY))  # fmt: skip
+    for tick in _ticks(f.low, f.high):
+        drawing.add(Line(f.x_of(tick), f.bottom, f.x_of(tick), f.bottom - 3, strokeColor=INK))
+        drawing.add(String(f.x_of(tick), f.bottom - 11, f"{tick:g}", fontName=FONT, fontSize=7,
+                           textAnchor="middle"))  # fmt: skip
+    for n in range(round((f.y_top - f.y_low) / step) + 1):
+        value = f.y_low + n * step
+        drawing.add(Line(f.left - 3, f.y_of(value), f.left, f.y_of(value), strokeColor=INK))
+        drawing.add(String(f.left - 5, f.y_of(value) - 2.5, f"{value:g}", fontName=FONT,
+                           fontSize=7, textAnchor="end"))  # fmt: skip
+    drawing.add(String((f.left + f.right) / 2, 4, "预期通过人数（对数刻度）", fontName=FONT,
+                       fontSize=8, textAnchor="middle"))  # fmt: skip
+    drawing.add(String(2, f.top + 7, "实际/预期", fontName=FONT, fontSize=8, fillColor=INK))
 
-    drawing.add(Rect(left, bottom, right - left, top - bottom, fillColor=white, strokeColor=GREY))
-    for tick in _ticks(low, high):
-        drawing.add(Line(x_of(tick), bottom, x_of(tick), bottom - 3, strokeColor=INK))
-        drawing.add(
-            String(
-                x_of(tick), bottom - 11, f"{tick:g}", fontName=FONT, fontSize=7, textAnchor="middle"
-            )
-        )
-    for n in range(round((y_top - y_low) / step) + 1):
-        value = y_low + n * step
-        drawing.add(Line(left - 3, y_of(value), left, y_of(value), strokeColor=INK))
-        drawing.add(
-            String(
-                left - 5,
-                y_of(value) - 2.5,
-                f"{value:g}",
-                fontName=FONT,
-                fontSize=7,
-                textAnchor="end",
-            )
-        )
-    drawing.add(Line(left, y_of(1.0), right, y_of(1.0), strokeColor=GREY, strokeWidth=0.6))
+
+def _draw_limits(drawing: Drawing, f: _Frame, chart: FunnelChart) -> None:
+    """The target ratio 1, then the inner (dashed) and outer control limits."""
+    drawing.add(Line(f.left, f.y_of(1.0), f.right, f.y_of(1.0), strokeColor=GREY,
+                     strokeWidth=0.6))  # fmt: skip
     for index, dashed in ((1, True), (2, True), (3, False), (4, False)):
-        line = [(x_of(lim[0]), y_of(lim[index])) for lim in chart.limits]
+        line = [(f.x_of(lim[0]), f.y_of(lim[index])) for lim in chart.limits]
         if len(line) > 1:
             drawing.add(
                 PolyLine(
@@ -347,29 +371,20 @@ def funnel_drawing(chart: FunnelChart, width: float = WIDTH - 2 * MARGIN) -> Dra
                     strokeDashArray=[3, 2] if dashed else None,
                 )
             )
+
+
+def _draw_points(drawing: Drawing, f: _Frame, chart: FunnelChart) -> None:
+    """The nation's units, then the province's on top, then the flagged ones and their labels."""
     colour: dict[str, tuple[Color, float]] = {
         "nation": (GREY, 1.6),
         "province": (BLUE, 2.4),
         "flagged": (RED, 3.0),
     }
-    for role in ("nation", "province", "flagged"):  # the province's on top of the nation's
+    for role in ("nation", "province", "flagged"):
         fill, radius = colour[role]
         for x, y, r in chart.points:
             if r == role:
-                drawing.add(Circle(x_of(x), y_of(y), radius, fillColor=fill, strokeColor=None))
+                drawing.add(Circle(f.x_of(x), f.y_of(y), radius, fillColor=fill, strokeColor=None))
     for x, y, text in chart.labels:
-        drawing.add(
-            String(x_of(x) + 4, y_of(y) + 3, text, fontName=FONT, fontSize=7, fillColor=RED)
-        )
-    drawing.add(
-        String(
-            (left + right) / 2,
-            4,
-            "预期通过人数（对数刻度）",
-            fontName=FONT,
-            fontSize=8,
-            textAnchor="middle",
-        )
-    )
-    drawing.add(String(2, top + 7, "实际/预期", fontName=FONT, fontSize=8, fillColor=INK))
-    return drawing
+        drawing.add(String(f.x_of(x) + 4, f.y_of(y) + 3, text, fontName=FONT, fontSize=7,
+                           fillColor=RED))  # fmt: skip

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import stats
 
 from opcert.persistence.repositories.analytics import MonthlyCounts
-from opcert.services.analytics.signals import MINIMUM, Kind, UnitType, roll_up
+from opcert.services.analytics.signals import MINIMUM, Kind, Mix, UnitType, roll_up
 from opcert.services.analytics.statistics import overdispersed, standardised_ratios
 
 LIMITS = (0.95, 0.998)  # two-sided coverage of the inner and outer control limits
@@ -69,19 +69,16 @@ def _in_period(row: MonthlyCounts, period: str) -> bool:
     return row.month == period if len(period) == 7 else row.month[:4] == period
 
 
-def pass_rate_funnel(
-    rows: Iterable[MonthlyCounts],
-    level: UnitType,
-    period: str,
-    first_attempt: bool = False,
-    steps: int = 60,
-) -> Funnel | None:
-    """The funnel of ``level``'s units in ``period`` (a month or a year), or None when fewer than
-    three units have enough exams to estimate the spread between them."""
+def _tested_cells(
+    mix: Mix, first_attempt: bool
+) -> tuple[list[str], list[str], list[int], list[int], int]:
+    """The (unit, item, sat, passed) cells of the units with enough exams to test, and how many
+    units had some exams but too few."""
     kind = Kind.FIRST_ATTEMPT if first_attempt else Kind.PASS_RATE
-    chosen = [row for row in rows if _in_period(row, period)]
-    _, mix = roll_up(chosen, level, yearly=len(period) == 4)
-    units, items, sat, passed = [], [], [], []
+    units: list[str] = []
+    items: list[str] = []
+    sat: list[int] = []
+    passed: list[int] = []
     untested = 0
     for (unit, _month), parts in mix.items():
         total = sum(p[3] if first_attempt else p[1] for p in parts)
@@ -95,6 +92,21 @@ def pass_rate_funnel(
                 items.append(item)
                 sat.append(n)
                 passed.append(fk if first_attempt else k)
+    return units, items, sat, passed, untested
+
+
+def pass_rate_funnel(
+    rows: Iterable[MonthlyCounts],
+    level: UnitType,
+    period: str,
+    first_attempt: bool = False,
+    steps: int = 60,
+) -> Funnel | None:
+    """The funnel of ``level``'s units in ``period`` (a month or a year), or None when fewer than
+    three units have enough exams to estimate the spread between them."""
+    chosen = [row for row in rows if _in_period(row, period)]
+    _, mix = roll_up(chosen, level, yearly=len(period) == 4)
+    units, items, sat, passed, untested = _tested_cells(mix, first_attempt)
     if not units:
         return None
     ids, ratios = standardised_ratios(units, items, sat, passed)

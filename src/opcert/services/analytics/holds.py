@@ -225,12 +225,8 @@ def _unknown(hold_id: object) -> NotFound:
     )
 
 
-def release(ctx: ServiceContext, officer: OfficerPrincipal, hold_id: object, reason: str) -> None:
-    """Release a hold: the unit's next results are auto-approved again. Raises ``Forbidden``
-    for a role that may not (before anything is looked up), ``FieldError`` on ``reason`` when
-    it is empty or too long, ``NotFound`` for an unknown id or a unit outside the officer's
-    division, ``Conflict`` when it was released already."""
-    officer.require(Action.CLEAR_HOLDS)
+def _release_reason(reason: str) -> str:
+    """The reason for a release, trimmed: refused on ``reason`` when empty or too long."""
     text = (reason or "").strip()
     if not text:
         raise FieldError(
@@ -246,12 +242,28 @@ def release(ctx: ServiceContext, officer: OfficerPrincipal, hold_id: object, rea
             f"理由不能超过 {MAX_REASON} 个字符",
             f"the reason is longer than {MAX_REASON} characters",
         )
+    return text
+
+
+def _hold_number(hold_id: object) -> int:
+    """A hold's id as given in a form or a path, or ``NotFound`` for anything that is not one."""
     try:
         number = int(str(hold_id))
     except ValueError:
         raise _unknown(hold_id) from None
     if not 0 < number < 2**31:
         raise _unknown(hold_id)
+    return number
+
+
+def release(ctx: ServiceContext, officer: OfficerPrincipal, hold_id: object, reason: str) -> None:
+    """Release a hold: the unit's next results are auto-approved again. Raises ``Forbidden``
+    for a role that may not (before anything is looked up), ``FieldError`` on ``reason`` when
+    it is empty or too long, ``NotFound`` for an unknown id or a unit outside the officer's
+    division, ``Conflict`` when it was released already."""
+    officer.require(Action.CLEAR_HOLDS)
+    text = _release_reason(reason)
+    number = _hold_number(hold_id)
     with ctx.uow() as uow:
         uow.begin_write()
         hold = uow.holds.get(number, lock=True)

@@ -224,21 +224,7 @@ def _new_letter(
     uow.flush()
     for position, s in enumerate(signals, start=1):
         uow.letters.add(_copy(letter.id, position, s))
-    view = reminder_letter.LetterView(
-        number=letter.number,
-        issued_on=today,
-        addressee=addressee(province),
-        province_name=province_name(province) or province,
-        period=month,
-        signals=[letter_signal(position, s) for position, s in enumerate(signals, start=1)],
-        reply_due_on=due,
-        reply_workdays=REPLY_WORKDAYS,
-        reply_due_provisional=letter.reply_due_provisional,
-        reply_url=f"{ctx.base_url.rstrip('/')}/officer/analytics/letters/{letter.id}",
-        funnels=funnels_for(rows, province, month, signals),  # type: ignore[arg-type]
-        supersedes=previous.number if previous else None,
-    )
-    letter.pdf = reminder_letter.render(view)
+    letter.pdf = _render(ctx, letter, signals, rows, previous)
     letter.pdf_sha256 = hashlib.sha256(letter.pdf).hexdigest()
     uow.flush()
     append(
@@ -254,7 +240,7 @@ def _new_letter(
                     "province": province,
                     "period": month,
                     "revision": letter.revision,
-                    "supersedes": view.supersedes,
+                    "supersedes": previous.number if previous else None,
                     "run_id": letter.run_id,
                     "signal_ids": [s.id for s in signals],
                     "reply_due_on": due.isoformat(),
@@ -264,6 +250,31 @@ def _new_letter(
         ],
     )
     return letter
+
+
+def _render(
+    ctx: ServiceContext,
+    letter: ReminderLetter,
+    signals: Sequence[AnalyticsSignal],
+    rows: Sequence[object],
+    previous: ReminderLetter | None,
+) -> bytes:
+    """The letter's PDF: its signals, their funnels, and the page where the province replies."""
+    view = reminder_letter.LetterView(
+        number=letter.number,
+        issued_on=ctx.today(),
+        addressee=addressee(letter.province),
+        province_name=province_name(letter.province) or letter.province,
+        period=letter.period,
+        signals=[letter_signal(position, s) for position, s in enumerate(signals, start=1)],
+        reply_due_on=letter.reply_due_on,
+        reply_workdays=REPLY_WORKDAYS,
+        reply_due_provisional=letter.reply_due_provisional,
+        reply_url=f"{ctx.base_url.rstrip('/')}/officer/analytics/letters/{letter.id}",
+        funnels=funnels_for(rows, letter.province, letter.period, signals),  # type: ignore[arg-type]
+        supersedes=previous.number if previous else None,
+    )
+    return reminder_letter.render(view)
 
 
 def _copy(letter_id: int, position: int, s: AnalyticsSignal) -> ReminderLetterSignal:
@@ -286,6 +297,27 @@ def _copy(letter_id: int, position: int, s: AnalyticsSignal) -> ReminderLetterSi
     )
 
 
+def _answerable_letter(
+    uow: UnitOfWork, officer: OfficerPrincipal, letter_id: int
+) -> ReminderLetter:
+    """The letter ``officer`` may answer: in scope, of the officer's own province level, and not
+    superseded by a revision."""
+    row = visible_letter(officer, uow.letters.letter(letter_id))
+    if not may_reply(officer, row.province):
+        raise Forbidden(
+            "LETTER_REPLY_PROVINCE_ONLY",
+            "提醒函由被提醒省份的省级发证机关回复",
+            "a letter is answered by its province's own provincial officers",
+        )
+    if uow.letters.superseded_ids([row.id]):
+        raise Conflict(
+            "LETTER_SUPERSEDED",
+            "本函已被修订函取代，请在新函上回复",
+            "this letter was superseded by a revision: reply on the new letter",
+        )
+    return row
+
+
 def reply(
     ctx: ServiceContext,
     officer: OfficerPrincipal,
@@ -304,19 +336,7 @@ def reply(
     words = _reply_text(text)
     with ctx.uow() as uow:
         uow.begin_write()
-        row = visible_letter(officer, uow.letters.letter(letter_id))
-        if not may_reply(officer, row.province):
-            raise Forbidden(
-                "LETTER_REPLY_PROVINCE_ONLY",
-                "提醒函由被提醒省份的省级发证机关回复",
-                "a letter is answered by its province's own provincial officers",
-            )
-        if uow.letters.superseded_ids([row.id]):
-            raise Conflict(
-                "LETTER_SUPERSEDED",
-                "本函已被修订函取代，请在新函上回复",
-                "this letter was superseded by a revision: reply on the new letter",
-            )
+        row = _answerable_letter(uow, officer, letter_id)
         signal = uow.letters.letter_signal(row.id, position)
         if signal is None:
             raise NotFound("LETTER_SIGNAL_NOT_FOUND", "提醒函中没有这一项", "no such item")

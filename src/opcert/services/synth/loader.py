@@ -18,8 +18,9 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from opcert.credential.keys import Signer
 from opcert.domain.certificates import issuer_code
@@ -93,19 +94,7 @@ def synthesise(
     total = holders_for(scale)
     today, now = ctx.today(), ctx.now()
     summary = Summary(holders=total)
-    with ctx.uow() as uow:
-        uow.begin_write()
-        _refuse_non_empty(uow)
-        sites = write_sites(uow, random.Random(f"{seed}:sites"), now)
-        plan = anomalies.plan(random.Random(f"{seed}:anomalies"), sites, today)
-        if not inject:
-            plan = plan.without_anomalies()
-        labels = anomalies.labels(plan, sites, seed, now)
-        uow.synth.insert("synth_anomalies", labels)
-        summary.anomalies += len(labels)
-        authority = _authority_lookup(uow)
-        deferred = uow.synth.drop_secondary_indexes()
-        uow.commit()
+    plan, authority, deferred = _prepare(ctx, seed, inject, summary, today, now)
     codes, weights = exams.items()
     run = Run(seed, today, plan, codes, weights)
     if workers is None:
@@ -123,18 +112,43 @@ def synthesise(
     if progress is not None:
         progress(total, total)
     summary.anomalies += summary.rows.pop("synth_anomalies", 0)
+    summary.status_lists = _finish(ctx, [] if exams_only else slots.rows(now))
+    if sample is not None:
+        write_sample(sample, summary.sample)
+    return summary
+
+
+def _prepare(
+    ctx: ServiceContext, seed: int, inject: bool, summary: Summary, today: date, now: datetime
+) -> tuple[anomalies.AnomalyPlan, Callable[[str], tuple[str, str, str]], list[str]]:
+    """The first transaction: refuse a database holding data, write the sites and the anomaly
+    labels, and drop the secondary indexes (returned, to be rebuilt after the last chunk)."""
     with ctx.uow() as uow:
         uow.begin_write()
-        lists = [] if exams_only else slots.rows(now)
+        _refuse_non_empty(uow)
+        sites = write_sites(uow, random.Random(f"{seed}:sites"), now)
+        plan = anomalies.plan(random.Random(f"{seed}:anomalies"), sites, today)
+        if not inject:
+            plan = plan.without_anomalies()
+        labels = anomalies.labels(plan, sites, seed, now)
+        uow.synth.insert("synth_anomalies", labels)
+        summary.anomalies += len(labels)
+        authority = _authority_lookup(uow)
+        deferred = uow.synth.drop_secondary_indexes()
+        uow.commit()
+    return plan, authority, deferred
+
+
+def _finish(ctx: ServiceContext, lists: list[dict[str, Any]]) -> int:
+    """The last transaction: the status lists, fresh planner statistics, then a vacuum."""
+    with ctx.uow() as uow:
+        uow.begin_write()
         uow.synth.insert("status_lists", lists)
         uow.synth.analyse()
         uow.commit()
     with ctx.uow() as uow:
         uow.synth.vacuum()
-    summary.status_lists = len(lists)
-    if sample is not None:
-        write_sample(sample, summary.sample)
-    return summary
+    return len(lists)
 
 
 def _load(
