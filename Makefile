@@ -49,8 +49,14 @@ migrations-check: install
 	$(BIN)/python scripts/alembic_check.py sqlite
 	$(BIN)/python scripts/alembic_check.py $(PG_URL)
 
+# Two pytest workers (pytest-xdist) for the unit and integration suites: each worker has its own
+# SQLite data dir and its own PostgreSQL schema (named by its pid), so they never share a row.
+# TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= 2
+XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
+
 unit: install fonts
-	$(BIN)/pytest -q tests/unit tests/conformance -p no:cacheprovider
+	$(BIN)/pytest -q $(XDIST) tests/unit tests/conformance -p no:cacheprovider
 
 # SoftHSM2 backs the PKCS#11 signer tests (tests/integration/test_pkcs11.py); poppler's pdftoppm
 # renders PDF certificates to PNG for the QR round-trip test.
@@ -59,13 +65,16 @@ softhsm:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 poppler-utils)
 
 integration-sqlite: install softhsm fonts
-	OPCERT_TEST_DATABASES=sqlite $(BIN)/pytest -q tests/integration tests/security -p no:cacheprovider
+	OPCERT_TEST_DATABASES=sqlite $(BIN)/pytest -q $(XDIST) tests/integration tests/security -p no:cacheprovider
 
 integration-postgres: install softhsm fonts
 	OPCERT_TEST_DATABASES=postgresql OPCERT_TEST_POSTGRES_URL=$(PG_URL) OPCERT_REQUIRE_POSTGRES=1 \
-	  $(BIN)/pytest -q tests/integration tests/security -p no:cacheprovider
+	  $(BIN)/pytest -q $(XDIST) tests/integration tests/security -p no:cacheprovider
 
-integration: integration-sqlite integration-postgres
+# Both databases in one run, spread over the workers (a run on either alone: the targets above).
+integration: install softhsm fonts
+	OPCERT_TEST_DATABASES=sqlite,postgresql OPCERT_TEST_POSTGRES_URL=$(PG_URL) OPCERT_REQUIRE_POSTGRES=1 \
+	  $(BIN)/pytest -q $(XDIST) tests/integration tests/security -p no:cacheprovider
 
 test: lint types contracts migrations-check unit softhsm integration synth-smoke
 	@if [ -d tests/e2e ] && ls tests/e2e/test_*.py >/dev/null 2>&1; then $(MAKE) e2e; fi

@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from stdnum.cn import ric
 
+from opcert.services.kernel import authentication
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import InstitutionPrincipal, OfficerPrincipal
 from opcert.services.registry import parties as registry
 
 _serial = itertools.count(1)
+_world_hashes: dict[str, str] = {}
+
+
+@contextmanager
+def _one_hash_per_password() -> Iterator[None]:
+    """While a world is built, its officers share one real scrypt hash of their common password,
+    made once per test session. scrypt costs ~50 ms a call by design, four officers a test made
+    the world half of many tests' time; logins still check the password with the real scrypt."""
+
+    def hashed_once(password: str) -> str:
+        if password not in _world_hashes:
+            _world_hashes[password] = authentication.hash_password(password)
+        return _world_hashes[password]
+
+    real = registry.hash_password
+    registry.hash_password = hashed_once  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        registry.hash_password = real  # type: ignore[assignment]
 
 
 def id_number(
@@ -95,6 +118,22 @@ class World:
             ctx, institution="EXAM-CQ", code="EP-500000-01", name="渝中考试点", region="500103"
         )
         officers = {}
+        with _one_hash_per_password():
+            cls._add_officers(ctx, officers)
+        assert zh.api_key and cq.api_key
+        return cls(
+            InstitutionPrincipal(zh.institution_id, "EXAM-ZH", "珠海市安全生产考试中心"),
+            zh.api_key,
+            InstitutionPrincipal(cq.institution_id, "EXAM-CQ", "重庆市安全技术考试中心"),
+            cq.api_key,
+            officers["zh"],
+            officers["cq"],
+            officers["gd"],
+            officers["insp"],
+        )
+
+    @classmethod
+    def _add_officers(cls, ctx: ServiceContext, officers: dict[str, OfficerPrincipal]) -> None:
         for username, region, role in [
             ("zh", "440400", "approver"),
             ("cq", "500000", "approver"),
@@ -108,17 +147,6 @@ class World:
                 row = uow.registry.officer_by_username(username)
                 assert row is not None
                 officers[username] = OfficerPrincipal(row.id, row.username, row.region, row.role)
-        assert zh.api_key and cq.api_key
-        return cls(
-            InstitutionPrincipal(zh.institution_id, "EXAM-ZH", "珠海市安全生产考试中心"),
-            zh.api_key,
-            InstitutionPrincipal(cq.institution_id, "EXAM-CQ", "重庆市安全技术考试中心"),
-            cq.api_key,
-            officers["zh"],
-            officers["cq"],
-            officers["gd"],
-            officers["insp"],
-        )
 
     def headers(self, key: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {key or self.zhuhai_key}"}

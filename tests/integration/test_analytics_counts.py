@@ -16,8 +16,8 @@ SCALE = 0.0001
 
 
 @pytest.fixture
-def loaded(ctx, tmp_path):  # type: ignore[no-untyped-def]
-    return synthesise(ctx, SCALE, seed=5, sample=tmp_path / "sample.csv")
+def loaded(ctx):  # type: ignore[no-untyped-def]
+    return synthesise(ctx, SCALE, seed=5, exams_only=True)  # the exam data alone: nothing to sign
 
 
 def _span(ctx):  # type: ignore[no-untyped-def]
@@ -77,12 +77,12 @@ def test_a_phone_given_by_three_people_is_counted_for_each_of_them(ctx, loaded) 
 
 
 def test_a_run_records_its_signals_and_a_second_run_of_the_same_span_replaces_it(
-    ctx, tmp_path
+    ctx,
 ) -> None:  # type: ignore[no-untyped-def]
     from opcert.services.analytics import run as analysis
 
     # 18,000 holders: enough for each province's yearly pass rate to be tested (30 exams)
-    synthesise(ctx, 0.001, seed=5, sample=tmp_path / "sample.csv")
+    synthesise(ctx, 0.001, seed=5, exams_only=True)
     start, end = date(ctx.today().year - 3, 1, 1), ctx.today()
     first = analysis.run(ctx, start, end, fdr=0.1)
     second = analysis.run(ctx, start, end, fdr=0.1)

@@ -31,9 +31,10 @@ WINSOR = 0.10  # Spiegelhalter's 10 % each side
 # The mean square of a standard normal winsorised at 10 % each side (0.679): dividing by it makes
 # phi consistent, 1 when units differ by chance alone. Without it the winsorised phi reads 0.68
 # under pure chance, so real overdispersion is underestimated and false alarms triple (test).
-_WINSORISED_NORMAL = float(
-    stats.norm.expect(lambda z: np.clip(z, stats.norm.ppf(WINSOR), stats.norm.isf(WINSOR)) ** 2)
-)
+# In closed form, with c the upper WINSOR point: E[Z²; |Z| < c] + c²·P(|Z| ≥ c)
+# = (1 - 2·WINSOR) - 2·c·φ(c) + 2·WINSOR·c² (a numerical integral at import cost 0.3 s).
+_C = float(stats.norm.isf(WINSOR))
+_WINSORISED_NORMAL = (1 - 2 * WINSOR) - 2 * _C * float(stats.norm.pdf(_C)) + 2 * WINSOR * _C**2
 
 
 class Direction(StrEnum):
