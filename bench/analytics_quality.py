@@ -4,6 +4,7 @@ kind and overall, and the run's time beside the time of the bare aggregate query
 
     .venv/bin/python -m bench.analytics_quality --data-dir /tmp/an/s001-seed1 [--data-dir ...]
     .venv/bin/python -m bench.analytics_quality --data-dir DIR --fdr 0.1 --years 10
+    .venv/bin/python -m bench.analytics_quality --data-dir DIR --months 12   # the last year only
     .venv/bin/python -m bench.analytics_quality --data-dir DIR --database-url postgresql+psycopg://…
 
 The matching rules were written from what each label means, before any run was scored, and the
@@ -105,8 +106,7 @@ def _year(period: str) -> int:
 
 
 def _months_before(month: str, by: int) -> str:
-    index = int(month[:4]) * 12 + int(month[5:]) - 1 - by
-    return f"{index // 12}-{index % 12 + 1:02d}"
+    return run.shift_month(month, -by)
 
 
 def finds(label: Label, signal: run.Signal, places: dict[str, Where]) -> bool:
@@ -262,11 +262,16 @@ def measure(
     far_km: float,
     stored: bool = False,
     database_url: str | None = None,
+    months: int | None = None,
 ) -> dict[str, Any]:
     platform = build(Settings(data_dir=data_dir, database_url=database_url, env="development"))
     try:
         today = platform.ctx.today()
-        start = date(today.year - years, 1, 1)
+        start = (
+            date(today.year - years, 1, 1)
+            if months is None
+            else date.fromisoformat(run.shift_month(f"{today:%Y-%m}", 1 - months) + "-01")
+        )
         began = time.perf_counter()
         result = _stored(platform) if stored else run.run(platform.ctx, start, today, fdr)
         seconds = time.perf_counter() - began
@@ -314,7 +319,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, action="append", required=True)
     parser.add_argument("--fdr", type=float, default=run.DEFAULT_FDR)
-    parser.add_argument("--years", type=int, default=10, help="whole years back from today")
+    span = parser.add_mutually_exclusive_group()
+    span.add_argument("--years", type=int, default=10, help="whole years back from today")
+    span.add_argument(
+        "--months", type=int, help="the last N months, this one included (12: the last year)"
+    )
     parser.add_argument("--far-km", type=float, default=far.FAR_KM)
     parser.add_argument(
         "--stored", action="store_true", help="score the latest recorded run, without running"
@@ -324,7 +333,12 @@ def main() -> None:
     )
     args = parser.parse_args()
     for data_dir in args.data_dir:
-        emit(measure(data_dir, args.fdr, args.years, args.far_km, args.stored, args.database_url))
+        emit(
+            measure(
+                data_dir, args.fdr, args.years, args.far_km, args.stored, args.database_url,
+                args.months,
+            )
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ def months_between(start: date, end: date) -> list[str]:
     return months
 
 
-def _shift(month: str, by: int) -> str:
+def shift_month(month: str, by: int) -> str:
+    """The month ``by`` months after ``month`` (before, when negative), both "YYYY-MM"."""
     index = int(month[:4]) * 12 + int(month[5:]) - 1 + by
     return f"{index // 12}-{index % 12 + 1:02d}"
 
@@ -67,7 +68,7 @@ def _last_day(month: str) -> date:
 
 
 def _history(month: str) -> list[str]:
-    return [_shift(month, -n) for n in range(HISTORY_MONTHS, 0, -1)]
+    return [shift_month(month, -n) for n in range(HISTORY_MONTHS, 0, -1)]
 
 
 def _period_end(period: str) -> date:
@@ -107,7 +108,7 @@ def run(
     end = min(end, today)
     months = months_between(start, end)
     # The history of the first month, and the whole of the year before the first year.
-    first = min(_shift(months[0], -HISTORY_MONTHS), f"{int(months[0][:4]) - 1}-01")
+    first = min(shift_month(months[0], -HISTORY_MONTHS), f"{int(months[0][:4]) - 1}-01")
     load_from = _first_day(first)
     load_to = min(_last_day(months[-1][:4] + "-12"), today)
     started = ctx.now()
