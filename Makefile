@@ -56,7 +56,7 @@ TEST_WORKERS ?= 2
 XDIST := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS))
 
 unit: install fonts
-	$(BIN)/pytest -q $(XDIST) tests/unit tests/conformance -p no:cacheprovider
+	$(BIN)/pytest -q $(XDIST) --durations=10 tests/unit tests/conformance -p no:cacheprovider
 
 # SoftHSM2 backs the PKCS#11 signer tests (tests/integration/test_pkcs11.py); poppler's pdftoppm
 # renders PDF certificates to PNG for the QR round-trip test.
@@ -74,7 +74,7 @@ integration-postgres: install softhsm fonts
 # Both databases in one run, spread over the workers (a run on either alone: the targets above).
 integration: install softhsm fonts
 	OPCERT_TEST_DATABASES=sqlite,postgresql OPCERT_TEST_POSTGRES_URL=$(PG_URL) OPCERT_REQUIRE_POSTGRES=1 \
-	  $(BIN)/pytest -q $(XDIST) tests/integration tests/security -p no:cacheprovider
+	  $(BIN)/pytest -q $(XDIST) --durations=15 tests/integration tests/security -p no:cacheprovider
 
 test: lint types contracts migrations-check unit softhsm integration synth-smoke
 	@if [ -d tests/e2e ] && ls tests/e2e/test_*.py >/dev/null 2>&1; then $(MAKE) e2e; fi
@@ -91,8 +91,9 @@ browser:
 	@test -x /usr/bin/chromium && test -d /usr/share/fonts/opentype/noto || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
 
+# Each e2e worker starts its own seeded server and browser; a file's journeys stay on one worker.
 e2e: install browser
-	$(BIN)/pytest -q tests/e2e -p no:cacheprovider
+	$(BIN)/pytest -q $(XDIST) $(if $(XDIST),--dist loadfile) --durations=10 tests/e2e -p no:cacheprovider
 
 # The README's tour alone (also part of e2e): make run in a temporary data dir on a free port,
 # then the tour's commands as the README has them (tests/e2e/test_readme_tour.py).
