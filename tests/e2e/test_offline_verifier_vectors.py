@@ -194,23 +194,32 @@ BROWSER_BATCH = """async ([vectors, inputs, now]) => {
 }"""
 
 
-def _mutated(draw) -> str:  # type: ignore[no-untyped-def]
+def _mutated(draw) -> tuple[bool, str]:  # type: ignore[no-untyped-def]
+    """An altered vector or arbitrary text, and whether it may never verify VALID: arbitrary
+    text and alterations of VALID vectors may not. An alteration of another vector may: the
+    vectors of tampering are genuine credentials with one thing changed (``HC1:`` for ``SC1:``,
+    one Base45 character, the zlib checksum), and changing it back gives the genuine credential;
+    a vector whose status list is out of date in its own bundle is VALID against this test's
+    fresh lists. (Hypothesis found the first kind in CI; a brute force over every single
+    character altered, inserted or deleted found 3,352 such strings, of both kinds, and none
+    from a VALID vector.)"""
     from hypothesis import strategies as st
 
     vectors = published_vectors()
-    base = draw(st.sampled_from([c["sc1"] for c in vectors["cases"]]))
+    case = draw(st.sampled_from(vectors["cases"]))
+    base, from_valid = case["sc1"], case["expected_verdict"] == "VALID"
     kind = draw(st.sampled_from(["replace", "delete", "insert", "cut", "text"]))
     if kind == "text":
-        return str(draw(st.text(max_size=300)))
+        return True, str(draw(st.text(max_size=300)))
     at = draw(st.integers(0, len(base) - 1))
     alphabet = st.sampled_from("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:#\n\x00é")
     if kind == "replace":
-        return base[:at] + draw(alphabet) + base[at + 1 :]
+        return from_valid, base[:at] + draw(alphabet) + base[at + 1 :]
     if kind == "delete":
-        return base[:at] + base[at + 1 :]
+        return from_valid, base[:at] + base[at + 1 :]
     if kind == "insert":
-        return base[:at] + draw(alphabet) + base[at:]
-    return base[:at]
+        return from_valid, base[:at] + draw(alphabet) + base[at:]
+    return from_valid, base[:at]
 
 
 def test_no_input_crashes_the_page_verifier_and_it_agrees_with_python_on_mutated_vectors(
@@ -236,12 +245,17 @@ def test_no_input_crashes_the_page_verifier_and_it_agrees_with_python_on_mutated
         max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
     )
     @given(st.lists(st.composite(_mutated)(), min_size=40, max_size=40))
-    def run(inputs: list[str]) -> None:
+    def run(drawn: list[tuple[bool, str]]) -> None:
+        inputs = [text for _, text in drawn]
         browser = installed.evaluate(BROWSER_BATCH, [vectors, inputs, int(now.timestamp())])
         python = [str(verify(t, trust_list=trust, statuses=lists, now=now).verdict) for t in inputs]
         assert browser == python, [
             (t[:60], b, p) for t, b, p in zip(inputs, browser, python, strict=True) if b != p
         ]
-        assert all(b != "VALID" or t.strip() in valid for t, b in zip(inputs, browser, strict=True))
+        never_valid = [t for (strict, t), b in zip(drawn, browser, strict=True) if strict]
+        verdicts = [b for (strict, _), b in zip(drawn, browser, strict=True) if strict]
+        assert all(
+            b != "VALID" or t.strip() in valid for t, b in zip(never_valid, verdicts, strict=True)
+        )
 
     run()

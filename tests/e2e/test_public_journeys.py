@@ -96,9 +96,16 @@ class States:
     superseded_sc1: str
 
 
-def _issue(ctx, key: str, name: str, seq: int, on: date) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """One certificate issued with the clock on ``on`` (Zhuhai, exam the day before)."""
-    ctx.clock.set(datetime(on.year, on.month, on.day, 10, tzinfo=SHANGHAI))
+def _issue(ctx, key: str, name: str, seq: int, on: date | datetime) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """One certificate issued with the clock on ``on`` (Zhuhai, exam the day before): at 10:00
+    on a past day, or at the instant given. Today's must be issued now, not at 10:00: the
+    server's keys were made when it started, and a credential signed before its key's ``nbf``
+    verifies as BAD_SIGNATURE (the test failed whenever the suite started after 10:00)."""
+    if isinstance(on, datetime):
+        ctx.clock.set(on)
+        on = on.date()
+    else:
+        ctx.clock.set(datetime(on.year, on.month, on.day, 10, tzinfo=SHANGHAI))
     principal = authentication.authenticate_institution(ctx, key)
     row = make_result(
         id_number=id_number(born=date(1984, 2, 3), seq=seq),
@@ -129,13 +136,13 @@ def states(server) -> States:  # type: ignore[no-untyped-def]
     }
     ctx.clock.set(today)
     for status, name, seq in (("cancelled", "周九", 903), ("suspended", "吴十", 904)):
-        people[status] = _issue(ctx, seeded.api_key, name, seq, today.date())
+        people[status] = _issue(ctx, seeded.api_key, name, seq, today)
     ctx.clock.set(today)
     cancelled = "T" + people["cancelled"][0]
     cancelled_sc1 = certificates.current_credential(ctx, cancelled, "1.2")
     acts.cancel(ctx, cancelled, "1.2", "request")
     acts.suspend(ctx, "T" + people["suspended"][0], "1.2", "停工调查期间")
-    corrected = _issue(ctx, seeded.api_key, "郑小", 905, today.date())
+    corrected = _issue(ctx, seeded.api_key, "郑小", 905, today)
     ctx.clock.set(today)
     superseded_sc1 = certificates.current_credential(ctx, "T" + corrected[0], "1.2")
     acts.correct(ctx, "T" + corrected[0], "1.2", name="郑晓", reason="户籍信息更正")
