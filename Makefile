@@ -49,7 +49,7 @@ migrations-check: install
 	$(BIN)/python scripts/alembic_check.py sqlite
 	$(BIN)/python scripts/alembic_check.py $(PG_URL)
 
-# Two pytest workers (pytest-xdist) for the unit and integration suites: each worker has its own
+# Two pytest workers (pytest-xdist) for the unit, integration and e2e suites: each worker has its own
 # SQLite data dir and its own PostgreSQL schema (named by its pid), so they never share a row.
 # TEST_WORKERS=0 runs them in one process.
 TEST_WORKERS ?= 2
