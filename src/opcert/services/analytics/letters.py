@@ -224,7 +224,7 @@ def _new_letter(
     uow.flush()
     for position, s in enumerate(signals, start=1):
         uow.letters.add(_copy(letter.id, position, s))
-    letter.pdf = _render(ctx, letter, signals, rows, previous)
+    letter.pdf = _render(ctx, today, letter, signals, rows, previous)
     letter.pdf_sha256 = hashlib.sha256(letter.pdf).hexdigest()
     uow.flush()
     append(
@@ -254,6 +254,7 @@ def _new_letter(
 
 def _render(
     ctx: ServiceContext,
+    today: date,
     letter: ReminderLetter,
     signals: Sequence[AnalyticsSignal],
     rows: Sequence[object],
@@ -262,7 +263,7 @@ def _render(
     """The letter's PDF: its signals, their funnels, and the page where the province replies."""
     view = reminder_letter.LetterView(
         number=letter.number,
-        issued_on=ctx.today(),
+        issued_on=today,  # the day its number was given, even across midnight
         addressee=addressee(letter.province),
         province_name=province_name(letter.province) or letter.province,
         period=letter.period,
@@ -297,9 +298,7 @@ def _copy(letter_id: int, position: int, s: AnalyticsSignal) -> ReminderLetterSi
     )
 
 
-def _answerable_letter(
-    uow: UnitOfWork, officer: OfficerPrincipal, letter_id: int
-) -> ReminderLetter:
+def _answerable(uow: UnitOfWork, officer: OfficerPrincipal, letter_id: int) -> ReminderLetter:
     """The letter ``officer`` may answer: in scope, of the officer's own province level, and not
     superseded by a revision."""
     row = visible_letter(officer, uow.letters.letter(letter_id))
@@ -336,7 +335,7 @@ def reply(
     words = _reply_text(text)
     with ctx.uow() as uow:
         uow.begin_write()
-        row = _answerable_letter(uow, officer, letter_id)
+        row = _answerable(uow, officer, letter_id)
         signal = uow.letters.letter_signal(row.id, position)
         if signal is None:
             raise NotFound("LETTER_SIGNAL_NOT_FOUND", "提醒函中没有这一项", "no such item")
