@@ -177,11 +177,11 @@ def _load(
             with ctx.uow() as uow:
                 uow.begin_write()
                 issuing = Issuing(authority, _signer(ctx, uow, signers), slots)
-                reserved = {t: iter(reserve(uow, t, n)) for t, n in counts(planned).items()}
+                needed = counts(planned, exams_only)
+                reserved = {t: iter(reserve(uow, t, n)) for t, n in needed.items()}
                 reserved["synth_anomalies"] = iter(())
-                rows = build(
-                    planned, reserved, issuing, random.Random(f"{seed}:cti:{chunk}"), seed, now
-                )
+                rng = random.Random(f"{seed}:cti:{chunk}")
+                rows = build(planned, reserved, issuing, rng, seed, now, exams_only)
                 uow.commit()
             texts = _no_texts if exams_only else signing.submit(rows.unsigned)
             if pending is not None:

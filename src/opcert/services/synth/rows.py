@@ -63,15 +63,17 @@ class Issuing:
     slots: SlotAllocator
 
 
-def counts(planned: list[PlannedHolder]) -> dict[str, int]:
-    """How many ids each table needs for these holders."""
+def counts(planned: list[PlannedHolder], exams_only: bool = False) -> dict[str, int]:
+    """How many ids each table needs for these holders (``exams_only``: persons and results)."""
     certificates = [c for p in planned for c in p.certificates]
-    return {
+    needed = {
         "persons": len(planned),
         "exam_results": sum(len(c.attempts) for c in certificates),
-        "certificates": len(certificates),
-        "credential_versions": sum(len(c.life.versions) for c in certificates),
     }
+    if not exams_only:
+        needed["certificates"] = len(certificates)
+        needed["credential_versions"] = sum(len(c.life.versions) for c in certificates)
+    return needed
 
 
 def build(
@@ -81,9 +83,11 @@ def build(
     rng: random.Random,
     seed: int,
     now: datetime,
+    exams_only: bool = False,
 ) -> ChunkRows:
     """Every row of a chunk; ``ids`` yields the reserved ids of each table in order. The version
-    rows wait for their ``sc1`` text: sign ``unsigned`` (``signing``) and call ``signed``."""
+    rows wait for their ``sc1`` text: sign ``unsigned`` (``signing``) and call ``signed``.
+    ``exams_only`` builds the persons, results and labels alone (the same rows as a full run)."""
     out = ChunkRows()
     for person in planned:
         h = person.holder
@@ -96,7 +100,8 @@ def build(
         )  # fmt: skip
         for planned_certificate in person.certificates:
             _results(out, person, person_id, planned_certificate, ids, seed)
-            _certificate(out, person, planned_certificate, ids, issuing, rng)
+            if not exams_only:
+                _certificate(out, person, planned_certificate, ids, issuing, rng)
         if person.far:
             site = person.certificates[0].site
             year = person.certificates[0].issued_on.year
