@@ -40,6 +40,7 @@ from opcert.services.kernel.ports import IdentityProvider, Notifier, SmsGateway
 from opcert.services.kernel.session_store import SessionStore
 from opcert.services.kernel.statuslists import StatusListService
 from opcert.services.registry import parties as registry
+from opcert.services.sharing.config import SharingConfig
 from opcert.settings import ProductionRefused, Settings
 
 
@@ -102,8 +103,24 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None) -> Pl
         abuse=abuse,
         hold_q_max=settings.hold_q_max,  # --- holds ---
         hold_min_effect=settings.hold_min_effect,
+        sharing=sharing_config(settings),
     )
     return Platform(settings, engine, ctx, _development_outbox(ctx), abuse)
+
+
+def sharing_config(settings: Settings) -> SharingConfig:
+    """Data sharing's keys and limits: private webhook addresses allowed in development unless
+    ``OPCERT_WEBHOOK_ALLOW_PRIVATE`` says otherwise, and in production only when it says so."""
+    allow = settings.webhook_allow_private
+    if allow is None:
+        allow = settings.env != "production"
+    return SharingConfig(
+        sealing_key=settings.secret("webhook"),
+        keys_dir=settings.keys_dir,
+        passphrase=settings.passphrase,
+        allow_private_urls=allow,
+        timeout_seconds=settings.webhook_timeout_seconds,
+    )
 
 
 def _development_outbox(ctx: ServiceContext) -> DevelopmentSmsOutbox | None:

@@ -21,7 +21,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEVELOPMENT_PASSPHRASE = "opcert-development-only"  # noqa: S105 - refused in production
 MIN_SECRET_BYTES = 32
 # Each secret has one purpose; none is derived from another or from the key passphrase.
-SECRET_PURPOSES = ("session", "captcha", "csrf")
+SECRET_PURPOSES = ("session", "captcha", "csrf", "webhook")
 _DEVELOPMENT_SECRET_SEED = b"opcert-development-secret-not-for-production"
 
 
@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     session_secret: str | None = Field(default=None, repr=False)
     captcha_secret: str | None = Field(default=None, repr=False)
     csrf_secret: str | None = Field(default=None, repr=False)
+    # Seals subscribers' webhook secrets at rest (data sharing, issue 17).
+    webhook_secret: str | None = Field(default=None, repr=False)
+    # Webhooks to loopback and private addresses: allowed in development (tests, one machine);
+    # in production only when set (a government intranet). Link-local and metadata: never.
+    webhook_allow_private: bool | None = None
+    webhook_timeout_seconds: float = 10.0
     # Who proves a holder's identity (ID + name, SMS code, face check). "development" trusts the
     # platform's records and shows codes and SMS in the in-process /dev/outbox page; production
     # refuses it. "none": no provider, holder login is refused with a clear message.
@@ -172,7 +178,7 @@ class Settings(BaseSettings):
         return (self.key_passphrase or DEVELOPMENT_PASSPHRASE).encode()
 
     def secret(self, purpose: str) -> bytes:
-        """The key of one purpose (``session``, ``captcha``, ``csrf``). Development without one
+        """The key of one purpose (``session``, ``captcha``, ``csrf``, ``webhook``). Development without one
         configured gets a fixed development key per purpose, which production refuses."""
         if purpose not in SECRET_PURPOSES:
             raise ValueError(f"unknown secret purpose {purpose!r}")

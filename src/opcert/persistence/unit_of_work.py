@@ -13,6 +13,7 @@ from opcert.persistence.repositories.analytics_views import AnalyticsViewReposit
 from opcert.persistence.repositories.applications import ApplicationRepository
 from opcert.persistence.repositories.certificates import CertificateRepository
 from opcert.persistence.repositories.clues import ClueRepository
+from opcert.persistence.repositories.deliveries import DeliveryRepository  # --- sharing ---
 from opcert.persistence.repositories.exam_integrity import (  # --- holds ---
     AccreditationRepository,
     HoldRepository,
@@ -26,6 +27,7 @@ from opcert.persistence.repositories.persons import PersonRepository
 from opcert.persistence.repositories.registry import RegistryRepository
 from opcert.persistence.repositories.reminders import ReminderRepository
 from opcert.persistence.repositories.results import ExamResultRepository
+from opcert.persistence.repositories.sharing import SharingRepository  # --- sharing ---
 from opcert.persistence.repositories.synth import SynthRepository
 from opcert.persistence.repositories.tlog import LogRepository
 
@@ -66,6 +68,9 @@ class UnitOfWork:
         self.letters = LetterRepository(self.session)
         # --- pages ---
         self.analytics_views = AnalyticsViewRepository(self.session)
+        # --- sharing ---
+        self.sharing = SharingRepository(self.session)
+        self.deliveries = DeliveryRepository(self.session)
         return self
 
     def __exit__(

@@ -22,10 +22,14 @@ from opcert.persistence.models import (
     Authority,
     Certificate,
     CredentialVersion,
+    Delivery,
     Person,
+    RosterWorker,
+    SharingEvent,
     SigningKeyRow,
     StatusListBitsRow,
     StatusListRow,
+    Subscriber,
 )
 from opcert.persistence.models.lifecycle import ReviewRow
 from opcert.persistence.repositories.certificates import REISSUED, NewCertificate, NewVersion
@@ -242,6 +246,45 @@ class FakeKeys:
         return max(active, key=lambda k: k.created_at) if active else None
 
 
+class FakeSharing(_Store):
+    """The event outbox and its fan-out, in memory (issue 17)."""
+
+    def add_events(self, rows: Sequence[SharingEvent]) -> None:
+        for row in rows:
+            self.db.add(row)
+
+    def active_subscribers(self) -> list[Subscriber]:
+        return [s for s in self.db.rows(Subscriber) if s.active]
+
+    def roster_members(
+        self, subscriber_ids: Sequence[int], id_numbers: Iterable[str]
+    ) -> set[tuple[int, str, str]]:
+        numbers = set(id_numbers)
+        return {
+            (r.subscriber_id, r.id_number, r.item_code or "")
+            for r in self.db.rows(RosterWorker)
+            if r.subscriber_id in subscriber_ids and r.id_number in numbers
+        }
+
+    def add_deliveries(
+        self, pairs: Sequence[tuple[SharingEvent, Subscriber]], now: datetime
+    ) -> None:
+        for event, subscriber in pairs:
+            self.db.add(
+                Delivery(
+                    event_id=event.id, subscriber_id=subscriber.id, subject=event.subject,
+                    state="pending", attempts=0, next_attempt_at=now, created_at=now,
+                )
+            )  # fmt: skip
+
+    def certificates(self, ids: Sequence[int]) -> dict[int, Certificate]:
+        return {c.id: c for c in self.db.rows(Certificate) if c.id in set(ids)}
+
+    def events(self) -> list[SharingEvent]:
+        """For the tests: every event written, in order."""
+        return list(self.db.rows(SharingEvent))
+
+
 class FakeUnitOfWork:
     """One unit of work on ``db``; use as ``with FakeUnitOfWork(db) as uow: ...; uow.commit()``."""
 
@@ -255,6 +298,7 @@ class FakeUnitOfWork:
         self.persons = FakePersons(db)
         self.applications = FakeApplications(db)
         self.keys = FakeKeys(db)
+        self.sharing = FakeSharing(db)
         self._saved: Any = None
 
     def __enter__(self) -> FakeUnitOfWork:

@@ -111,3 +111,14 @@ from opcert.persistence.models.letters import (  # noqa: E402
 )
 
 __all__ += ["ReminderLetter", "ReminderLetterReply", "ReminderLetterSignal"]
+
+# Data sharing (issue 17): the event outbox, subscribers, rosters, deliveries, feedback.
+from opcert.persistence.models.sharing import (  # noqa: E402
+    Delivery,
+    Feedback,
+    RosterWorker,
+    SharingEvent,
+    Subscriber,
+)
+
+__all__ += ["Delivery", "Feedback", "RosterWorker", "SharingEvent", "Subscriber"]

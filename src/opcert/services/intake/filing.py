@@ -35,6 +35,7 @@ from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import InstitutionPrincipal
 from opcert.services.lifecycle.standing import valid_held
+from opcert.services.sharing import events as sharing
 
 
 @dataclass
@@ -89,7 +90,30 @@ def file_batch(
         applications.append(one.application)
     uow.applications.file(applications)
     ledger.append(uow, [one.event for one in filed])
+    _share(uow, applications, [i.certificate_id for i in issued.values()], today, now)
     return [one.outcome for one in filed]
+
+
+def _share(
+    uow: UnitOfWork,
+    applications: list[NewApplication],
+    certificate_ids: list[int],
+    today: date,
+    now: datetime,
+) -> None:
+    """The batch's data-sharing events (issue 17): each application filed, then held (sent to
+    an officer) or decided (issued at once), then each certificate issued."""
+    held = [a for a in applications if a.certificate_id is None]
+    decided = [a for a in applications if a.certificate_id is not None]
+    sharing.emit(
+        uow,
+        [
+            *sharing.application_events(applications, ["filed"], now),
+            *sharing.application_events(held, ["held"], now),
+            *sharing.application_events(decided, ["decided"], now),
+        ],
+    )
+    sharing.issued(uow, certificate_ids, today, now)
 
 
 def _look_up(

@@ -18,6 +18,7 @@ from opcert.services.kernel.keystore import KeyStore
 from opcert.services.kernel.ports import IdentityProvider, Notifier, SmsGateway
 from opcert.services.kernel.session_store import SessionStore
 from opcert.services.kernel.statuslists import StatusListService
+from opcert.services.sharing.config import SharingConfig
 
 
 @dataclass
@@ -43,6 +44,15 @@ class ServiceContext:
     # the kind's threshold (services/analytics/holds.py LARGE_EFFECT, overridden per kind here).
     hold_q_max: float = 0.01
     hold_min_effect: dict[str, float] = field(default_factory=dict)
+    # Data sharing (issue 17): sealing key, webhook key, which addresses webhooks may reach.
+    sharing: SharingConfig | None = None
+
+    def sharing_config(self) -> SharingConfig:
+        """The data-sharing configuration; ``RuntimeError`` when the context was built without
+        one (only the unit tests' context is)."""
+        if self.sharing is None:
+            raise RuntimeError("this service context has no data-sharing configuration")
+        return self.sharing
 
     def reader(self) -> UnitOfWork:
         """A unit of work for a path that only reads (public query, online verification)."""

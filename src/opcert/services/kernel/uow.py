@@ -22,9 +22,11 @@ from opcert.persistence.models import (
     Certificate,
     CredentialVersion,
     Person,
+    SharingEvent,
     SigningKeyRow,
     StatusListBitsRow,
     StatusListRow,
+    Subscriber,
 )
 from opcert.persistence.repositories.certificates import NewCertificate, NewVersion
 
@@ -90,6 +92,20 @@ class KeyRecords(Protocol):
     def active_for(self, issuer: str) -> SigningKeyRow | None: ...
 
 
+class SharingStore(Protocol):
+    """The event outbox and its fan-out (issue 17): every act writes its events here."""
+
+    def add_events(self, rows: Sequence[SharingEvent]) -> None: ...
+    def active_subscribers(self) -> list[Subscriber]: ...
+    def roster_members(
+        self, subscriber_ids: Sequence[int], id_numbers: Iterable[str]
+    ) -> set[tuple[int, str, str]]: ...
+    def add_deliveries(
+        self, pairs: Sequence[tuple[SharingEvent, Subscriber]], now: datetime
+    ) -> None: ...
+    def certificates(self, ids: Sequence[int]) -> dict[int, Certificate]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction: leaving the ``with`` block without :meth:`commit` rolls back."""
 
@@ -109,6 +125,8 @@ class UnitOfWork(Protocol):
     def applications(self) -> ApplicationStore: ...
     @property
     def keys(self) -> KeyRecords: ...
+    @property
+    def sharing(self) -> SharingStore: ...
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(

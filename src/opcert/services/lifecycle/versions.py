@@ -16,6 +16,7 @@ from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance.minting import Minted, mint
 from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
+from opcert.services.sharing import events as sharing
 
 
 def facts_of(uow: UnitOfWork, row: Certificate) -> CertificateFacts:
@@ -76,7 +77,8 @@ def record(
     actor: str,
     data: Mapping[str, object],
 ) -> None:
-    """Store a lifecycle event and its hash-chained ledger entry, in the caller's transaction."""
+    """Store a lifecycle event, its hash-chained ledger entry and, when the kind is one a
+    subscriber may receive, its data-sharing event, in the caller's transaction."""
     uow.lifecycle.add(
         CertificateEvent(
             certificate_id=row.id,
@@ -89,3 +91,4 @@ def record(
     )
     subject = f"certificate:{row.number}:{row.item_code}"
     ledger.append(uow, [ledger.LedgerEvent(now, actor, f"certificate.{kind}", subject, dict(data))])
+    sharing.lifecycle_event(uow, row, kind, on, now, data)

@@ -20,6 +20,7 @@ from opcert.domain.workdays import deadline_is_provisional, workdays_between
 from opcert.persistence.models import Application
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance.pipeline import IssueRequest, issue_many
+from opcert.services.sharing import events as sharing
 from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import Action, OfficerPrincipal
@@ -196,6 +197,9 @@ def decide(
             now, officer.actor, f"application.{row.status}", f"application:{row.id}", details
         )
         ledger.append(uow, [event])
+        sharing.emit(uow, sharing.application_events([row], ["decided"], now))
+        if row.certificate_id is not None and number is not None:
+            sharing.issued(uow, [row.certificate_id], ctx.today(), now)
         uow.commit()
         return Decision(row.id, row.status, number)
 
