@@ -28,9 +28,16 @@ fonts: install
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk poppler-utils)
 	$(BIN)/python -m opcert.documents.fonts
 
+# A webhook dispatcher (`opcert dispatch`, docs/operations.md) runs beside the server, so the
+# events of every act reach the subscribers at once; it stops when the server stops (Ctrl-C, or
+# SIGTERM to the process group). One dispatcher: SQLite has one writer at a time.
 run: install fonts
 	$(BIN)/opcert init
 	$(BIN)/opcert demo
+	@$(BIN)/opcert dispatch & dispatcher=$$!; \
+	echo "数据共享投递程序已在后台运行 / the webhook dispatcher runs in the background (pid $$dispatcher)"; \
+	trap 'kill -TERM $$dispatcher 2>/dev/null; wait $$dispatcher' EXIT; \
+	trap 'exit 130' INT; trap 'exit 143' TERM; \
 	$(BIN)/opcert serve --host 127.0.0.1 --port $(RUN_PORT)
 
 lint: install

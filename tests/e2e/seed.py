@@ -80,6 +80,7 @@ def seed(data_dir: Path) -> Seeded:
         ctx, institution="EXAM-ZH", username="zh-upload", password=PASSWORD
     )
     registry.set_auto_approve(ctx, "CN-500000", False)
+    sharing_key = seed_sharing(ctx)  # --- sharing --- (before any act: its events reach them)
     assert zh.api_key and cq.api_key
     zh_principal = authentication.authenticate_institution(ctx, zh.api_key)
     cq_principal = authentication.authenticate_institution(ctx, cq.api_key)
@@ -102,6 +103,7 @@ def seed(data_dir: Path) -> Seeded:
     valid_qr.write_bytes(certificates.export_png(ctx, "T" + valid["id_number"], "1.2"))
     revoked_qr.write_bytes(certificates.export_png(ctx, "T" + revoked["id_number"], "1.2"))
     seed_analytics(ctx)  # --- pages ---
+    seed_sharing_outcomes(ctx, sharing_key, "T" + revoked["id_number"])  # --- sharing ---
     platform.close()
     return Seeded(
         valid["id_number"],
@@ -202,3 +204,69 @@ def _release_holds_outside_the_analytics_world(ctx: ServiceContext) -> None:
     for hold in found:
         if hold.unit not in kept:
             holds.release(ctx, admin, hold.id, "端到端测试数据：实操成绩统一为 90 分，非异常")
+
+
+# --- sharing ---
+# The 数据共享 page's world: a Guangdong admin (who manages), a Chongqing enforcement system (which
+# the Chongqing approver reads, with a dead letter) and a Guangdong one that fed back an outcome.
+SHARING_ADMIN = "gd-admin"
+CQ_SUBSCRIBER, GD_SUBSCRIBER = "CQ-ENFORCE", "GD-ENFORCE"
+
+
+def seed_sharing(ctx: ServiceContext) -> str:
+    """The admin and the two subscribers; the Guangdong subscriber's API key."""
+    from opcert.services.sharing import subscribers
+    from opcert.services.sharing.sharing_list import EVENT_TYPES
+
+    registry.add_officer(
+        ctx, username=SHARING_ADMIN, region="440000", role="admin", password=PASSWORD
+    )
+    keys = {}
+    for code, name, region in (
+        (CQ_SUBSCRIBER, "重庆市应急管理综合行政执法总队", "500000"),
+        (GD_SUBSCRIBER, "广东省应急管理综合执法监督局", "440000"),
+    ):
+        new = subscribers.NewSubscriber(
+            code=code,
+            name=name,
+            url=f"https://127.0.0.1:9/opcert/{code.lower()}",  # never answers: no dispatcher runs
+            events=list(EVENT_TYPES),
+            fields=["number", "name", "item", "status", "valid_to", "authority"],
+            regions=[region],
+        )
+        keys[code] = subscribers.add_subscriber(ctx, ctx.sharing_config(), new, actor="e2e-seed")
+    return keys[GD_SUBSCRIBER].api_key
+
+
+def seed_sharing_outcomes(ctx: ServiceContext, gd_key: str, revoked_number: str) -> None:
+    """One Chongqing delivery dead after its attempts; an outcome fed back on the revoked
+    certificate."""
+    from sqlalchemy import select, update
+
+    from opcert.persistence.models import Delivery, Subscriber
+    from opcert.services.sharing import feedback, subscribers
+
+    with ctx.uow() as uow:
+        cq = uow.session.scalar(select(Subscriber).where(Subscriber.code == CQ_SUBSCRIBER))
+        assert cq is not None
+        first = uow.session.scalar(
+            select(Delivery.id).where(Delivery.subscriber_id == cq.id).order_by(Delivery.id)
+        )
+        assert first is not None, "the Chongqing acts reached the Chongqing subscriber"
+        uow.session.execute(
+            update(Delivery)
+            .where(Delivery.id == first)
+            .values(state="dead", attempts=12, last_status=503, last_error="HTTP 503")
+        )
+        uow.commit()
+    feedback.record(
+        ctx,
+        subscribers.authenticate(ctx, gd_key),
+        {
+            "ref": "GD-2026-0001",
+            "certificate_number": revoked_number,
+            "item": "1.2",
+            "kind": "enforcement",
+            "detail": "现场检查发现持证人仍在从事低压电工作业，已责令停止作业并调离岗位。",
+        },
+    )

@@ -79,6 +79,9 @@ OFFICER = [
     # --- pages ---
     "/officer/analytics",
     "/officer/analytics/units/{unit_type}/{unit}",
+    # --- sharing --- (the Chongqing approver reads them)
+    "/officer/sharing",
+    "/officer/sharing/subscribers/{code}",
 ]
 INSTITUTION = ["/institution", "/institution/upload"]
 ERROR_KINDS = [
@@ -97,7 +100,11 @@ ERRORS = ["/dev/errors/{kind}"]
 # --- letters ---
 # visited, screenshotted and checked by axe-core in tests/e2e/test_letters_page.py
 LETTERS = ["/officer/analytics/letters", "/officer/analytics/letters/{letter_id}"]
-VISITED = {*PUBLIC, *HOLDER, *OFFICER, *INSTITUTION, *ERRORS, *LETTERS}
+# --- sharing ---
+# the form of an admin, visited, screenshotted and checked by axe-core in
+# tests/e2e/test_sharing_page.py (the Chongqing approver of this file may not open it)
+SHARING = ["/officer/sharing/new"]
+VISITED = {*PUBLIC, *HOLDER, *OFFICER, *INSTITUTION, *ERRORS, *LETTERS, *SHARING}
 
 
 def get_routes(server) -> set[str]:  # type: ignore[no-untyped-def]
@@ -212,6 +219,9 @@ def test_every_officer_page_has_no_accessibility_violation(page, server):
         "/officer/analytics",
         "/officer/analytics/units/exam_point/EP-500000-01",
         "/officer/analytics/units/province/500000",
+        # --- sharing ---
+        "/officer/sharing",
+        "/officer/sharing/subscribers/CQ-ENFORCE",
     ):
         visit(page, url, "every-officer-" + slug(url.replace(detail, "/officer/application")))
     # An unknown application: the error page inside the officer's navigation.

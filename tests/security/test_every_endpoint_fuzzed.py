@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from opcert.services.kernel import authentication
+from tests.integration.sharing_world import subscribe
 from tests.integration.web_pages import csrf
 from tests.security.session_helpers import add_institution_user, institution_web_login
 
@@ -110,6 +111,7 @@ def test_no_input_at_any_route_gets_a_server_error(client, world, platform):
     assert len(routes) >= 40, routes  # the API and every page
     token = csrf(client.get("/query").text)
     officer = authentication.officer_login(platform.ctx, "zh", world.password)
+    subscriber = subscribe(platform.ctx, "FUZZ-SUB").api_key  # --- sharing ---
     # Signed in on the pages too, so the staff pages read their input instead of redirecting.
     staff = {"csrf_token": token, "username": "zh", "password": world.password}
     assert client.post("/officer/login", data=staff, follow_redirects=False).status_code == 303
@@ -119,12 +121,12 @@ def test_no_input_at_any_route_gets_a_server_error(client, world, platform):
     sent = 0
     # Logging out ends the sessions: those routes go last.
     for method, path in sorted(routes, key=lambda route: "logout" in route[1]):
-        sent += _fuzz(client, method, path, token, (world.zhuhai_key, officer))
+        sent += _fuzz(client, method, path, token, (world.zhuhai_key, officer, subscriber))
     print(f"\nfuzzed {len(routes)} routes with {sent} requests")
     assert sent >= len(routes) * EXAMPLES
 
 
-def _fuzz(client, method: str, path: str, token: str, bearers: tuple[str, str]) -> int:
+def _fuzz(client, method: str, path: str, token: str, bearers: tuple[str, ...]) -> int:
     sent = 0
 
     @settings(

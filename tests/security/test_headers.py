@@ -153,6 +153,8 @@ def logged_in(client, ctx, world, platform) -> dict[str, str]:
         "letter_id": "1",  # no letter yet: the officer's 404 page
         "unit_type": "province",
         "unit": "440000",
+        "code": "NO-SUCH-SUBSCRIBER",  # --- sharing --- the officer's 404 page
+        "name": "cn.opcert.certificate.revoked.schema.json",  # /docs/events/{name}
     }
 
 

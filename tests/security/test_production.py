@@ -43,6 +43,7 @@ SECRET_ENV = (
     "OPCERT_SESSION_SECRET",
     "OPCERT_CAPTCHA_SECRET",
     "OPCERT_CSRF_SECRET",
+    "OPCERT_WEBHOOK_SECRET",
 )
 
 
@@ -55,6 +56,7 @@ def production_settings(**overrides: Any) -> Settings:
         "session_secret": secrets.token_urlsafe(32),
         "captcha_secret": secrets.token_urlsafe(32),
         "csrf_secret": secrets.token_urlsafe(32),
+        "webhook_secret": secrets.token_urlsafe(32),
         "identity_provider": "none",
         "sms_gateway": "none",
         "redis_url": REDIS,
@@ -95,7 +97,7 @@ def test_production_refuses_a_short_passphrase():
     assert len(problems) == 1 and "shorter than 32 bytes" in problems[0]
 
 
-@pytest.mark.parametrize("purpose", ["session", "captcha", "csrf"])
+@pytest.mark.parametrize("purpose", ["session", "captcha", "csrf", "webhook"])
 @pytest.mark.parametrize("value", [None, "", "  "])
 def test_production_refuses_a_missing_or_empty_secret(purpose, value):
     problems = refusal(production_settings(**{f"{purpose}_secret": value}))
@@ -173,6 +175,7 @@ def test_every_problem_is_named_in_one_line():
         "OPCERT_SESSION_SECRET",
         "OPCERT_CAPTCHA_SECRET",
         "OPCERT_CSRF_SECRET",
+        "OPCERT_WEBHOOK_SECRET",
         "OPCERT_DATABASE_URL",
         "OPCERT_IDENTITY_PROVIDER",
     ):
@@ -341,6 +344,7 @@ def _cli_env(monkeypatch, platform: Platform, settings: Settings) -> None:
         "OPCERT_SESSION_SECRET": settings.session_secret,
         "OPCERT_CAPTCHA_SECRET": settings.captcha_secret,
         "OPCERT_CSRF_SECRET": settings.csrf_secret,
+        "OPCERT_WEBHOOK_SECRET": settings.webhook_secret,
         "OPCERT_IDENTITY_PROVIDER": settings.identity_provider,
         "OPCERT_SMS_GATEWAY": settings.sms_gateway,
     }.items():
@@ -434,7 +438,7 @@ def test_init_production_prints_fresh_secrets_that_production_accepts(monkeypatc
     first, second = (_parse_env(run.stdout) for run in runs)
     for name in SECRET_ENV:
         assert len(first[name]) >= 43 and first[name] != second[name]
-    assert len({first[name] for name in SECRET_ENV}) == 4
+    assert len({first[name] for name in SECRET_ENV}) == len(SECRET_ENV)
     # As printed, only the database and Redis are left to fill in; filled in, production
     # accepts it.
     problems = _settings_from(first).production_problems()
@@ -510,6 +514,7 @@ def test_init_in_production_marks_the_database_so_a_mistaken_development_demo_is
         "OPCERT_SESSION_SECRET": settings.session_secret,
         "OPCERT_CAPTCHA_SECRET": settings.captcha_secret,
         "OPCERT_CSRF_SECRET": settings.csrf_secret,
+        "OPCERT_WEBHOOK_SECRET": settings.webhook_secret,
         "OPCERT_IDENTITY_PROVIDER": "none",
         "OPCERT_SMS_GATEWAY": "none",
         "OPCERT_REDIS_URL": os.environ.get("OPCERT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),

@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 
 from opcert.interfaces.api.app import create_app
 from opcert.services.kernel import authentication
+from tests.integration.sharing_world import subscribe
 
 EXAMPLES = int(os.environ.get("OPCERT_SCHEMATHESIS_EXAMPLES", "50"))
 # Beyond the two asked for: every status and media type answered must be in the description,
@@ -43,7 +44,10 @@ def test_every_api_operation_answers_within_its_description_and_never_with_a_ser
     app = create_app(platform)
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     officer_token = authentication.officer_login(platform.ctx, "zh", world.password)
+    subscriber_key = subscribe(platform.ctx, "FUZZ-SUB").api_key  # --- sharing ---
     credentials = {
+        "/api/v1/events": subscriber_key,
+        "/api/v1/feedback": subscriber_key,
         "/api/v1/exam-results": world.zhuhai_key,
         "/api/v1/applications": officer_token,
         "/api/v1/analytics": officer_token,  # --- pages ---

@@ -74,3 +74,51 @@ def test_only_approvers_and_admins_decide_and_revoke(role):
 
 def test_an_unknown_role_may_do_nothing():
     assert not any(officer("000000", "auditor").may(action) for action in Action)
+
+
+# --- sharing ---
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_reads_data_sharing_and_only_admins_manage_subscribers(role):
+    assert officer("440000", role).may(Action.READ_SHARING)
+    assert officer("440000", role).may(Action.MANAGE_SUBSCRIBERS) is (role == "admin")
+
+
+def test_a_subscriber_is_seen_when_every_region_of_its_grant_is_in_the_division():
+    from opcert.services.sharing import officers
+
+    province, nation = officer("440000", "admin"), officer("000000", "admin")
+    assert officers.within(province, ["440400", "440000"])
+    assert not officers.within(province, ["440400", "500000"])
+    assert not officers.within(province, ["000000"]) and officers.within(nation, ["000000"])
+    assert not officers.within(province, [])
+    assert not officers.within(officer("440400"), ["440000"])
+
+
+@pytest.mark.parametrize(
+    ("region", "role", "manages"),
+    [
+        ("000000", "admin", True),
+        ("440000", "admin", True),
+        ("440400", "admin", False),  # a city reads only
+        ("440402", "admin", False),
+        ("440000", "approver", False),
+    ],
+)
+def test_only_national_and_province_admins_manage_subscribers(region, role, manages):
+    from opcert.services.sharing import officers
+
+    assert officers.may_manage(officer(region, role)) is manages
+    if not manages:
+        with pytest.raises(Forbidden):
+            officers.require_manager(officer(region, role))
+
+
+def test_every_event_type_and_field_of_the_sharing_list_has_its_chinese_label():
+    from opcert.services.sharing import labels
+    from opcert.services.sharing.sharing_list import EVENT_TYPES, FIELDS
+
+    assert set(labels.EVENTS) == set(EVENT_TYPES) and set(labels.FIELD_NAMES) == set(FIELDS)
+    assert labels.event_label("cn.opcert.certificate.revoked") == ("撤销", "revoked")
+    assert labels.lag_label(30)[0] == "不到 1 分钟" and labels.lag_label(3 * 3600 + 120)[0] == (
+        "3 小时 2 分钟"
+    )

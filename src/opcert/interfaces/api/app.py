@@ -17,6 +17,7 @@ from opcert.interfaces.api.routers import (
     log,
     officers,
     public,
+    sharing,  # --- sharing ---
 )
 from opcert.interfaces.web import STATIC_DIR as WEB_STATIC_DIR
 from opcert.interfaces.web import dependencies as web_dependencies
@@ -50,6 +51,7 @@ def create_app(platform: Platform) -> FastAPI:
     app.include_router(public.router)
     app.include_router(lifecycle.router)
     app.include_router(log.router)
+    app.include_router(sharing.router)  # --- sharing ---
     # --- pages ---
     app.include_router(analytics.router)
     app.mount("/static/swagger", StaticFiles(directory=swagger_ui_path), name="swagger")

@@ -11,6 +11,7 @@ from opcert.interfaces.api.json_input import MAX_BODY_BYTES, BodyTooLarge, decod
 from opcert.services.kernel import authentication
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import InstitutionPrincipal, OfficerPrincipal
+from opcert.services.sharing import subscribers
 
 
 async def get_ctx(request: Request) -> ServiceContext:
@@ -39,6 +40,11 @@ def get_officer(
     return authentication.authenticate_officer(ctx, bearer(request))
 
 
+def get_subscriber(request: Request, ctx: Annotated[ServiceContext, Depends(get_ctx)]) -> Any:
+    """The active data-sharing subscriber whose ``osk_`` key the request carries (401 without)."""
+    return subscribers.authenticate(ctx, bearer(request))
+
+
 async def json_body(request: Request) -> Any:
     """The body through the one JSON decoder: bounded size, depth and integers, safe text."""
     chunks: list[bytes] = []
@@ -65,4 +71,5 @@ def require_object(body: Any, *keys: str) -> dict[str, Any]:
 Ctx = Annotated[ServiceContext, Depends(get_ctx)]
 Institution = Annotated[InstitutionPrincipal, Depends(get_institution)]
 Officer = Annotated[OfficerPrincipal, Depends(get_officer)]
+SharingSubscriber = Annotated[Any, Depends(get_subscriber)]  # --- sharing ---
 JsonBody = Annotated[Any, Depends(json_body)]

@@ -24,7 +24,12 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from opcert.interfaces.api.dependencies import get_institution, get_officer, json_body
+from opcert.interfaces.api.dependencies import (
+    get_institution,
+    get_officer,
+    get_subscriber,
+    json_body,
+)
 from opcert.services.intake.validation import FIELDS
 
 PROBLEM = "application/problem+json"
@@ -94,9 +99,25 @@ REQUEST_BODIES: dict[tuple[str, str], dict[str, Any]] = {
             "reason": {"type": "string"},
         },
     },
+    ("POST", "/api/v1/feedback"): {  # --- sharing ---
+        "type": "object",
+        "required": ["ref", "certificate_number", "item", "kind", "detail"],
+        "properties": {
+            "ref": {"type": "string", "maxLength": 64},
+            "certificate_number": {"type": "string"},
+            "item": {"type": "string"},
+            "kind": {"type": "string", "enum": ["enforcement", "removed_from_duty", "receipt"]},
+            "detail": {"type": "string", "maxLength": 2000},
+            "occurred_on": {"type": "string", "format": "date"},
+            "event_id": {"type": "string"},
+        },
+    },
 }
 # Answers that the rules below cannot see from the route: a failed login is 401.
-EXTRA_CODES: dict[tuple[str, str], set[str]] = {("POST", "/api/v1/auth/token"): {"401"}}
+EXTRA_CODES: dict[tuple[str, str], set[str]] = {
+    ("POST", "/api/v1/auth/token"): {"401"},
+    ("POST", "/api/v1/feedback"): {"404"},  # an ``event_id`` that is not this certificate's
+}
 JOSE_OPERATIONS = {"/.well-known/opcert/trust-list", "/.well-known/opcert/status/{list_id}"}
 
 
@@ -143,7 +164,7 @@ def _complete(operation: dict[str, Any], route: APIRoute, path: str, method: str
     codes = {"400", "422", "429"}
     if method != "GET":
         codes |= {"413", "409"}
-    if get_officer in calls or get_institution in calls:
+    if calls & {get_officer, get_institution, get_subscriber}:
         operation["security"] = [{"bearer": []}]
         codes |= {"401", "403"}
     if route.dependant.path_params or method == "GET":

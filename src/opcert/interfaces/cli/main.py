@@ -19,6 +19,7 @@ from opcert.interfaces.cli import (
     results,
     sessions,
     setup,
+    sharing,
     synth,
 )
 from opcert.interfaces.cli import verify as verify_command
@@ -53,6 +54,7 @@ app.add_typer(analytics.app, name="analytics")
 app.add_typer(lifecycle.app, name="lifecycle")
 app.add_typer(lifecycle.legacy_app, name="legacy")
 app.add_typer(lifecycle.reminders_app, name="reminders")
+sharing.register(app)  # --- sharing ---
 
 
 def main() -> None:

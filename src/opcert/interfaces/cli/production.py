@@ -78,6 +78,8 @@ OPCERT_KEY_PASSPHRASE={secrets.token_urlsafe(32)}
 OPCERT_SESSION_SECRET={secret["session"]}
 OPCERT_CAPTCHA_SECRET={secret["captcha"]}
 OPCERT_CSRF_SECRET={secret["csrf"]}
+# Seals the subscribers' webhook secrets at rest (data sharing); changing it makes them unreadable.
+OPCERT_WEBHOOK_SECRET={secret["webhook"]}
 # No government identity provider adapter is configured: holder login is refused clearly.
 OPCERT_IDENTITY_PROVIDER=none
 # No SMS relay is configured: codes are refused clearly, SMS reminders stay queued.

@@ -21,6 +21,7 @@ from opcert.interfaces.web.routes import (
     officer_letters,  # --- letters ---
     officer_records,
     officer_renewals,
+    officer_sharing,  # --- sharing ---
     offline_app,
     public,
     verify,
@@ -48,5 +49,6 @@ for module in (
     officer_letters,
     # --- pages ---
     officer_analytics,
+    officer_sharing,  # --- sharing ---
 ):
     router.include_router(module.router)

@@ -60,8 +60,7 @@ class DeliveryRepository:
                 .values(lease_until=lease_until, claimed_by=worker)
                 .execution_options(synchronize_session=False)
             )
-        for row in taken:
-            row.lease_until, row.claimed_by = lease_until, worker
+        # The rows keep the values read (an attribute set here would be written again at commit).
         return sorted(taken, key=lambda row: row.event_id)
 
     def _heads(self, now: datetime, limit: int) -> Sequence[Delivery]:

@@ -42,6 +42,9 @@ class Action(StrEnum):
     REPLY_LETTERS = "letters.reply"
     # --- pages ---
     READ_ANALYTICS = "analytics.read"
+    # --- sharing ---
+    READ_SHARING = "sharing.read"
+    MANAGE_SUBSCRIBERS = "subscribers.manage"
 
 
 ACTION_NAMES = {
@@ -85,6 +88,21 @@ ACTION_NAMES.update(
 )
 PERMISSIONS["approver"] = PERMISSIONS["approver"] - {Action.ISSUE_LETTERS}
 PERMISSIONS["analyst"] = PERMISSIONS["analyst"] | {Action.READ_LETTERS, Action.ISSUE_LETTERS}
+
+# --- sharing ---
+# Data sharing (issue 17): every role reads the sharing page (subscribers, their grants and
+# delivery figures; personal data on it is masked for roles that may not read certificates,
+# services/sharing/officers.py); only admins add, disable, enable and rotate subscribers and
+# redeliver, and only at national or province level (checked in the service).
+ACTION_NAMES.update(
+    {
+        Action.READ_SHARING: ("查看数据共享", "read data sharing"),
+        Action.MANAGE_SUBSCRIBERS: ("管理数据共享订阅方", "manage data-sharing subscribers"),
+    }
+)
+PERMISSIONS["approver"] = PERMISSIONS["approver"] - {Action.MANAGE_SUBSCRIBERS}
+PERMISSIONS["inspector"] = PERMISSIONS["inspector"] | {Action.READ_SHARING}
+PERMISSIONS["analyst"] = PERMISSIONS["analyst"] | {Action.READ_SHARING}
 
 
 @dataclass(frozen=True)

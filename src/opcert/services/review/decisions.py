@@ -20,11 +20,11 @@ from opcert.domain.workdays import deadline_is_provisional, workdays_between
 from opcert.persistence.models import Application
 from opcert.persistence.unit_of_work import UnitOfWork
 from opcert.services.issuance.pipeline import IssueRequest, issue_many
-from opcert.services.sharing import events as sharing
 from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.kernel.principals import Action, OfficerPrincipal
 from opcert.services.review.overrides import not_clean, require_in_review, require_override
+from opcert.services.sharing import events as sharing
 
 MAX_REASON = 500
 

@@ -20,6 +20,8 @@ METADATA = frozenset(
 )
 METADATA_NAMES = frozenset({"metadata.google.internal", "metadata", "instance-data"})
 
+MAX_URL = 500  # subscribers.url
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
@@ -29,6 +31,8 @@ def refused_reason(address: Address, *, allow_private: bool) -> str | None:
         address = address.ipv4_mapped
     if address in METADATA or address.is_link_local:
         return "link-local or cloud-metadata"
+    if address.is_loopback:  # before "reserved": Python counts ::1 in the reserved ::/8
+        return None if allow_private else "loopback or private"
     if address.is_unspecified or address.is_multicast or address.is_reserved:
         return "unspecified, multicast or reserved"
     if (address.is_loopback or address.is_private) and not allow_private:
@@ -44,6 +48,12 @@ def check_url(url: str, *, allow_private: bool, resolve: bool = True) -> str:
     """``url`` stripped when the platform may deliver to it; ``FieldError`` on ``url`` saying why
     otherwise."""
     text = (url or "").strip()
+    if len(text) > MAX_URL:
+        raise _url_error(
+            "URL_TOO_LONG",
+            f"回调地址不能超过 {MAX_URL} 个字符",
+            f"the URL must be at most {MAX_URL} characters",
+        )
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise _url_error(

@@ -17,6 +17,7 @@ from typing import Any
 from opcert.domain.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from opcert.domain.unsafe_text import check_text
 from opcert.persistence.models import Feedback, Subscriber
+from opcert.persistence.unit_of_work import ConcurrentWriteConflict
 from opcert.services.kernel import ledger
 from opcert.services.kernel.context import ServiceContext
 from opcert.services.sharing.events import region_of
@@ -99,8 +100,16 @@ def record(ctx: ServiceContext, subscriber: Subscriber, payload: dict[str, Any])
     """Record one outcome. ``ValidationFailed`` for bad fields; ``Forbidden`` for a certificate
     outside the grant (the same answer as one that does not exist, so the grant reveals
     nothing); ``NotFound`` for an unknown event; ``Conflict`` for a ref reused with other
-    content."""
+    content. Two requests with the same new ref at once: the second finds the first's record
+    on its retry, as a replay."""
     checked = _checked(payload, ctx.today())
+    try:
+        return _record(ctx, subscriber, checked)
+    except ConcurrentWriteConflict:
+        return _record(ctx, subscriber, checked)
+
+
+def _record(ctx: ServiceContext, subscriber: Subscriber, checked: dict[str, Any]) -> Recorded:
     now = ctx.now()
     with ctx.uow() as uow:
         uow.begin_write()
@@ -109,12 +118,7 @@ def record(ctx: ServiceContext, subscriber: Subscriber, payload: dict[str, Any])
         if row is None or not _granted(
             uow, subscriber, row.authority_code, row.id_number, row.item_code
         ):
-            raise Forbidden(
-                "OUTSIDE_GRANT",
-                "该证书不在本订阅方的共享范围内",
-                "this certificate is outside the subscriber's grant",
-                field="certificate_number",
-            )
+            raise _outside_grant()
         if stored is not None:
             if (stored.certificate_id, stored.kind, stored.detail) != (
                 row.id, checked["kind"], checked["detail"],
@@ -157,6 +161,15 @@ def record(ctx: ServiceContext, subscriber: Subscriber, payload: dict[str, Any])
         )
         uow.commit()
         return Recorded(feedback.id, feedback.ref, True)
+
+
+def _outside_grant() -> Forbidden:
+    return Forbidden(
+        "OUTSIDE_GRANT",
+        "该证书不在本订阅方的共享范围内",
+        "this certificate is outside the subscriber's grant",
+        field="certificate_number",
+    )
 
 
 def _granted(uow: Any, subscriber: Subscriber, authority: str, id_number: str, item: str) -> bool:

@@ -64,7 +64,7 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.strip().encode()).hexdigest()
 
 
-def _checked(new: NewSubscriber, allow_private: bool) -> NewSubscriber:
+def checked_subscriber(new: NewSubscriber, allow_private: bool) -> NewSubscriber:
     """Every field checked; ``ValidationFailed`` names each bad one and says why."""
     errors: list[FieldError] = []
 
@@ -191,7 +191,7 @@ def add_subscriber(
 ) -> Registered:
     """Register a subscriber; its API key and (hmac) webhook secret are returned, shown once.
     ``ValidationFailed`` for bad fields, ``Conflict`` (SUBSCRIBER_EXISTS) for a taken code."""
-    checked = _checked(new, config.allow_private_urls)
+    checked = checked_subscriber(new, config.allow_private_urls)
     api_key = KEY_PREFIX + secrets.token_urlsafe(32)
     secret = _new_secret() if checked.signing == "hmac" else None
     now = ctx.now()

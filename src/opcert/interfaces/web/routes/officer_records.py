@@ -25,6 +25,7 @@ from opcert.services.holders import identity_reviews
 from opcert.services.kernel.principals import OfficerPrincipal
 from opcert.services.lifecycle import acts, revocation
 from opcert.services.review import labels
+from opcert.services.sharing import officers as sharing_officers
 from opcert.services.verification import clues
 from opcert.services.verification import search as certificate_search
 
@@ -141,8 +142,11 @@ async def revoke(request: Request, officer: CurrentOfficer) -> Response:
 
 @router.get("/certificates", response_class=HTMLResponse)
 def search(request: Request, officer: CurrentOfficer, q: str = "", page: str = "1") -> Response:
+    ctx = ctx_of(request)
     try:
-        found = certificate_search.search_page(ctx_of(request), officer, q, page_number(page))
+        found = certificate_search.search_page(ctx, officer, q, page_number(page))
+        # --- sharing --- the outcomes subscribers fed back on each certificate found
+        feedback = sharing_officers.certificate_feedback(ctx, officer, found.certificates)
     except DomainError as error:
         return refusal(request, officer, error)
     return render(
@@ -153,6 +157,7 @@ def search(request: Request, officer: CurrentOfficer, q: str = "", page: str = "
         certificates=found.certificates,
         listing=found,
         region=labels.region_label(officer),
+        feedback=feedback,
     )
 
 
