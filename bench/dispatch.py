@@ -5,7 +5,7 @@ Prints one JSON object per measurement:
 - ``receiver_alone``: verified webhook requests per second the receiver (uvicorn, one process,
   ``tests/sharing_receiver.py``) answers to a bare asyncio HTTP/1.1 client, 64 keep-alive
   connections, requests signed beforehand: the ceiling of the receiving side;
-- ``httpx_alone``: the same, sent by the dispatcher's own sender (``sharing.sending``: httpx, the
+- ``sender_alone``: the same, sent by the dispatcher's own sender (``sharing.sending``: aiohttp, the
   same connections and limits), bodies built and signed beforehand, no database: the ceiling of
   the sending side;
 - ``dispatch_backlog``: N events in the outbox, one ``dispatch.run(once=True)``: deliveries per
@@ -126,7 +126,7 @@ def raw_limits(platform: Platform, receiver: Receiver, count: int) -> None:
     alone = asyncio.run(_raw_client(port, requests, CONCURRENCY))
     emit({"bench": "receiver_alone", "requests": count, "verified_per_second": round(alone)})
 
-    async def with_httpx() -> float:
+    async def with_sender() -> float:
         sender = Sender(concurrency=CONCURRENCY, per_subscriber=CONCURRENCY, timeout=10)
         queue = list(reversed(jobs))
 
@@ -141,10 +141,15 @@ def raw_limits(platform: Platform, receiver: Receiver, count: int) -> None:
         await sender.aclose()
         return len(jobs) / took
 
-    sent = asyncio.run(with_httpx())
+    sent = asyncio.run(with_sender())
     rejected = len(receiver.got("RAW")["rejected"])
     emit(
-        {"bench": "httpx_alone", "requests": count, "per_second": round(sent), "rejected": rejected}
+        {
+            "bench": "sender_alone",
+            "requests": count,
+            "per_second": round(sent),
+            "rejected": rejected,
+        }
     )
 
 

@@ -198,7 +198,7 @@ def running(log: Path | None = None) -> Iterator[Receiver]:
             out.close()  # type: ignore[union-attr]
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 30) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

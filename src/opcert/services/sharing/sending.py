@@ -1,6 +1,6 @@
 """Sending claimed deliveries over HTTP, concurrently (the network half of ``dispatch``).
 
-``httpx.AsyncClient``s with keep-alive for the dispatcher's life (a few per subscriber); at most ``concurrency``
+An ``aiohttp`` session per subscriber, keep-alive for the dispatcher's life; at most ``concurrency``
 requests at once, and at most ``per_subscriber`` to any one subscriber, so a slow receiver holds
 a bounded share and never blocks the others. Each request is cut after ``timeout`` seconds,
 however the receiver trickles its answer. The deliveries of one subject to one subscriber (a
@@ -17,11 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import httpx
+import aiohttp
 
 from opcert.services.sharing.webhooks import Signer
 
-SHARD_CONNECTIONS = 8  # connections of one client (see _Shard)
 RESPONSE_LIMIT = 64 * 1024  # bytes of a receiver's answer read at most; the rest is dropped
 DELIVERED, FAILED, GONE, RELEASED = "delivered", "failed", "gone", "released"
 
@@ -63,42 +62,28 @@ def runs(jobs: Sequence[Job]) -> list[list[Job]]:
     return list(grouped.values())
 
 
-@dataclass
-class _Shard:
-    """A few keep-alive connections to one subscriber. httpcore's pool scans every connection
-    for every queued request (quadratic in the pool's size: here one client of 64 connections
-    sent about a third of the requests per second of eight clients of eight), so a subscriber's
-    requests are spread over several small clients."""
-
-    client: httpx.AsyncClient
-    free: int
-
-
 class Sender:
     def __init__(self, *, concurrency: int, per_subscriber: int, timeout: float) -> None:
         self.timeout = timeout
         self.per_subscriber = per_subscriber
         self._all = asyncio.Semaphore(concurrency)
         self._each: dict[int, asyncio.Semaphore] = {}
-        self._shards: dict[int, list[_Shard]] = {}
-        self._tls: ssl.SSLContext | None = None  # one for all clients: each costs ~70 ms
+        self._sessions: dict[int, aiohttp.ClientSession] = {}
+        self._tls: ssl.SSLContext | None = None  # one for all sessions: each costs ~70 ms
 
     async def aclose(self) -> None:
-        for shards in self._shards.values():
-            for shard in shards:
-                await shard.client.aclose()
-        self._shards.clear()
+        for session in self._sessions.values():
+            await session.close()
+        self._sessions.clear()
 
-    def _shard(self, subscriber_id: int) -> _Shard:
-        shards = self._shards.get(subscriber_id)
-        if shards is None:
-            count = max(1, -(-self.per_subscriber // SHARD_CONNECTIONS))
-            size = -(-self.per_subscriber // count)
+    def _session(self, subscriber_id: int) -> aiohttp.ClientSession:
+        session = self._sessions.get(subscriber_id)
+        if session is None:
             if self._tls is None:
-                self._tls = httpx.create_ssl_context()  # honours SSL_CERT_FILE / SSL_CERT_DIR
-            shards = [_Shard(client(size, self.timeout, self._tls), size) for _ in range(count)]
-            self._shards[subscriber_id] = shards
-        return max(shards, key=lambda shard: shard.free)
+                self._tls = ssl.create_default_context()  # honours SSL_CERT_FILE / SSL_CERT_DIR
+            session = client(self.per_subscriber, self.timeout, self._tls)
+            self._sessions[subscriber_id] = session
+        return session
 
     async def run(self, jobs: Sequence[Job]) -> list[Outcome]:
         """Send one run in order; stop at the first delivery that is not delivered."""
@@ -121,18 +106,15 @@ class Sender:
         async with gate, self._all:
             if time.monotonic() > job.deadline:
                 return Outcome(job, RELEASED)
-            shard = self._shard(job.subscriber_id)
-            shard.free -= 1
+            session = self._session(job.subscriber_id)
             headers = job.signer.headers(job.event_id, job.body)
             try:
                 async with asyncio.timeout(self.timeout):
-                    status = await _post(shard.client, job.url, job.body, headers)
+                    status = await _post(session, job.url, job.body, headers)
             except TimeoutError:
                 return Outcome(job, FAILED, error=f"timeout after {self.timeout:g} s")
             except Exception as error:  # an odd URL, a broken connection: a failed attempt
                 return Outcome(job, FAILED, error=_short(error))
-            finally:
-                shard.free += 1
         if 200 <= status < 300:
             return Outcome(job, DELIVERED, status)
         if status == 410:
@@ -140,14 +122,10 @@ class Sender:
         return Outcome(job, FAILED, status, f"HTTP {status}")
 
 
-async def _post(http: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str]) -> int:
-    async with http.stream("POST", url, content=body, headers=headers) as response:
-        read = 0
-        async for chunk in response.aiter_raw():
-            read += len(chunk)
-            if read > RESPONSE_LIMIT:
-                break
-        return response.status_code
+async def _post(http: aiohttp.ClientSession, url: str, body: bytes, headers: dict[str, str]) -> int:
+    async with http.post(url, data=body, headers=headers, allow_redirects=False) as response:
+        await response.content.read(RESPONSE_LIMIT)  # at most this much; the rest is dropped
+        return response.status
 
 
 def _short(error: Exception) -> str:
@@ -156,14 +134,14 @@ def _short(error: Exception) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def client(connections: int, timeout: float, tls: ssl.SSLContext) -> httpx.AsyncClient:
-    """An HTTP client of the dispatcher: keep-alive, no redirects (a 3xx is a failure: a receiver
-    must not send the platform's data elsewhere), no proxies from the environment (the CA
-    bundle may come from it: ``tls``)."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(timeout),
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-        follow_redirects=False,
+def client(connections: int, timeout: float, tls: ssl.SSLContext) -> aiohttp.ClientSession:
+    """An HTTP session of the dispatcher for one subscriber: keep-alive over at most
+    ``connections`` connections, no redirects (``_post``: a 3xx is a failure, a receiver must not
+    send the platform's data elsewhere), no proxies from the environment, no cookies kept."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=connections, limit_per_host=connections, ssl=tls),
+        timeout=aiohttp.ClientTimeout(total=timeout),
         trust_env=False,
-        verify=tls,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        auto_decompress=False,
     )
