@@ -223,4 +223,7 @@ def test_every_event_names_a_data_schema_the_platform_serves_and_its_data_confor
         assert problems(schema, event["data"]) == []
     unknown = client.get("/docs/events/cn.opcert.certificate.forged.schema.json")
     assert unknown.status_code == 404
+    # A program following a dataschema reads a problem it can parse, as the description says.
+    assert unknown.headers["content-type"].startswith("application/problem+json")
+    assert unknown.json()["code"] == "SCHEMA_NOT_FOUND"
     assert client.get("/docs/events/..%2F..%2Fpyproject.toml").status_code == 404

@@ -74,8 +74,9 @@ def _one(error: DomainError) -> dict[str, str]:
     }
 
 
-# Paths whose errors are problem+json, as docs/api.md and the OpenAPI description say.
-API_PATHS = ("/api/", "/.well-known/")
+# Paths whose errors are problem+json, as docs/api.md and the OpenAPI description say. The
+# event schemas (``/docs/events/``) are read by programs following a ``dataschema``, not people.
+API_PATHS = ("/api/", "/.well-known/", "/docs/events/")
 # Answers for programs outside the API: their HTTP errors stay FastAPI's short JSON.
 MACHINE_PATHS = frozenset({"/healthz", "/openapi.json"})
 

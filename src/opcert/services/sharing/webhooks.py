@@ -37,7 +37,8 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from opcert.credential.keyfiles import read_private_key, write_private_key
-from opcert.persistence.models import SharingEvent, Subscriber
+from opcert.persistence.models import Subscriber
+from opcert.persistence.repositories.deliveries import EventRow
 from opcert.services.sharing.config import SharingConfig
 from opcert.services.sharing.sharing_list import minimise, shown_subject
 
@@ -64,7 +65,7 @@ def schema_url(base_url: str, event_type: str) -> str:
     return f"{base_url.rstrip('/')}/docs/events/{event_type}.schema.json"
 
 
-def body(event: SharingEvent, subscriber: Subscriber, base_url: str) -> bytes:
+def body(event: EventRow, subscriber: Subscriber, base_url: str) -> bytes:
     """The CloudEvents 1.0 structured JSON of ``event`` as ``subscriber`` may see it."""
     fields = list(subscriber.fields)
     attributes = {
