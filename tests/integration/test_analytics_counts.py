@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from opcert.domain.workdays import is_workday
 from opcert.persistence.models import ExamPoint, ExamResult, Person
+from opcert.services.intake.pipeline import submit_results
 from opcert.services.synth import synthesise
+from tests.integration.builders import id_number, make_result
 
 SCALE = 0.0001
 
@@ -52,9 +54,45 @@ def test_the_monthly_counts_add_up_to_every_exam_in_the_span(ctx, loaded) -> Non
     assert {c.month for c in counts} <= {
         f"{y}-{m:02d}" for y in (start.year, end.year) for m in range(1, 13)
     }
-    # First attempts: one per (person, item) whose earliest exam falls in the span.
-    assert sum(c.first_sat for c in counts) <= len(rows)
-    assert all(0 <= c.first_passed <= c.first_sat <= c.sat for c in counts)
+    # First attempts: one per (person, item) whose earliest exam (by date, then id) falls in
+    # the span, as the load marked them when it wrote the results.
+    with ctx.uow() as uow:
+        every = uow.session.execute(
+            select(
+                ExamResult.id,
+                ExamResult.id_number,
+                ExamResult.item_code,
+                ExamResult.exam_on,
+                ExamResult.passed,
+            )
+        ).all()
+    earliest: dict[tuple[str, str], tuple[date, int, bool]] = {}
+    for row in every:
+        key, seen = (row.id_number, row.item_code), (row.exam_on, row.id, row.passed)
+        earliest[key] = min(earliest.get(key, seen), seen)
+    firsts = [v for v in earliest.values() if start <= v[0] <= end]
+    assert firsts
+    assert sum(c.first_sat for c in counts) == len(firsts)
+    assert sum(c.first_passed for c in counts) == sum(passed for _, _, passed in firsts)
+
+
+def test_a_result_filed_late_for_an_earlier_exam_takes_the_first_attempt_mark(ctx, world) -> None:  # type: ignore[no-untyped-def]
+    number = id_number(seq=91_001)
+    later = make_result(id_number=number, theory_score=60, exam_date="2026-11-19")
+    other_item = make_result(id_number=number, item="1.1", exam_date="2026-11-19")
+    submit_results(ctx, world.zhuhai, [later, other_item])
+    earlier = make_result(id_number=number, theory_score=55, exam_date="2026-11-02")
+    submit_results(ctx, world.zhuhai, [earlier])
+    with ctx.uow() as uow:
+        marks = {
+            r.ref: (r.first_attempt, r.home_division)
+            for r in uow.session.scalars(select(ExamResult).where(ExamResult.id_number == number))
+        }
+    assert marks == {
+        earlier["ref"]: (True, number[:6]),  # the earliest exam in the item, filed last
+        later["ref"]: (False, number[:6]),  # its mark was taken over
+        other_item["ref"]: (True, number[:6]),  # another item has its own first attempt
+    }
 
 
 def test_a_phone_given_by_three_people_is_counted_for_each_of_them(ctx, loaded) -> None:  # type: ignore[no-untyped-def]

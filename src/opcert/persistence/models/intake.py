@@ -14,6 +14,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,8 +49,22 @@ class ExamResult(Base):
         Index(
             "ix_exam_results_id_number_item_code_exam_on", "id_number", "item_code", "exam_on", "id"
         ),
-        # the exam-data analysis reads a span of exam dates (migration 0019)
-        Index("ix_exam_results_exam_on", "exam_on"),
+        # The exam-data analysis reads a span of exam dates and sums these columns by exam
+        # point, item and month: from this index alone, one range scan in date order, never the
+        # wide rows (migration 0021, docs/performance.md).
+        Index(
+            "ix_exam_results_analytics",
+            "exam_on",
+            "exam_point_id",
+            "item_code",
+            "passed",
+            "theory_score",
+            "practical_score",
+            "first_attempt",
+            "home_division",
+            "person_id",
+            "phone",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -74,6 +89,12 @@ class ExamResult(Base):
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     application_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Facts of the exam as filed, for the analysis (migration 0021): whether it is the person's
+    # earliest exam in the item (by exam date, then id: a result filed late for an earlier date
+    # takes the mark over, ``ExamResultRepository.mark_first_attempts``), and the holder's
+    # division when it was filed (the home the far-from-home test compares with the exam point).
+    first_attempt: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    home_division: Mapped[str | None] = mapped_column(String(6), nullable=True)
 
 
 class Application(Base):

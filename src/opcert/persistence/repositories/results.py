@@ -8,7 +8,7 @@ from datetime import date, datetime
 from operator import attrgetter
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, case, func, or_, select
+from sqlalchemy import Table, and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from opcert.persistence.models import ExamResult
@@ -41,9 +41,18 @@ class NewExamResult:
     outcome: str = "failed"
     response: dict[str, Any] = field(default_factory=dict)
     application_id: str | None = None
+    home_division: str | None = None  # the holder's division when filed (for the analysis)
 
 
 _TABLE = cast(Table, ExamResult.__table__)
+_PAIRS = 500  # (ID number, item) pairs per look-up
+
+
+def _chunked(pairs: list[tuple[str, str]]) -> Iterable[list[tuple[str, str]]]:
+    for start in range(0, len(pairs), _PAIRS):
+        yield pairs[start : start + _PAIRS]
+
+
 _COLUMNS = tuple(f.name for f in fields(NewExamResult))
 _VALUES = attrgetter(*_COLUMNS)
 
@@ -55,6 +64,44 @@ class ExamResultRepository:
     def record(self, results: Sequence[NewExamResult]) -> list[int]:
         """Insert the results in one statement; their ids, in order."""
         return insert_records_returning_ids(self.session, _TABLE, _COLUMNS, results, _VALUES)
+
+    def mark_first_attempts(self, pairs: Iterable[tuple[str, str]]) -> int:
+        """Mark, for each (ID number, item), the person's earliest exam in the item (by exam date,
+        then id) as the first attempt, and no other: after results are recorded, in their
+        transaction. A result filed late for an earlier date takes the mark over. Reads each
+        person's results in the item through its index; how many rows changed."""
+        wanted = set(pairs)
+        changed = 0
+        for part in _chunked(sorted(wanted)):
+            r = ExamResult
+            query = (
+                select(r.id, r.id_number, r.item_code, r.exam_on, r.first_attempt)
+                .where(
+                    r.id_number.in_(sorted({number for number, _ in part})),
+                    r.item_code.in_(sorted({item for _, item in part})),
+                )
+                .order_by(r.id_number, r.item_code, r.exam_on, r.id)
+            )
+            seen: set[tuple[str, str]] = set()
+            marks: dict[bool, list[int]] = {True: [], False: []}
+            for row_id, number, item, _, marked in self.session.execute(query):
+                pair = (number, item)
+                if pair not in wanted:
+                    continue
+                first = pair not in seen
+                seen.add(pair)
+                if bool(marked) != first:
+                    marks[first].append(row_id)
+            for value, ids in marks.items():
+                if ids:
+                    self.session.execute(
+                        update(r)
+                        .where(r.id.in_(ids))
+                        .values(first_attempt=value)
+                        .execution_options(synchronize_session=False)
+                    )
+                    changed += len(ids)
+        return changed
 
     def stored(self, institution_id: int, refs: Iterable[str]) -> dict[str, ExamResult]:
         """The institution's results already stored under these refs (the idempotency key)."""

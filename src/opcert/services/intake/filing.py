@@ -70,11 +70,14 @@ def file_batch(
     numbers = {request.application_id: request.number for request in requests}
     for row, one in zip(rows, filed, strict=True):
         one.result.person_id = person_ids[row.identity.number]
+        known = looked.persons.get(row.identity.number)
+        one.result.home_division = known.division if known else row.identity.division
         if one.outcome["outcome"] == "issued":
             number = numbers[one.outcome["application_id"]]
             one.outcome["certificate_no"] = one.event.data["certificate_no"] = number
         one.result.response = one.outcome
     result_ids = uow.results.record([one.result for one in filed])
+    uow.results.mark_first_attempts([(one.result.id_number, one.result.item_code) for one in filed])
     issued = {
         r.application_id: i for r, i in zip(requests, issue_many(uow, ctx, requests), strict=True)
     }

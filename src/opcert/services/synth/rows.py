@@ -98,8 +98,9 @@ def build(
              "birth_on": h.birth_on, "division": h.division, "phone": None,
              "created_at": _at(first), "updated_at": _at(first)}
         )  # fmt: skip
+        earliest = _first_attempts(person)
         for planned_certificate in person.certificates:
-            _results(out, person, person_id, planned_certificate, ids, seed)
+            _results(out, person, person_id, planned_certificate, ids, seed, earliest)
             if not exams_only:
                 _certificate(out, person, planned_certificate, ids, issuing, rng)
         if person.far:
@@ -118,9 +119,13 @@ def _results(
     planned: PlannedCertificate,
     ids: dict[str, Iterator[int]],
     seed: int,
+    earliest: dict[str, date],
 ) -> None:
     h = person.holder
     for attempt in planned.attempts:
+        first = earliest.get(planned.item) == attempt.exam_on
+        if first:
+            del earliest[planned.item]  # one first attempt an item, as filing marks it
         result_id = next(ids["exam_results"])
         ref = f"SYN{seed}-{result_id}"
         outcome = "issued" if attempt.passed else "failed"
@@ -134,8 +139,21 @@ def _results(
              "phone": None, "rule_set": planned.life.versions[0].rule_set,
              "passed": attempt.passed, "outcome": outcome,
              "response": {"ref": ref, "outcome": outcome}, "application_id": None,
-             "received_at": _at(attempt.exam_on)}
+             "received_at": _at(attempt.exam_on), "first_attempt": first,
+             "home_division": h.division}
         )  # fmt: skip
+
+
+def _first_attempts(person: PlannedHolder) -> dict[str, date]:
+    """The date of the person's earliest exam in each item (its results get ids in plan order,
+    so on that date the first planned is the first attempt, as filing would mark it)."""
+    earliest: dict[str, date] = {}
+    for planned in person.certificates:
+        for attempt in planned.attempts:
+            known = earliest.get(planned.item)
+            if known is None or attempt.exam_on < known:
+                earliest[planned.item] = attempt.exam_on
+    return earliest
 
 
 def _certificate(
