@@ -39,6 +39,8 @@ EXCLUDED = {
     "/docs": "Swagger UI, the third-party API reference for developers, served as shipped",
     "/openapi.json": "the API description (JSON)",
     "/healthz": "the health check (JSON)",
+    "/docs/events/{name}": "an event type's JSON Schema, read by programs following dataschema "
+    "(tests/integration/test_sharing_feed.py)",
     # --- letters ---
     "/officer/analytics/letters/{letter_id}/pdf": "a PDF download (tests/unit/documents, "
     "test_reminder_letter_pdf.py; its hash is checked by the integration tests)",

@@ -88,11 +88,14 @@ def test_a_result_filed_late_for_an_earlier_exam_takes_the_first_attempt_mark(ct
             r.ref: (r.first_attempt, r.home_division)
             for r in uow.session.scalars(select(ExamResult).where(ExamResult.id_number == number))
         }
-    assert marks == {
-        earlier["ref"]: (True, number[:6]),  # the earliest exam in the item, filed last
-        later["ref"]: (False, number[:6]),  # its mark was taken over
-        other_item["ref"]: (True, number[:6]),  # another item has its own first attempt
-    }
+    assert (
+        marks
+        == {
+            earlier["ref"]: (True, number[:6]),  # the earliest exam in the item, filed last
+            later["ref"]: (False, number[:6]),  # its mark was taken over
+            other_item["ref"]: (True, number[:6]),  # another item has its own first attempt
+        }
+    )
 
 
 def test_a_phone_given_by_three_people_is_counted_for_each_of_them(ctx, loaded) -> None:  # type: ignore[no-untyped-def]
