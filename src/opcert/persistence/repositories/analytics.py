@@ -84,6 +84,42 @@ class MonthlyCounts:
 _FIELDS = [f.name for f in fields(MonthlyCounts)]
 
 
+def _cell_sums(in_span: Any, off_days: Sequence[date]) -> tuple[Any, ...]:
+    """The sums of one cell (exam point id, item, month, home province) over the results alone:
+    every column is in ``ix_exam_results_analytics``."""
+    r = ExamResult
+    shared = (
+        select(r.phone)
+        .where(in_span, r.phone.is_not(None))
+        .group_by(r.phone)
+        .having(func.count(func.distinct(r.person_id)) >= 3)
+    )
+    # The passing practical scores: see ``MonthlyCounts.practical_n``.
+    sat_practical = r.practical_score >= PASS_MARK
+    shifted = r.practical_score - PASS_MARK  # small numbers: the 4th power stays exact
+    one = literal(1)
+    off = case((r.exam_on.in_(list(off_days)), one), else_=0) if off_days else literal(0)
+    sums = (
+        func.count().label("sat"),
+        func.sum(case((r.passed, 1), else_=0)).label("passed"),
+        # first attempts (marked when filed) and first passes in one sum: FIRST_PASSED_UNIT
+        # per first pass plus 1 per first attempt (decoded in _counts)
+        func.sum(
+            case((r.first_attempt, case((r.passed, FIRST_PASSED_UNIT + 1), else_=1)), else_=0)
+        ).label("firsts"),
+        _between(r.theory_score, PASS_MARK - HEAP_WIDTH, PASS_MARK).label("below"),
+        _between(r.theory_score, PASS_MARK, PASS_MARK + HEAP_WIDTH).label("above"),
+        func.sum(case((sat_practical, 1), else_=0)).label("practical_n"),
+        *(
+            _power_sum(sat_practical, shifted, power).label(f"practical_{power}")
+            for power in (1, 2, 3, 4)
+        ),
+        func.sum(off).label("off_days"),
+        func.sum(case((r.phone.in_(shared), 1), else_=0)).label("shared_phone"),
+    )
+    return sums
+
+
 def _power_sum(condition: Any, value: Any, power: int) -> Any:
     term = value
     for _ in range(power - 1):
@@ -140,37 +176,9 @@ class AnalyticsRepository:
         SQLite's planner starts from the exam points and reads each one's rows of every date."""
         r = ExamResult
         in_span = and_(r.exam_on >= start, r.exam_on <= end)
-        shared = (
-            select(r.phone)
-            .where(in_span, r.phone.is_not(None))
-            .group_by(r.phone)
-            .having(func.count(func.distinct(r.person_id)) >= 3)
-        )
         month = month_of(r.exam_on).label("month")
         home = func.substr(r.home_division, 1, 2).label("home")
-        # The passing practical scores: see ``MonthlyCounts.practical_n``.
-        sat_practical = r.practical_score >= PASS_MARK
-        shifted = r.practical_score - PASS_MARK  # small numbers: the 4th power stays exact
-        one = literal(1)
-        off = case((r.exam_on.in_(list(off_days)), one), else_=0) if off_days else literal(0)
-        sums = (
-            func.count().label("sat"),
-            func.sum(case((r.passed, 1), else_=0)).label("passed"),
-            # first attempts (marked when filed) and first passes in one sum: FIRST_PASSED_UNIT
-            # per first pass plus 1 per first attempt (decoded in _counts)
-            func.sum(
-                case((r.first_attempt, case((r.passed, FIRST_PASSED_UNIT + 1), else_=1)), else_=0)
-            ).label("firsts"),
-            _between(r.theory_score, PASS_MARK - HEAP_WIDTH, PASS_MARK).label("below"),
-            _between(r.theory_score, PASS_MARK, PASS_MARK + HEAP_WIDTH).label("above"),
-            func.sum(case((sat_practical, 1), else_=0)).label("practical_n"),
-            *(
-                _power_sum(sat_practical, shifted, power).label(f"practical_{power}")
-                for power in (1, 2, 3, 4)
-            ),
-            func.sum(off).label("off_days"),
-            func.sum(case((r.phone.in_(shared), 1), else_=0)).label("shared_phone"),
-        )
+        sums = _cell_sums(in_span, off_days)
         cells = (
             select(r.exam_point_id, r.item_code, month, home, *sums)
             .where(in_span)
