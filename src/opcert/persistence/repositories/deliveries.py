@@ -19,8 +19,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from opcert.persistence.models import Delivery, SharingEvent, Subscriber
+from opcert.persistence.repositories.chunks import chunks
 
-_CHUNK = 500  # ids per IN list
 PENDING, DELIVERED, DEAD = "pending", "delivered", "dead"
 
 
@@ -47,11 +47,6 @@ def connection_trouble(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
-
-
 class DeliveryRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -68,7 +63,7 @@ class DeliveryRepository:
         if heads and len(heads) < limit:
             taken += self._followers(heads, now, limit - len(heads))
         ids = [row.id for row in taken]
-        for part in _chunks(ids):
+        for part in chunks(ids):
             self.session.execute(
                 update(Delivery)
                 .where(Delivery.id.in_(part))
@@ -147,7 +142,7 @@ class DeliveryRepository:
             SharingEvent.data,
         )
         found: dict[int, EventRow] = {}
-        for part in _chunks(list(dict.fromkeys(ids))):
+        for part in chunks(list(dict.fromkeys(ids))):
             for row in self.session.execute(select(*columns).where(SharingEvent.id.in_(part))):
                 found[row.id] = row
         return found
@@ -161,7 +156,7 @@ class DeliveryRepository:
         """Of ``ids``, the pending deliveries ``worker`` still holds, with their attempts, locked
         until the end of the transaction. A dispatcher whose lease was taken over holds none."""
         found: dict[int, int] = {}
-        for part in _chunks(ids):
+        for part in chunks(ids):
             query = (
                 select(Delivery.id, Delivery.attempts)
                 .where(
@@ -175,7 +170,7 @@ class DeliveryRepository:
         return found
 
     def mark_delivered(self, ids: Sequence[int], status: int, now: datetime) -> None:
-        for part in _chunks(ids):
+        for part in chunks(ids):
             self.session.execute(
                 update(Delivery)
                 .where(Delivery.id.in_(part))
@@ -199,7 +194,7 @@ class DeliveryRepository:
 
     def release(self, ids: Sequence[int]) -> None:
         """Give up the lease of deliveries not attempted (their subject stopped at a failure)."""
-        for part in _chunks(ids):
+        for part in chunks(ids):
             self.session.execute(
                 update(Delivery)
                 .where(Delivery.id.in_(part))

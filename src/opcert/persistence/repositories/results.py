@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from opcert.persistence.models import ExamResult
 from opcert.persistence.repositories.bulk import insert_records_returning_ids
+from opcert.persistence.repositories.chunks import chunks
 
 
 @dataclass(slots=True)
@@ -45,14 +46,6 @@ class NewExamResult:
 
 
 _TABLE = cast(Table, ExamResult.__table__)
-_PAIRS = 500  # (ID number, item) pairs per look-up
-
-
-def _chunked(pairs: list[tuple[str, str]]) -> Iterable[list[tuple[str, str]]]:
-    for start in range(0, len(pairs), _PAIRS):
-        yield pairs[start : start + _PAIRS]
-
-
 _COLUMNS = tuple(f.name for f in fields(NewExamResult))
 _VALUES = attrgetter(*_COLUMNS)
 
@@ -70,10 +63,10 @@ class ExamResultRepository:
         then id) as the first attempt, and no other: after results are recorded, in their
         transaction. A result filed late for an earlier date takes the mark over. Reads each
         person's results in the item through its index; how many rows changed."""
+        r = ExamResult
         wanted = set(pairs)
         changed = 0
-        for part in _chunked(sorted(wanted)):
-            r = ExamResult
+        for part in chunks(sorted(wanted)):
             query = (
                 select(r.id, r.id_number, r.item_code, r.exam_on, r.first_attempt)
                 .where(

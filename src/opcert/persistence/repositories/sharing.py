@@ -17,8 +17,7 @@ from opcert.persistence.models import (
     SharingEvent,
     Subscriber,
 )
-
-_CHUNK = 500  # ids per IN list
+from opcert.persistence.repositories.chunks import chunks
 
 
 class SharingRepository:
@@ -33,8 +32,7 @@ class SharingRepository:
     def seen_dedupe_keys(self, keys: Iterable[str]) -> set[str]:
         wanted = list(keys)
         seen: set[str] = set()
-        for start in range(0, len(wanted), _CHUNK):
-            part = wanted[start : start + _CHUNK]
+        for part in chunks(wanted):
             query = select(SharingEvent.dedupe_key).where(SharingEvent.dedupe_key.in_(part))
             seen.update(k for k in self.session.scalars(query) if k is not None)
         return seen
@@ -56,8 +54,7 @@ class SharingRepository:
     def certificates(self, ids: Sequence[int]) -> dict[int, Certificate]:
         found: dict[int, Certificate] = {}
         unique = list(dict.fromkeys(ids))
-        for start in range(0, len(unique), _CHUNK):
-            part = unique[start : start + _CHUNK]
+        for part in chunks(unique):
             for row in self.session.scalars(select(Certificate).where(Certificate.id.in_(part))):
                 found[row.id] = row
         return found
@@ -104,8 +101,7 @@ class SharingRepository:
         """(subscriber, id_number, item or "") of every roster line naming one of the numbers."""
         numbers = list(dict.fromkeys(id_numbers))
         found: set[tuple[int, str, str]] = set()
-        for start in range(0, len(numbers), _CHUNK):
-            part = numbers[start : start + _CHUNK]
+        for part in chunks(numbers):
             query = select(
                 RosterWorker.subscriber_id, RosterWorker.id_number, RosterWorker.item_code
             ).where(
